@@ -1,0 +1,1 @@
+"""Benchmarks and the tools they need (not imported by the program)."""

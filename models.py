@@ -1,0 +1,170 @@
+"""Value types that cross between stages. Frozen, no behaviour beyond small helpers.
+
+Stages (``sources``, ``analysis``, ``charts``, ``render``) exchange only these values;
+``pipeline.py`` passes them along.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeAlias
+
+import pandas as pd
+
+JSONValue: TypeAlias = Any
+"""A JSON number, string, bool, null, list or object. Typed loosely on purpose: dict invariance
+makes a recursive alias unworkable for nested literals; ``pipeline.facts_document`` serialises
+every value with ``allow_nan=False``, which rejects anything that is not plain JSON."""
+
+#: Dataset names of the snapshot format; per-asset ones live under ``<name>/<ASSET>.csv``.
+ASSET_DATASETS: tuple[str, ...] = (
+    "candles_1d",
+    "candles_1h",
+    "funding",
+    "open_interest",
+    "liquidations",
+    "long_short",
+)
+MARKET_DATASETS: tuple[str, ...] = ("fear_greed", "dxy")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One validated table of the snapshot and where it came from.
+
+    ``frame`` is indexed by a sorted, unique, tz-aware UTC ``DatetimeIndex`` named ``time``
+    (for candles: the candle's open time) and holds only the documented columns, as float64.
+    """
+
+    name: str
+    asset: str | None
+    source: str
+    frame: pd.DataFrame
+    interval: pd.Timedelta | None = None
+    """Candle length for candle datasets; None for point-in-time rows."""
+
+    def cut(self, as_of: pd.Timestamp) -> Dataset:
+        """The rows known at ``as_of``: closed candles, or rows stamped at or before it."""
+        if self.interval is not None:
+            known = self.frame.index <= as_of - self.interval
+        else:
+            known = self.frame.index <= as_of
+        return Dataset(self.name, self.asset, self.source, self.frame[known], self.interval)
+
+
+@dataclass(frozen=True)
+class AssetData:
+    """Every dataset the snapshot holds for one asset; absent datasets are None."""
+
+    asset: str
+    candles_1d: Dataset
+    candles_1h: Dataset | None = None
+    funding: Dataset | None = None
+    open_interest: Dataset | None = None
+    liquidations: Dataset | None = None
+    long_short: Dataset | None = None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A loaded snapshot: the input contract of the pipeline (see docs/snapshot-format.md)."""
+
+    path: Path
+    created_at: pd.Timestamp
+    demo: bool
+    assets: Mapping[str, AssetData]
+    fear_greed: Dataset | None = None
+    dxy: Dataset | None = None
+
+    def cut(self, as_of: pd.Timestamp) -> Snapshot:
+        """The snapshot as it would have been known at ``as_of`` (no later rows)."""
+
+        def c(d: Dataset | None) -> Dataset | None:
+            return None if d is None else d.cut(as_of)
+
+        assets = {
+            name: AssetData(
+                asset=a.asset,
+                candles_1d=a.candles_1d.cut(as_of),
+                candles_1h=c(a.candles_1h),
+                funding=c(a.funding),
+                open_interest=c(a.open_interest),
+                liquidations=c(a.liquidations),
+                long_short=c(a.long_short),
+            )
+            for name, a in self.assets.items()
+        }
+        return Snapshot(
+            self.path, self.created_at, self.demo, assets, c(self.fear_greed), c(self.dxy)
+        )
+
+
+Unit = Literal[
+    "USD", "pct", "pp", "bool", "index", "ratio", "count", "level", "range", "rank", "state"
+]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One checked statement about the market, computed from data known at ``as_of``.
+
+    ``value`` is a JSON number, bool or object at full precision; ``evidence`` holds the few
+    numbers and times a reader would want to check; ``sources`` are the human names of the
+    datasets it was computed from (as cited in the note).
+    """
+
+    id: str
+    asset: str | None
+    value: JSONValue
+    unit: str
+    as_of: pd.Timestamp
+    sources: tuple[str, ...]
+    evidence: Mapping[str, JSONValue] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """Unique key within one note, e.g. ``BTC:price.last``."""
+        return f"{self.asset or 'market'}:{self.id}"
+
+
+@dataclass(frozen=True)
+class ChartRef:
+    """A chart written to disk, as the templates reference it."""
+
+    name: str
+    path: str
+    """Path relative to the brief's folder, e.g. ``charts/btc_daily.png``."""
+    alt: str
+    width_px: int
+    height_px: int
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """The facts of one section about one asset (``asset`` None: market-wide), in order."""
+
+    asset: str | None
+    facts: tuple[Fact, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the note (``id`` e.g. ``price``, ``momentum``) and its paragraphs."""
+
+    id: str
+    paragraphs: tuple[Paragraph, ...]
+
+
+@dataclass(frozen=True)
+class Story:
+    """What the note says, chosen by newsworthiness; the templates decide how it is said."""
+
+    headline: tuple[Fact, ...]
+    """One or two facts (of different assets) whose headline phrasing makes the title."""
+    takeaways: tuple[Fact, ...]
+    """Three to five facts, most newsworthy first."""
+    sections: tuple[Section, ...]
+    scores: Mapping[str, float]
+    """Newsworthiness of each fact, by ``Fact.key``."""
