@@ -41,6 +41,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    parser.add_argument("--timings", action="store_true", help="print each stage's time to stderr")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("demo", help="write the demo brief from the bundled demo snapshot")
     brief = commands.add_parser(
@@ -131,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
             "DEMO DATA: this brief was written from generated demo data, not real markets.",
             file=sys.stderr,
         )
+    if args.timings:
+        stages = " ".join(f"{k}={v:.3f}" for k, v in result.timings.items())
+        print(f"timings: {stages}", file=sys.stderr)
     for path in result.files:
         if path.parent == result.folder:
             print(path)

@@ -1,0 +1,69 @@
+"""Time the demo brief as a whole process: ``python -m bench.brief [--runs 5] [--snapshot DIR]``.
+
+Runs ``generate.py --timings brief ...`` in fresh processes (cold imports each time, as cron
+would), reports the median wall time and each stage's share of it. "startup" is everything
+outside the timed stages: the interpreter, imports and writing the files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_S = 2.5
+
+
+def run_once(snapshot: Path, out: Path) -> tuple[float, dict[str, float]]:
+    """Wall seconds of one brief and the stage timings it printed."""
+    cmd = [
+        sys.executable,
+        str(ROOT / "generate.py"),
+        "--timings",
+        "brief",
+        "--snapshot",
+        str(snapshot),
+        "--out",
+        str(out),
+    ]
+    start = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
+    wall = time.perf_counter() - start
+    line = next(x for x in done.stderr.splitlines() if x.startswith("timings: "))
+    stages = {k: float(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
+    return wall, stages
+
+
+def main() -> None:
+    """Print the median wall time and per-stage medians and shares."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--snapshot", type=Path, default=ROOT / "demo" / "snapshot")
+    args = parser.parse_args()
+    walls: list[float] = []
+    stages: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory() as out:
+        run_once(args.snapshot, Path(out))  # warm the OS file cache and font cache
+        for _ in range(args.runs):
+            wall, timing = run_once(args.snapshot, Path(out))
+            walls.append(wall)
+            for k, v in timing.items():
+                stages.setdefault(k, []).append(v)
+            stages.setdefault("startup", []).append(wall - sum(timing.values()))
+    median = statistics.median(walls)
+    print(
+        f"demo brief, whole process: median {median:.2f} s of {args.runs} runs "
+        f"(min {min(walls):.2f}, max {max(walls):.2f}; target ≤ {TARGET_S} s)"
+    )
+    for name, values in stages.items():
+        m = statistics.median(values)
+        print(f"  {name:<8} {m:6.3f} s  {m / median:6.1%}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Write a ``Scenario`` as a ``marketnotes-snapshot/1`` directory: CSV tables and manifest.json.
+
+The output is byte-for-byte reproducible: every column has a fixed number format, rows end with
+``\\n``, the manifest has sorted keys, and nothing depends on the clock (``created_at`` is the
+scenario's as-of). See ``docs/snapshot-format.md`` for the format itself.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from demo.scenario import Scenario
+
+FORMAT = "marketnotes-snapshot/1"
+
+#: Number format of each column after ``time``, per dataset.
+COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "candles_1d": (
+        ("open", ".2f"),
+        ("high", ".2f"),
+        ("low", ".2f"),
+        ("close", ".2f"),
+        ("volume", ".4f"),
+    ),
+    "funding": (("rate", ".8f"),),
+    "open_interest": (("oi_usd", ".2f"),),
+    "liquidations": (("long_usd", ".2f"), ("short_usd", ".2f")),
+    "long_short": (("long_pct", ".2f"),),
+    "fear_greed": (("value", "d"), ("classification", "s")),
+    "dxy": (("close", ".3f"),),
+}
+COLUMNS["candles_1h"] = COLUMNS["candles_1d"]
+
+#: The human name each dataset cites ("according to Binance spot data").
+SOURCES: dict[str, str] = {
+    "candles_1d": "Binance spot",
+    "candles_1h": "Binance spot",
+    "funding": "Binance USDⓈ-M futures",
+    "open_interest": "Binance USDⓈ-M futures",
+    "long_short": "Binance USDⓈ-M futures",
+    "liquidations": "CoinGlass",
+    "fear_greed": "Alternative.me Fear & Greed Index",
+    "dxy": "ICE US Dollar Index via Yahoo Finance",
+}
+
+
+def write_snapshot(scenario: Scenario, out_dir: Path) -> None:
+    """Write every table of ``scenario`` and its manifest under ``out_dir`` (created if needed)."""
+    files = render_snapshot(scenario)
+    for relative, text in files.items():
+        path = out_dir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+
+
+def render_snapshot(scenario: Scenario) -> dict[str, str]:
+    """The snapshot's files as ``{relative path: text}``, manifest.json last."""
+    tables: dict[str, tuple[str, pd.DataFrame]] = {}
+    for asset, frames in scenario.assets.items():
+        for name in COLUMNS:
+            if name in ("fear_greed", "dxy"):
+                continue
+            tables[f"{name}/{asset}.csv"] = (name, getattr(frames, name))
+    tables["fear_greed.csv"] = ("fear_greed", scenario.fear_greed)
+    tables["dxy.csv"] = ("dxy", scenario.dxy)
+
+    files = {relative: to_csv(frame, COLUMNS[name]) for relative, (name, frame) in tables.items()}
+    manifest = {
+        "format": FORMAT,
+        "created_at": _iso(scenario.as_of),
+        "demo": True,
+        "assets": list(scenario.assets),
+        "generator": f"demo/scenario.py seed {scenario.seed}",
+        "datasets": {
+            relative: {"source": SOURCES[name], "rows": len(frame)}
+            for relative, (name, frame) in tables.items()
+        },
+    }
+    files["manifest.json"] = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False)
+    files["manifest.json"] += "\n"
+    return files
+
+
+def to_csv(frame: pd.DataFrame, columns: tuple[tuple[str, str], ...]) -> str:
+    """CSV text of ``frame``: ``time`` as ISO UTC with ``Z``, then each column in its format."""
+    cells = [frame["time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ").tolist()]
+    for column, spec in columns:
+        cells.append([format(value, spec) for value in frame[column].tolist()])
+    header = ",".join(["time", *(column for column, _ in columns)])
+    return "\n".join([header, *(",".join(row) for row in zip(*cells, strict=True))]) + "\n"
+
+
+def _iso(ts: pd.Timestamp) -> str:
+    """A UTC timestamp as ``2026-11-23T08:00:00Z``."""
+    return ts.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,39 @@
+"""The facts on real market history (../shared/marketdata), checked against what happened.
+
+Skips, saying why, when ../shared is absent.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import compute_facts
+from models import Fact
+from sources import load_snapshot
+
+
+def facts_at(snapshot: Path, as_of: str) -> dict[str, Fact]:
+    return {f.key: f for f in compute_facts(load_snapshot(snapshot), pd.Timestamp(as_of))}
+
+
+def test_march_2024_record_high(real_snapshot: Path) -> None:
+    # Binance spot BTCUSDT made a record 73,650.25 on 13 March 2024 (daily high).
+    facts = facts_at(real_snapshot, "2024-03-14T00:00Z")
+    assert facts["BTC:price.ath"].value == 73650.25
+    assert facts["BTC:price.new_ath"].evidence["previous_ath_date"] == "2024-03-12"
+
+
+def test_july_2025_first_close_above_110k_since_june(real_snapshot: Path) -> None:
+    facts = facts_at(real_snapshot, "2025-07-11T14:00Z")
+    brk = facts["BTC:price.level_break"].value
+    # BTC last closed above $110,000 on 10 June 2025 (110,274) before breaking out on 9 July.
+    assert brk == {"level": 110000.0, "direction": "up", "previous_close_beyond": "2025-06-10"}
+    assert facts["BTC:price.new_ath"].value is True
+
+
+def test_facts_cite_the_real_sources(real_snapshot: Path) -> None:
+    facts = facts_at(real_snapshot, "2025-07-11T14:00Z")
+    assert facts["BTC:price.last"].sources == ("Binance spot",)
+    assert facts["ETH:momentum.rsi_14"].sources == ("Binance spot",)
