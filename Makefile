@@ -3,8 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-16)
-CODE := analysis charts render sources demo bench generate.py pipeline.py models.py errors.py \
-	indicators.py settings.py
+CODE := analysis charts render sources store delivery demo bench generate.py pipeline.py \
+	models.py errors.py indicators.py settings.py
 
 .PHONY: demo test lint typecheck setup bench snapshot clean
 
@@ -12,11 +12,13 @@ demo: $(STAMP)
 	$(PY) generate.py
 
 test: $(STAMP) lint typecheck
+	@scripts/ensure-system-libs --browser
 	$(PY) -m pytest -n 2 -q
 
 setup: $(STAMP)
 
 $(STAMP): requirements.lock
+	@scripts/ensure-system-libs
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	@rm -f $(VENV)/.installed-* && touch $@

@@ -10,10 +10,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 import settings
+from delivery import cli as delivery_cli
 from errors import InputError, MarketnotesError
 from pipeline import BriefRequest, print_progress, write_brief
 
@@ -42,6 +44,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument("--timings", action="store_true", help="print each stage's time to stderr")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="settings file (TOML; every key is described in docs/settings.md)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("demo", help="write the demo brief from the bundled demo snapshot")
     brief = commands.add_parser(
@@ -52,9 +60,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     brief.add_argument(
         "--snapshot",
         type=Path,
-        required=True,
         metavar="DIR",
-        help="snapshot directory (docs/snapshot-format.md)",
+        help="snapshot directory (docs/snapshot-format.md); required unless --live",
     )
     brief.add_argument(
         "--as-of",
@@ -68,34 +75,41 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="comma-separated asset codes (default: all in the snapshot)",
     )
     brief.add_argument(
-        "--out",
-        type=Path,
-        default=settings.OUTPUT_DIR,
-        metavar="DIR",
-        help="output folder (default: output/)",
+        "--out", type=Path, metavar="DIR", help="output folder (default: [brief] out, output/)"
     )
     brief.add_argument(
         "--formats",
-        default=",".join(settings.FORMATS),
         metavar="LIST",
-        help="comma-separated subset of html,pdf,json (default: all)",
+        help="comma-separated subset of html,pdf,json (default: [brief] formats, all)",
     )
+    delivery_cli.add_commands(commands)
+    _add_live_arguments(commands, brief)
     return parser.parse_args(argv)
 
 
-def build_request(args: argparse.Namespace) -> BriefRequest:
-    """Turn arguments into a ``BriefRequest``; raise ``InputError`` on bad values."""
-    if args.command in (None, "demo"):
-        return BriefRequest()
-    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
-    unknown = sorted(set(formats) - set(settings.FORMATS))
-    if unknown or not formats:
-        raise InputError(
-            f"--formats: unknown {', '.join(unknown) or 'empty list'} "
-            f"(choose from {','.join(settings.FORMATS)})"
-        )
-    assets = tuple(a.strip().upper() for a in args.assets.split(",")) if args.assets else None
-    return BriefRequest(args.snapshot, args.out, _as_of(args.as_of), assets, formats)
+def build_request(args: argparse.Namespace, config: settings.Settings) -> BriefRequest:
+    """The brief to write: settings overlaid with the arguments; ``InputError`` on bad values."""
+    brief = config.brief
+    if args.command not in (None, "demo"):
+        changes: dict[str, object] = {}
+        if args.out is not None:
+            changes["out"] = args.out
+        if args.assets:
+            changes["assets"] = tuple(a.strip().upper() for a in args.assets.split(","))
+        if args.formats is not None:
+            changes["formats"] = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+        try:
+            brief = settings.replace(config, "brief", **changes).brief
+        except InputError as exc:  # the one check on arguments: "formats: unknown ..."
+            raise InputError(f"--{exc}") from None
+    return BriefRequest(
+        snapshot=settings.DEMO_SNAPSHOT if args.command in (None, "demo") else args.snapshot,
+        out=brief.out,
+        as_of=_as_of(getattr(args, "as_of", None)),
+        assets=brief.assets or None,
+        formats=brief.formats,
+        stale_after=config.stale_after,
+    )
 
 
 def _as_of(text: str | None) -> pd.Timestamp | None:
@@ -112,7 +126,14 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        result = write_brief(build_request(args), print_progress)
+        config = settings.load_settings(args.config)
+        if args.command in delivery_cli.COMMANDS:
+            return delivery_cli.run(args, config)
+        if args.command in LIVE_COMMANDS or getattr(args, "live", False):
+            return _run_live(args, config)
+        if args.command == "brief" and args.snapshot is None:
+            raise InputError("brief: --snapshot DIR is required (or --live)")
+        result = write_brief(build_request(args, config), print_progress)
     except MarketnotesError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -139,6 +160,69 @@ def main(argv: list[str] | None = None) -> int:
         if path.parent == result.folder:
             print(path)
     print(f"{result.folder / 'charts'}/ ({sum(p.suffix == '.png' for p in result.files)} charts)")
+    return 0
+
+
+LIVE_COMMANDS = ("gather", "collect")
+
+
+def _add_live_arguments(commands: Any, brief: argparse.ArgumentParser) -> None:
+    """``gather``, ``collect`` and ``brief --live [--strict]`` (docs/live-data.md)."""
+    brief.add_argument(
+        "--live", action="store_true", help="gather live data first (docs/live-data.md)"
+    )
+    brief.add_argument(
+        "--strict",
+        action="store_true",
+        help="with --live: write nothing if a required dataset is stale or unavailable",
+    )
+    gather = commands.add_parser(
+        "gather",
+        help="fetch live data into a snapshot directory (with raw/ and a manifest)",
+        description="Fetch every dataset concurrently into DIR (docs/live-data.md).",
+    )
+    gather.add_argument("--out", type=Path, required=True, metavar="DIR", help="snapshot folder")
+    gather.add_argument("--assets", metavar="LIST", help="comma-separated codes (default BTC,ETH)")
+    collect = commands.add_parser(
+        "collect",
+        help="record the Binance and Bybit liquidation streams into the history store",
+        description="Run until interrupted, storing every liquidation event (ccxt.pro).",
+    )
+    collect.add_argument("--assets", metavar="LIST", help="comma-separated codes (default BTC,ETH)")
+
+
+def utc_now() -> pd.Timestamp:
+    """The clock the live commands read (the one place; tests replace it)."""
+    return pd.Timestamp.now(tz="UTC")
+
+
+def _run_live(args: argparse.Namespace, config: settings.Settings) -> int:
+    """Run ``gather``, ``collect`` or ``brief --live``; return the exit code."""
+    from pipeline import write_live_brief
+
+    now = utc_now()
+    codes = tuple(a.strip().upper() for a in (args.assets or "").split(",") if a.strip())
+    assets = codes or config.brief.assets or ("BTC", "ETH")
+    if args.command == "gather":
+        from sources.gather import gather
+
+        gathered = gather(config, args.out, tuple(assets), now=now)
+        for o in gathered.outcomes:
+            if o.status != "ok":
+                print(f"{o.file}: {o.status} ({o.error})", file=sys.stderr)
+        print(gathered.folder)
+        return 0
+    if args.command == "collect":
+        from sources.collect import run_collector
+
+        return run_collector(config, tuple(assets), print_progress)
+    result = write_live_brief(
+        build_request(args, config), config, now=now, strict=args.strict, progress=print_progress
+    )
+    for path in result.files:
+        if path.parent == result.folder:
+            print(path)
+    print(result.folder / "snapshot")
     return 0
 
 

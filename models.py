@@ -6,6 +6,7 @@ Stages (``sources``, ``analysis``, ``charts``, ``render``) exchange only these v
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,8 +102,49 @@ class Snapshot:
         )
 
 
+@dataclass(frozen=True)
+class FomcMeeting:
+    """One scheduled FOMC meeting: its decision day (the meeting's last day) and SEP flag."""
+
+    date: dt.date
+    sep: bool
+    """True when the meeting publishes a Summary of Economic Projections."""
+
+
+@dataclass(frozen=True)
+class FomcCalendar:
+    """The FOMC meeting schedule shipped in ``data/fomc_meetings.csv``, in date order.
+
+    A schedule is published a year or more ahead, so unlike snapshot rows it is never cut at
+    ``as_of``.
+    """
+
+    meetings: tuple[FomcMeeting, ...]
+    source: str = "Federal Reserve"
+    file: str = "data/fomc_meetings.csv"
+
+    def as_dataset(self) -> Dataset:
+        """The calendar as a ``Dataset`` (``sep`` as 1.0/0.0), so facts can cite it."""
+        index = pd.DatetimeIndex([pd.Timestamp(m.date, tz="UTC") for m in self.meetings])
+        frame = pd.DataFrame({"sep": [float(m.sep) for m in self.meetings]}, index=index)
+        return Dataset("fomc", None, self.source, frame.rename_axis("time"))
+
+
 Unit = Literal[
-    "USD", "pct", "pp", "bool", "index", "ratio", "count", "level", "range", "rank", "state"
+    "USD",
+    "pct",
+    "pp",
+    "bool",
+    "index",
+    "ratio",
+    "count",
+    "level",
+    "levels",
+    "range",
+    "rank",
+    "state",
+    "rate",
+    "date",
 ]
 
 
@@ -139,6 +181,36 @@ class ChartRef:
     alt: str
     width_px: int
     height_px: int
+    section: str = "price"
+    """The note section the chart belongs to: ``price``, ``derivatives`` or ``macro``."""
+
+
+@dataclass(frozen=True)
+class LevelProfile:
+    """Estimated liquidation levels of one asset still live at as-of, summed into price bins.
+
+    A model estimate, not data (``analysis/liquidation_map.py``): the USD of positions the
+    model expects to be liquidated if price reaches each bin. ``price``, ``long_usd`` and
+    ``short_usd`` are parallel tuples, one entry per bin, in ascending price order.
+    """
+
+    asset: str
+    price: tuple[float, ...]
+    """Centre of each price bin, ascending."""
+    long_usd: tuple[float, ...]
+    """Estimated USD of long positions liquidated in each bin (a fall to it)."""
+    short_usd: tuple[float, ...]
+    """Estimated USD of short positions liquidated in each bin (a rise to it)."""
+    last: float
+    """The last close the model ran to."""
+    bin_usd: float
+    """Width of one bin in USD."""
+    model: str
+    """The model's parameters in a few words, for a chart's caption or source line."""
+    sources: tuple[str, ...] = ()
+    """Human names of the datasets the model read (open interest, candles, accounts)."""
+    to: pd.Timestamp | None = None
+    """Close time of the model's last candle."""
 
 
 @dataclass(frozen=True)
@@ -168,3 +240,15 @@ class Story:
     sections: tuple[Section, ...]
     scores: Mapping[str, float]
     """Newsworthiness of each fact, by ``Fact.key``."""
+
+
+@dataclass(frozen=True)
+class DataGap:
+    """A dataset the note could not use fully: absent from the snapshot, or stale at as-of."""
+
+    dataset: str
+    """Dataset name of the snapshot format, e.g. ``funding``."""
+    asset: str | None
+    """Asset code, or None for market-wide datasets."""
+    newest: pd.Timestamp | None
+    """When its newest row became known (stale), or None when the dataset is absent."""

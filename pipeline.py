@@ -7,25 +7,39 @@ brief appears whole or not at all.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import multiprocessing
 import os
 import shutil
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 import settings
-from analysis import FACTS, compute_facts
+from analysis import FACTS, compute_facts, level_profiles
 from analysis.narrative import tell
 from errors import InputError
-from models import Dataset, Fact, Snapshot, Story
+from models import (
+    ASSET_DATASETS,
+    MARKET_DATASETS,
+    ChartRef,
+    DataGap,
+    Dataset,
+    Fact,
+    Snapshot,
+    Story,
+)
 from sources import load_snapshot
+from sources.calendar import load_fomc
 
 Progress = Callable[[str], None]
 
@@ -34,11 +48,12 @@ Progress = Callable[[str], None]
 class BriefRequest:
     """What to write: from which snapshot, as of when, for which assets, in which formats."""
 
-    snapshot: Path = settings.DEMO_SNAPSHOT
-    out: Path = settings.OUTPUT_DIR
+    snapshot: Path = field(default_factory=lambda: settings.DEMO_SNAPSHOT)
+    out: Path = field(default_factory=lambda: settings.OUTPUT_DIR)
     as_of: pd.Timestamp | None = None
     assets: tuple[str, ...] | None = None
     formats: tuple[str, ...] = settings.FORMATS
+    stale_after: settings.StaleSettings = field(default_factory=settings.StaleSettings)
 
 
 @dataclass
@@ -65,32 +80,29 @@ def _newest_close(d: Dataset) -> pd.Timestamp:
     return pd.Timestamp(d.frame.index[-1] + d.interval)
 
 
-def stale_datasets(snapshot: Snapshot, as_of: pd.Timestamp) -> list[dict[str, str | None]]:
-    """Datasets whose newest row known at ``as_of`` is older than ``settings.STALE_AFTER``."""
+def data_gaps(
+    snapshot: Snapshot, as_of: pd.Timestamp, stale_after: settings.StaleSettings
+) -> tuple[DataGap, ...]:
+    """Datasets absent at ``as_of``, or whose newest known row is older than its limit in
+    ``stale_after``; the note states each one."""
+    known = snapshot.cut(as_of)
     found = []
-    for d in _datasets(snapshot):
-        frame = d.frame[d.frame.index <= as_of]
-        if frame.empty:
+    for name, asset, d in _datasets(known):
+        if d is None or d.frame.empty:
+            found.append(DataGap(name, asset, None))
             continue
-        newest = frame.index[-1] + (d.interval or pd.Timedelta(0))
-        if as_of - newest > pd.Timedelta(settings.STALE_AFTER[d.name]):
-            found.append({"dataset": d.name, "asset": d.asset, "newest": newest.isoformat()})
-    return found
+        newest = pd.Timestamp(d.frame.index[-1] + (d.interval or pd.Timedelta(0)))
+        if as_of - newest > pd.Timedelta(getattr(stale_after, name)):
+            found.append(DataGap(name, asset, newest))
+    return tuple(found)
 
 
-def _datasets(snapshot: Snapshot) -> Iterator[Dataset]:
-    for a in snapshot.assets.values():
-        for d in (
-            a.candles_1d,
-            a.candles_1h,
-            a.funding,
-            a.open_interest,
-            a.liquidations,
-            a.long_short,
-        ):
-            if d is not None:
-                yield d
-    yield from (d for d in (snapshot.fear_greed, snapshot.dxy) if d is not None)
+def _datasets(snapshot: Snapshot) -> Iterator[tuple[str, str | None, Dataset | None]]:
+    for code, a in snapshot.assets.items():
+        for name in ASSET_DATASETS:
+            yield name, code, getattr(a, name)
+    for name in MARKET_DATASETS:
+        yield name, None, getattr(snapshot, name)
 
 
 def write_brief(request: BriefRequest, progress: Progress = lambda _: None) -> BriefResult:
@@ -102,7 +114,7 @@ def write_brief(request: BriefRequest, progress: Progress = lambda _: None) -> B
     _check_as_of(snapshot, as_of)
     progress(f"snapshot {request.snapshot} loaded; writing the brief as of {as_of.isoformat()}")
     with clock("facts"):
-        facts = compute_facts(snapshot, as_of)
+        facts = compute_facts(snapshot, as_of, fomc=load_fomc())
         story = tell(facts, {s.id: s.section for s in FACTS}, list(snapshot.assets))
     progress(f"{len(facts)} facts computed")
     folder = request.out / as_of.strftime("%Y-%m-%d")
@@ -110,6 +122,49 @@ def write_brief(request: BriefRequest, progress: Progress = lambda _: None) -> B
         files = _render(request, snapshot, as_of, facts, story, stage, clock, progress)
     files = [folder / f.relative_to(stage) for f in files]
     return BriefResult(folder, files, as_of, snapshot.demo, facts, clock.timings)
+
+
+def write_live_brief(
+    request: BriefRequest,
+    config: settings.Settings,
+    *,
+    now: pd.Timestamp,
+    strict: bool = False,
+    progress: Progress = lambda _: None,
+    gather_options: dict[str, Any] | None = None,
+) -> BriefResult:
+    """Gather live data as of ``now``, then write the brief from it; the snapshot (with raw/
+    and its manifest) is kept in the brief's folder as ``snapshot/``.
+
+    With ``strict``, a required dataset (``[sources] required``) that failed or is stale
+    raises ``StaleData`` and nothing is written. ``gather_options`` reach ``sources.gather``
+    (tests inject clients there).
+    """
+    from errors import StaleData
+    from sources.gather import gather
+
+    assets = request.assets or config.brief.assets or ("BTC", "ETH")
+    request.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".gather-", dir=request.out) as tmp:
+        snapshot_dir = Path(tmp) / "snapshot"
+        result = gather(config, snapshot_dir, tuple(assets), now=now, **(gather_options or {}))
+        for o in result.failed + result.stale:
+            progress(f"{o.file}: {o.status} ({o.error})")
+        bad = [
+            o
+            for o in result.failed + result.stale
+            if o.dataset in config.sources.required and o.asset in (*result.assets, None)
+        ]
+        if strict and bad:
+            listed = "; ".join(f"{o.file} {o.status}: {o.error}" for o in bad)
+            raise StaleData(f"--strict: required data unavailable, nothing written ({listed})")
+        as_of = request.as_of or now.floor("h")
+        live = dataclasses.replace(
+            request, snapshot=snapshot_dir, as_of=as_of, assets=tuple(result.assets)
+        )
+        brief = write_brief(live, progress)
+        shutil.move(str(snapshot_dir), brief.folder / "snapshot")
+    return brief
 
 
 def _render(
@@ -122,13 +177,21 @@ def _render(
     clock: _Clock,
     progress: Progress,
 ) -> list[Path]:
-    from charts import render_charts
-    from render import NoteContext, html_to_pdf, render_note
-
     known = snapshot.cut(as_of)
     files: list[Path] = []
-    with clock("charts"):
-        charts = render_charts(known.assets, facts, stage, demo=snapshot.demo)
+    jobs: list[ChartJob] = []
+    if {"html", "pdf"} & set(request.formats):
+        jobs = [
+            (key, known, facts, stage, snapshot.demo, as_of) for key in [*known.assets, "market"]
+        ]
+    with _charts_drawn_aside(jobs) as charts_done:
+        with clock("engines"):
+            from render import NoteContext, html_to_pdf, load_engine, render_note
+
+            if "pdf" in request.formats:
+                load_engine()
+        with clock("charts"):
+            charts = charts_done()
     progress(f"{sum(len(c) for c in charts.values())} charts drawn")
     files += sorted((stage / "charts").glob("*.png"))
     context = NoteContext(
@@ -139,7 +202,7 @@ def _render(
         facts={f.key: f for f in facts},
         charts=charts,
         sources=tuple(dict.fromkeys(s for f in facts for s in f.sources)),
-        unavailable=(),
+        gaps=data_gaps(snapshot, as_of, request.stale_after),
         snapshot_created_at=snapshot.created_at,
         generator="marketnotes 0.1.0",
     )
@@ -156,6 +219,55 @@ def _render(
         doc = facts_document(as_of, snapshot, facts, note.headline, note.takeaways)
         files.append(_write(stage / "facts.json", doc.encode()))
     return files
+
+
+ChartJob = tuple[str, Snapshot, list[Fact], Path, bool, pd.Timestamp]
+"""(asset code or "market", the snapshot cut at as-of, facts, stage folder, demo, as-of)."""
+
+
+def _draw_charts(job: ChartJob) -> dict[str, tuple[ChartRef, ...]]:
+    """One asset's charts, or the market-wide ones (key "market")."""
+    from charts import render_charts, render_market_charts
+
+    key, known, facts, stage, demo, as_of = job
+    if key == "market":
+        found = render_market_charts(
+            known.assets, facts, stage, demo=demo, fear_greed=known.fear_greed, dxy=known.dxy
+        )
+        return {"market": found} if found else {}
+    one = {key: known.assets[key]}
+    profiles = level_profiles(Snapshot(known.path, known.created_at, known.demo, one), as_of)
+    return render_charts(one, facts, stage, demo=demo, profiles=profiles, market=False)
+
+
+@contextmanager
+def _charts_drawn_aside(
+    jobs: list[ChartJob],
+) -> Iterator[Callable[[], dict[str, tuple[ChartRef, ...]]]]:
+    """Draw the charts in forked processes while this one loads the PDF engine.
+
+    Yields a function that waits for the charts, merged in job order. Charts take about a
+    second of CPU and the engine's import half a second, so two workers and this process
+    share the two cores. (Importing matplotlib here before forking, to spare each worker
+    the import, measured slower: it is serial.) Where ``fork`` is unavailable the charts are
+    drawn here, in turn.
+    """
+
+    def merged(parts: Iterator[dict[str, tuple[ChartRef, ...]]]) -> dict[str, tuple[ChartRef, ...]]:
+        out: dict[str, tuple[ChartRef, ...]] = {}
+        for part in parts:
+            out |= part
+        return out
+
+    if not jobs or "fork" not in multiprocessing.get_all_start_methods():
+        yield lambda: merged(_draw_charts(job) for job in jobs)
+        return
+    pool = ProcessPoolExecutor(min(2, len(jobs)), mp_context=multiprocessing.get_context("fork"))
+    try:
+        futures = [pool.submit(_draw_charts, job) for job in jobs]
+        yield lambda: merged(f.result() for f in futures)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def facts_document(

@@ -1,8 +1,26 @@
-"""Defaults of the brief command, in one place. (A settings file arrives with live gathering.)"""
+"""Settings: every key with its default and help text, read once from an optional TOML file.
+
+``load_settings(path)`` merges, in order: the defaults below < the TOML file < the command line
+(done by ``generate.py``). Secrets are never in the file: a setting names the environment
+variable that holds one (``*_env`` keys), and ``Settings.secret()`` reads it, the only place
+outside tests that reads ``os.environ``. ``docs/settings.md`` is generated from these
+dataclasses (``python -m settings``) and a test keeps it current.
+
+To add a setting: a field with ``metadata={"help": ...}`` on the section's dataclass.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import sys
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any, get_type_hints
+
+from errors import InputError
 
 ROOT = Path(__file__).resolve().parent
 
@@ -15,14 +33,378 @@ OUTPUT_DIR = ROOT / "output"
 FORMATS = ("html", "pdf", "json")
 """Every output format; ``--formats`` picks a subset."""
 
-STALE_AFTER: dict[str, str] = {
-    "candles_1h": "3h",
-    "candles_1d": "2D",
-    "funding": "17h",
-    "open_interest": "3h",
-    "liquidations": "3h",
-    "long_short": "3h",
-    "fear_greed": "2D",
-    "dxy": "4D",
+DOC_PATH = ROOT / "docs" / "settings.md"
+
+CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "marketnotes"
+"""Disposable caches (compiled templates), under ``$XDG_CACHE_HOME`` or ``~/.cache``."""
+
+
+def _help(text: str) -> dict[str, str]:
+    return {"help": text}
+
+
+@dataclass(frozen=True)
+class BriefSettings:
+    """What a brief covers and where it goes."""
+
+    assets: tuple[str, ...] = field(
+        default=(), metadata=_help("Asset codes to cover; empty means every asset of the snapshot.")
+    )
+    out: Path = field(
+        default=OUTPUT_DIR, metadata=_help("Output folder; each brief goes to OUT/YYYY-MM-DD/.")
+    )
+    formats: tuple[str, ...] = field(
+        default=FORMATS, metadata=_help("Outputs to write: any of html, pdf, json.")
+    )
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.formats) - set(FORMATS))
+        if unknown or not self.formats:
+            raise InputError(
+                f"formats: unknown {', '.join(unknown) or 'empty list'} "
+                f"(choose from {','.join(FORMATS)})"
+            )
+
+
+@dataclass(frozen=True)
+class StaleSettings:
+    """How old a dataset's newest row may be at as-of before the note calls it stale
+    (pandas offsets: ``3h``, ``2D``)."""
+
+    candles_1h: str = field(default="3h", metadata=_help("Hourly candles."))
+    candles_1d: str = field(default="2D", metadata=_help("Daily candles."))
+    funding: str = field(default="17h", metadata=_help("Funding rates (8-hourly prints)."))
+    open_interest: str = field(default="5h", metadata=_help("Open interest."))
+    liquidations: str = field(default="3h", metadata=_help("Liquidation buckets."))
+    long_short: str = field(default="3h", metadata=_help("Long/short account ratios."))
+    fear_greed: str = field(default="2D", metadata=_help("Fear & Greed index (daily)."))
+    dxy: str = field(
+        default="4D", metadata=_help("US Dollar Index (business days: a weekend is not stale).")
+    )
+
+    def __post_init__(self) -> None:
+        import pandas as pd
+
+        for f in fields(self):
+            try:
+                pd.Timedelta(getattr(self, f.name))
+            except ValueError:
+                raise InputError(
+                    f"{f.name} = {getattr(self, f.name)!r}: expected a duration such as 3h or 2D"
+                ) from None
+
+
+@dataclass(frozen=True)
+class SourcesSettings:
+    """Live data (``generate.py gather``, ``brief --live``): where each source lives, how long to
+    wait, how often to retry, and how much history to fetch. Base URLs are settings so that
+    mirrors, proxies and tests can point them elsewhere."""
+
+    exchange: str = field(
+        default="binance",
+        metadata=_help("ccxt exchange id for candles (spot) and derivatives (USDⓈ-M perpetuals)."),
+    )
+    quote: str = field(default="USDT", metadata=_help("Quote currency of the markets fetched."))
+    binance_spot_url: str = field(
+        default="https://api.binance.com",
+        metadata=_help("Base URL replacing https://api.binance.com in ccxt's URLs (spot)."),
+    )
+    binance_futures_url: str = field(
+        default="https://fapi.binance.com",
+        metadata=_help("Base URL replacing https://fapi.binance.com in ccxt's URLs (USDⓈ-M)."),
+    )
+    okx_url: str = field(
+        default="https://www.okx.com",
+        metadata=_help("OKX REST base URL (public liquidation orders, the last day)."),
+    )
+    coinglass_url: str = field(
+        default="https://open-api-v4.coinglass.com",
+        metadata=_help("CoinGlass API v4 base URL (aggregated liquidation history)."),
+    )
+    coinglass_key_env: str = field(
+        default="COINGLASS_API_KEY",
+        metadata=_help("Environment variable holding the CoinGlass API key; unset: use OKX."),
+    )
+    coinglass_exchanges: str = field(
+        default="Binance,OKX,Bybit",
+        metadata=_help("CoinGlass exchange_list: exchanges whose liquidations are summed."),
+    )
+    alternative_me_url: str = field(
+        default="https://api.alternative.me",
+        metadata=_help("Alternative.me base URL (Fear & Greed index)."),
+    )
+    yahoo_url: str = field(
+        default="https://query1.finance.yahoo.com",
+        metadata=_help("Yahoo Finance chart API base URL (DX-Y.NYB, the US Dollar Index)."),
+    )
+    frankfurter_url: str = field(
+        default="https://api.frankfurter.app",
+        metadata=_help("Frankfurter (ECB rates) base URL, for the synthetic DXY fallback."),
+    )
+    timeout: float = field(default=15.0, metadata=_help("Seconds to wait for one request."))
+    retries: int = field(
+        default=3, metadata=_help("Retries of a request after a timeout, 429 or 5xx answer.")
+    )
+    backoff: float = field(
+        default=1.0,
+        metadata=_help("Seconds before the first retry, doubled each time (Retry-After wins)."),
+    )
+    max_retry_after: float = field(
+        default=60.0, metadata=_help("Longest Retry-After (seconds) honoured before giving up.")
+    )
+    daily_since: str = field(
+        default="2017-08-17",
+        metadata=_help("Earliest daily candle fetched (the all-time high needs the history)."),
+    )
+    hourly_days: int = field(default=60, metadata=_help("Days of hourly candles fetched."))
+    funding_days: int = field(default=90, metadata=_help("Days of funding history fetched."))
+    derivatives_days: int = field(
+        default=60,
+        metadata=_help(
+            "Days of hourly open interest and liquidations asked for (Binance keeps 30)."
+        ),
+    )
+    long_short_days: int = field(
+        default=30, metadata=_help("Days of hourly long/short account ratios asked for.")
+    )
+    required: tuple[str, ...] = field(
+        default=("candles_1d", "candles_1h"),
+        metadata=_help("Datasets that must be present and fresh for `brief --live --strict`."),
+    )
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """The embedded SQLite store that every gather appends to, so history accumulates."""
+
+    path: Path = field(
+        default=ROOT / "data" / "marketnotes.sqlite",
+        metadata=_help("SQLite file of the history store (created on first use)."),
+    )
+
+
+SECURITY = ("ssl", "starttls", "none")
+"""SMTP connection security: TLS from the start, STARTTLS upgrade, or plain (loopback only)."""
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """Emailing each brief to the subscribers (``generate.py daily``): the SMTP server, the
+    sender, the unsubscribe addresses, and how fast and how often to try."""
+
+    smtp_host: str = field(default="localhost", metadata=_help("SMTP server host name."))
+    smtp_port: int = field(
+        default=587, metadata=_help("SMTP server port (465 for ssl, 587 for starttls, 25).")
+    )
+    security: str = field(
+        default="starttls",
+        metadata=_help("ssl (TLS from the start), starttls, or none (plain: loopback only)."),
+    )
+    user: str = field(default="", metadata=_help("SMTP login; empty: no authentication."))
+    password_env: str = field(
+        default="MARKETNOTES_SMTP_PASSWORD",
+        metadata=_help("Environment variable holding the SMTP password (never in this file)."),
+    )
+    sender: str = field(
+        default="Market notes <notes@example.com>",
+        metadata=_help("From header and envelope sender; its domain ends each Message-ID."),
+    )
+    unsubscribe_mailto: str = field(
+        default="unsubscribe@example.com",
+        metadata=_help("Address of the List-Unsubscribe mailto: link."),
+    )
+    unsubscribe_url: str = field(
+        default="https://example.com/unsubscribe?address={address}",
+        metadata=_help("One-click unsubscribe URL; {address} becomes the URL-encoded address."),
+    )
+    rate: float = field(
+        default=10.0, metadata=_help("Most messages sent per second; 0 means no limit.")
+    )
+    attempts: int = field(
+        default=3,
+        metadata=_help("Tries per message in one run after a 4xx or a dropped connection."),
+    )
+    backoff: float = field(
+        default=2.0, metadata=_help("Seconds before the first retry, doubled each time.")
+    )
+    timeout: float = field(default=30.0, metadata=_help("Seconds to wait for the SMTP server."))
+
+    def __post_init__(self) -> None:
+        if self.security not in SECURITY:
+            raise InputError(f"security = {self.security!r}: choose from {', '.join(SECURITY)}")
+        if self.attempts < 1 or self.rate < 0 or self.backoff < 0:
+            raise InputError("attempts must be >= 1, and rate and backoff >= 0")
+
+
+@dataclass(frozen=True)
+class BlogSettings:
+    """The static blog that ``generate.py daily`` publishes each brief to."""
+
+    site_dir: Path = field(
+        default=OUTPUT_DIR / "site",
+        metadata=_help("Site folder to serve (a symlink swapped atomically to each new build)."),
+    )
+    site_url: str = field(
+        default="https://example.com/notes/",
+        metadata=_help(
+            "Public address of the site; used only where a full URL is required "
+            "(feed ids, sitemap, Open Graph). Pages link relatively."
+        ),
+    )
+    title: str = field(default="Market notes", metadata=_help("Site title."))
+    markdown: bool = field(
+        default=False,
+        metadata=_help("Also write posts/DATE/index.md with front matter (Hugo, Jekyll)."),
+    )
+
+
+@dataclass(frozen=True)
+class DailySettings:
+    """The daily run (``generate.py daily``)."""
+
+    lock_wait: float = field(
+        default=900.0,
+        metadata=_help("Seconds to wait for an overlapping run to finish before giving up."),
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings, by section (``[brief]``, ``[stale_after]`` in the TOML file)."""
+
+    brief: BriefSettings = field(default_factory=BriefSettings)
+    stale_after: StaleSettings = field(default_factory=StaleSettings)
+    sources: SourcesSettings = field(default_factory=SourcesSettings)
+    store: StoreSettings = field(default_factory=StoreSettings)
+    email: EmailSettings = field(default_factory=EmailSettings)
+    blog: BlogSettings = field(default_factory=BlogSettings)
+    daily: DailySettings = field(default_factory=DailySettings)
+    file: Path | None = None
+    """The TOML file read, if any."""
+
+    def secret(self, env_var: str) -> str | None:
+        """The secret held by environment variable ``env_var`` (named by a ``*_env`` setting)."""
+        return os.environ.get(env_var) or None
+
+
+SECTIONS: Mapping[str, type] = {
+    f.name: f.type if isinstance(f.type, type) else get_type_hints(Settings)[f.name]
+    for f in fields(Settings)
+    if f.name != "file"
 }
-"""How old a dataset's newest row may be at as-of before the note calls it stale."""
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Defaults overlaid with the TOML file at ``path``; ``InputError`` naming the bad key."""
+    if path is None:
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: settings file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not valid TOML ({exc})") from None
+    sections: dict[str, Any] = {}
+    for name, table in data.items():
+        if name not in SECTIONS:
+            raise InputError(f"{path}: unknown section [{name}] (known: {', '.join(SECTIONS)})")
+        if not isinstance(table, dict):
+            raise InputError(f"{path}: [{name}] must be a table")
+        sections[name] = _section(SECTIONS[name], table, f"{path}: [{name}]")
+    return Settings(**sections, file=path)
+
+
+def _section(cls: type, table: dict[str, Any], where: str) -> Any:
+    hints = get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, raw in table.items():
+        if key not in known:
+            raise InputError(f"{where} unknown key {key!r} (known: {', '.join(sorted(known))})")
+        values[key] = _convert(raw, hints[key], f"{where} {key}")
+    try:
+        return cls(**values)
+    except InputError as exc:
+        raise InputError(f"{where} {exc}") from None
+
+
+def _convert(raw: Any, hint: Any, where: str) -> Any:
+    """``raw`` from TOML as the field's type, or ``InputError`` saying what was expected."""
+    text = str(hint)
+    number = isinstance(raw, int | float) and not isinstance(raw, bool)
+    if hint is Path and isinstance(raw, str):
+        return Path(raw)
+    if text.startswith("tuple[") and isinstance(raw, list):
+        if all(isinstance(x, str) for x in raw):
+            return tuple(raw)
+    elif text.startswith(("dict[", "Mapping[")) and isinstance(raw, dict):
+        return dict(raw)
+    elif (hint is bool and isinstance(raw, bool)) or (
+        hint is int and number and isinstance(raw, int)
+    ):
+        return raw
+    elif hint is float and number:
+        return float(raw)
+    elif hint in (str, str | None) and isinstance(raw, str):
+        return raw
+    raise InputError(f"{where} = {raw!r}: expected {_type_name(hint)}")
+
+
+def _type_name(hint: Any) -> str:
+    text = str(hint)
+    if hint is Path:
+        return "a path string"
+    if text.startswith("tuple["):
+        return "a list of strings"
+    if text.startswith(("dict[", "Mapping[")):
+        return "a table"
+    return {bool: "true or false", float: "a number", int: "an integer"}.get(hint, "a string")
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Path):
+        if value.is_relative_to(ROOT):
+            value = value.relative_to(ROOT)
+        return f'"{value.as_posix()}"'
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return repr(value)
+
+
+def settings_markdown() -> str:
+    """The whole of docs/settings.md: every section and key with its default and help."""
+    out = [
+        "# Settings\n\n",
+        "<!-- Generated by `python -m settings` from settings.py; do not edit by hand. -->\n\n",
+        "Pass a TOML file with `--config FILE`; every key is optional and defaults to the value "
+        "shown. Paths are relative to the directory you run from. Secrets never go in the file: "
+        "keys ending in `_env` name the environment variable that holds the secret.\n",
+    ]
+    defaults = Settings()
+    for name in SECTIONS:
+        section = getattr(defaults, name)
+        doc = " ".join((type(section).__doc__ or "").split())
+        out.append(f"\n## `[{name}]`\n\n{doc}\n\n```toml\n[{name}]\n")
+        for f in fields(section):
+            out.append(
+                f"# {f.metadata['help']}\n{f.name} = {_toml_value(getattr(section, f.name))}\n"
+            )
+        out.append("```\n")
+    return "".join(out)
+
+
+def replace(settings: Settings, section: str, **changes: Any) -> Settings:
+    """``settings`` with some keys of one section changed (command-line overrides)."""
+    current = getattr(settings, section)
+    return dataclasses.replace(settings, **{section: dataclasses.replace(current, **changes)})
+
+
+if __name__ == "__main__":
+    DOC_PATH.write_text(settings_markdown(), encoding="utf-8")
+    print(DOC_PATH, file=sys.stdout)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import momentum, price
+from analysis import cross, derivatives, liquidation_map, macro, momentum, price, sentiment
 from analysis.registry import FactSpec, compute
-from models import Fact, Snapshot
+from models import Fact, FomcCalendar, LevelProfile, Snapshot
 
 FACTS: tuple[FactSpec, ...] = (
     FactSpec("price.last", price.last_price, "price"),
@@ -28,12 +28,63 @@ FACTS: tuple[FactSpec, ...] = (
     FactSpec("momentum.rsi_14", momentum.rsi_14, "momentum"),
     FactSpec("momentum.macd", momentum.macd_state, "momentum"),
     FactSpec("momentum.divergence", momentum.divergence, "momentum"),
+    FactSpec("funding.rate", derivatives.funding_rate, "derivatives"),
+    FactSpec("funding.flip", derivatives.funding_flip, "derivatives"),
+    FactSpec("open_interest.usd", derivatives.open_interest_usd, "derivatives"),
+    FactSpec("open_interest.change_24h_pct", derivatives.open_interest_change_24h, "derivatives"),
+    FactSpec("liquidations.total_1h_usd", derivatives.liquidations_1h, "derivatives"),
+    FactSpec("liquidations.total_24h_usd", derivatives.liquidations_24h, "derivatives"),
+    FactSpec("liquidations.long_24h_usd", derivatives.long_liquidations_24h, "derivatives"),
+    FactSpec("liquidations.short_24h_usd", derivatives.short_liquidations_24h, "derivatives"),
+    FactSpec("liquidations.short_share_24h", derivatives.short_share_24h, "derivatives"),
+    FactSpec("liquidations.spike", derivatives.liquidation_spike, "derivatives"),
+    FactSpec("liquidations.squeeze", derivatives.squeeze, "derivatives"),
+    FactSpec("positioning.long_pct", derivatives.long_account_pct, "derivatives"),
+    FactSpec("positioning.majority", derivatives.majority, "derivatives"),
+    FactSpec("clusters.nearest_short_above", liquidation_map.nearest_short_above, "derivatives"),
+    FactSpec("clusters.nearest_long_below", liquidation_map.nearest_long_below, "derivatives"),
+    FactSpec("clusters.swept_24h", liquidation_map.swept_24h, "derivatives"),
+    FactSpec("outlook.levels", cross.outlook_levels, "outlook"),
+    FactSpec("sentiment.fear_greed", sentiment.fear_greed_index, "macro"),
+    FactSpec("macro.dxy", macro.dxy_close, "macro"),
+    FactSpec("macro.dxy_level_break", macro.dxy_level_break, "macro"),
+    FactSpec("macro.next_fomc", macro.next_fomc, "macro"),
+    FactSpec("cross.relative_24h", cross.relative_24h, "price"),
 )
 
 
-def compute_facts(snapshot: Snapshot, as_of: pd.Timestamp) -> list[Fact]:
-    """Every registered fact that applies at ``as_of`` (the snapshot is cut there first)."""
-    return compute(FACTS, snapshot, as_of)
+def compute_facts(
+    snapshot: Snapshot, as_of: pd.Timestamp, *, fomc: FomcCalendar | None = None
+) -> list[Fact]:
+    """Every registered fact that applies at ``as_of`` (the snapshot is cut there first).
+
+    ``fomc``: the FOMC calendar (``sources.calendar.load_fomc()``); without it
+    ``macro.next_fomc`` is absent.
+    """
+    return compute(FACTS, snapshot, as_of, fomc=fomc)
 
 
-__all__ = ["FACTS", "FactSpec", "compute_facts"]
+def level_profiles(snapshot: Snapshot, as_of: pd.Timestamp) -> dict[str, LevelProfile]:
+    """The estimated liquidation-level profile of each asset at ``as_of``, for its chart.
+
+    The snapshot is cut at ``as_of`` first; an asset needs open interest and hourly candles
+    (and uses its long/short accounts when present), as ``clusters.*`` do. Assets the model
+    cannot run on are left out.
+    """
+    known = snapshot.cut(as_of)
+    out: dict[str, LevelProfile] = {}
+    for name, data in known.assets.items():
+        oi, hourly, accounts = data.open_interest, data.candles_1h, data.long_short
+        if oi is None or hourly is None or oi.frame.empty or hourly.frame.empty:
+            continue
+        accounts = None if accounts is None or accounts.frame.empty else accounts
+        levels = liquidation_map.estimate_levels(oi, hourly, accounts)
+        if levels is None:
+            continue
+        used = (oi, hourly) + ((accounts,) if accounts is not None else ())
+        sources = tuple(dict.fromkeys(d.source for d in used))
+        out[name] = liquidation_map.level_profile(levels, asset=name, sources=sources)
+    return out
+
+
+__all__ = ["FACTS", "FactSpec", "compute_facts", "level_profiles"]

@@ -78,7 +78,7 @@ def all_time_high(daily: Dataset, hourly: Dataset | None = None) -> Reading | No
         return None
     high, at, length = _ath(daily, hourly)
     used = (daily,) if hourly is None else (daily, hourly)
-    evidence = {"time": iso(at), "candle": "1h" if length < DAY else "1d"}
+    evidence = {"time": iso(at), "candle": _label(length)}
     evidence["history_start"] = day(daily.frame.index[0])
     return Reading(high, "USD", used, evidence)
 
@@ -96,20 +96,33 @@ def pct_below_ath(
     return Reading((high - last) / high * 100.0, "pct", (daily, candles), evidence)
 
 
-def new_ath(daily: Dataset, as_of: pd.Timestamp, hourly: Dataset | None = None) -> Reading | None:
-    """True when the all-time high was set by a candle lying wholly in the last 24 hours."""
+def new_ath(
+    daily: Dataset, as_of: pd.Timestamp, hourly: Dataset | None = None, *, stood_days: int = 7
+) -> Reading | None:
+    """True when the all-time high was set by a candle lying wholly in the last 24 hours.
+
+    ``previous_ath`` is the record the current run broke: the latest daily record high that
+    then stood for at least ``stood_days`` days (records set on the way up do not count).
+    """
     if daily.frame.empty:
         return None
-    high, at, _ = _ath(daily, hourly)
+    high, at, length = _ath(daily, hourly)
     if at < as_of - pd.Timedelta(hours=24):
         return None
-    previous = daily.frame["high"][daily.frame.index <= at - DAY]
-    evidence: dict[str, Any] = {"ath": high, "time": iso(at)}
-    if not previous.empty:
-        evidence |= {"previous_ath": float(previous.max())}
-        evidence |= {"previous_ath_date": day(stamp(previous.idxmax()))}
+    evidence: dict[str, Any] = {"ath": high, "time": iso(at), "candle": _label(length)}
+    highs = _days(daily, hourly)["high"]
+    records = highs[highs > highs.cummax().shift(fill_value=0.0)]
+    stood = pd.Series(records.index, index=records.index).diff(-1).abs()
+    standing = records[(stood >= pd.Timedelta(days=stood_days)) & (records < high)]
+    if not standing.empty:
+        evidence |= {"previous_ath": float(standing.iloc[-1])}
+        evidence |= {"previous_ath_date": day(stamp(standing.index[-1]))}
     used = (daily,) if hourly is None else (daily, hourly)
     return Reading(True, "bool", used, evidence)
+
+
+def _label(length: pd.Timedelta) -> str:
+    return "1h" if length < DAY else "1d"
 
 
 def round_step(price: float) -> float:
@@ -174,7 +187,11 @@ def price_level_break(candles: Dataset, daily: Dataset) -> Reading | None:
     if found is None:
         return None
     value = {k: found[k] for k in ("level", "direction", "previous_close_beyond")}
-    evidence = {k: v for k, v in found.items() if k not in value}
+    evidence: dict[str, Any] = {k: v for k, v in found.items() if k not in value}
+    last_daily, level = float(daily.frame["close"].iloc[-1]), float(str(value["level"]))
+    beyond = last_daily > level if value["direction"] == "up" else last_daily < level
+    evidence |= {"daily_close_beyond": bool(beyond), "last_daily_close": last_daily}
+    evidence |= {"history_start": day(daily.frame.index[0])}
     return Reading(value, "level", (candles, daily), evidence)
 
 

@@ -4,21 +4,25 @@ A fact function is pure: its parameter names say which datasets it reads (``cand
 ``daily``, ``hourly``, ``funding``, ``open_interest``, ``liquidations``, ``long_short``,
 ``fear_greed``, ``dxy``) plus ``as_of``. A parameter with a default of None is optional;
 when a required dataset is absent from the snapshot the fact is simply absent.
+
+Two market-wide inputs are not single datasets: ``all_candles`` (``Mapping[str, Dataset]``,
+each asset's finest candles, for cross-asset facts) and ``fomc`` (the ``FomcCalendar``, which
+``compute`` receives from its caller since it is not part of the snapshot).
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
 import pandas as pd
 
 from analysis.base import Reading
-from models import AssetData, Dataset, Fact, Snapshot
+from models import AssetData, Dataset, Fact, FomcCalendar, Snapshot
 
-MARKET_INPUTS = ("fear_greed", "dxy")
+MARKET_INPUTS = ("fear_greed", "dxy", "all_candles", "fomc")
 ASSET_INPUTS: tuple[str, ...] = ("candles", "daily", "hourly", "funding", "open_interest")
 ASSET_INPUTS += ("liquidations", "long_short")
 
@@ -72,8 +76,12 @@ def _asset_inputs(data: AssetData) -> dict[str, Dataset | None]:
     return found
 
 
+Input = Dataset | Mapping[str, Dataset] | FomcCalendar | None
+"""What a fact function parameter receives: a dataset, every asset's candles, or the calendar."""
+
+
 def run_spec(
-    spec: FactSpec, available: dict[str, Dataset | None], as_of: pd.Timestamp, asset: str | None
+    spec: FactSpec, available: Mapping[str, Input], as_of: pd.Timestamp, asset: str | None
 ) -> Fact | None:
     """Call one fact function with the datasets it names; None when a required one is absent."""
     args: dict[str, object] = {}
@@ -91,20 +99,35 @@ def run_spec(
     return Fact(spec.id, asset, reading.value, reading.unit, as_of, sources, reading.evidence)
 
 
-def compute(specs: Iterable[FactSpec], snapshot: Snapshot, as_of: pd.Timestamp) -> list[Fact]:
+def compute(
+    specs: Iterable[FactSpec],
+    snapshot: Snapshot,
+    as_of: pd.Timestamp,
+    *,
+    fomc: FomcCalendar | None = None,
+) -> list[Fact]:
     """Every fact that applies at ``as_of``, from the snapshot cut at ``as_of``.
 
-    Ordered by asset (market-wide facts last), then by registry order.
+    ``fomc`` is the meeting calendar (facts needing it are absent without it). Ordered by
+    asset (market-wide facts last), then by registry order.
     """
     known = snapshot.cut(as_of)
     specs = list(specs)
     facts: list[Fact] = []
+    all_candles: dict[str, Dataset] = {}
     for name, data in known.assets.items():
         inputs = _asset_inputs(data)
+        if (candles := inputs["candles"]) is not None:
+            all_candles[name] = candles
         for spec in specs:
             if spec.scope == "asset" and (fact := run_spec(spec, inputs, as_of, name)):
                 facts.append(fact)
-    market = {"fear_greed": _present(known.fear_greed), "dxy": _present(known.dxy)}
+    market: dict[str, Input] = {
+        "fear_greed": _present(known.fear_greed),
+        "dxy": _present(known.dxy),
+        "all_candles": all_candles or None,
+        "fomc": fomc,
+    }
     for spec in specs:
         if spec.scope == "market" and (fact := run_spec(spec, market, as_of, None)):
             facts.append(fact)

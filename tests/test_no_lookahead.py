@@ -15,6 +15,7 @@ import pytest
 from analysis import compute_facts
 from pipeline import default_as_of
 from sources import load_snapshot
+from sources.calendar import load_fomc
 from tests.conftest import DEMO
 
 BAR = {
@@ -42,8 +43,8 @@ def test_later_rows_change_nothing(tmp_path: Path, hours_back: int) -> None:
     full = load_snapshot(DEMO)
     as_of = default_as_of(full) - pd.Timedelta(hours=hours_back)
     cut = load_snapshot(truncate_files(DEMO, tmp_path / "cut", as_of))
-    with_future = compute_facts(full, as_of)
-    without = compute_facts(cut, as_of)
+    with_future = compute_facts(full, as_of, fomc=load_fomc())
+    without = compute_facts(cut, as_of, fomc=load_fomc())
     assert with_future, "the demo snapshot should yield facts"
     as_json = [json.dumps([f.id, f.asset, f.value, dict(f.evidence)]) for f in with_future]
     assert as_json == [json.dumps([f.id, f.asset, f.value, dict(f.evidence)]) for f in without]

@@ -86,22 +86,32 @@ def test_pct_below_ath() -> None:
 
 
 @pytest.mark.parametrize(
-    ("as_of", "is_new"), [("2026-01-04 02:00", True), ("2026-01-05 02:00", False)]
+    ("as_of", "is_new"), [("2026-01-21 02:00", True), ("2026-01-22 02:00", False)]
 )
 def test_new_ath_only_within_24_hours(as_of: str, is_new: bool) -> None:
-    daily = candles([100, 120, 110], start="2026-01-01", highs=[101, 125, 111])
-    hourly = candles([112, 126], start="2026-01-04 00:00", interval=HOUR, highs=[113, 130])
+    # A record of 125 on 2 Jan stands for weeks; the run up to it set records on the way.
+    highs = [101, 125] + [111] * 16 + [124, 127]
+    daily = candles([100, 120] + [110] * 16 + [123, 126], start="2026-01-01", highs=highs)
+    hourly = candles([126, 129], start="2026-01-21 00:00", interval=HOUR, highs=[127, 130])
     r = price.new_ath(daily, at(as_of), hourly)
     if not is_new:
         assert r is None
         return
     assert r is not None and r.value is True
+    # 127 (20 Jan) was a record for only a day: the run broke 125 from 2 January.
     assert r.evidence == {
         "ath": 130.0,
-        "time": "2026-01-04T01:00:00Z",
+        "time": "2026-01-21T01:00:00Z",
+        "candle": "1h",
         "previous_ath": 125.0,
         "previous_ath_date": "2026-01-02",
     }
+
+
+def test_new_ath_without_a_standing_earlier_record() -> None:
+    daily = candles([100, 110, 120], start="2026-01-01", highs=[101, 111, 121])
+    r = price.new_ath(daily, at("2026-01-04 00:00"))
+    assert r is not None and "previous_ath" not in r.evidence
 
 
 @pytest.mark.parametrize(
@@ -134,6 +144,8 @@ def test_level_break_up_picks_most_trailing_zeros_and_dates_the_last_close_beyon
     assert r.value == {"level": 100_000, "direction": "up", "previous_close_beyond": "2026-01-10"}
     assert r.evidence["crossed_at"] == "2026-03-03T03:00:00Z"  # last close below the level
     assert r.evidence["reference_close"] == 98_500
+    assert r.evidence["daily_close_beyond"] is False  # the daily closes are all below 100k
+    assert r.evidence["history_start"] == "2026-01-01"
 
 
 def test_level_break_never_before_gives_null() -> None:

@@ -14,7 +14,9 @@ TESTS = Path(__file__).parent
 def test_ids_are_unique_and_namespaced() -> None:
     ids = [s.id for s in FACTS]
     assert len(ids) == len(set(ids))
-    assert all(i.split(".")[0] in {"price", "momentum"} for i in ids)
+    namespaces = {"price", "momentum", "funding", "open_interest", "liquidations", "positioning"}
+    namespaces |= {"clusters", "sentiment", "macro", "cross", "outlook"}
+    assert all(i.split(".")[0] in namespaces for i in ids)
 
 
 def test_every_fact_has_a_docstring_and_a_reference_test() -> None:

@@ -1,0 +1,96 @@
+"""Time a whole daily run (demo brief, blog, email) for N subscribers against a loopback
+SMTP server (aiosmtpd, in its own process so that it does not share this one's GIL):
+``python -m bench.daily [N]`` (default 1000).
+
+The send rate is unlimited here ([email] rate = 0): the figure is what the machine and the
+protocol cost; with the default rate of 10 messages/s, N messages take at least N/10 s.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import settings
+from delivery import ledger
+from delivery.daily import DailyOptions, run_daily
+from store import open_store
+from tests.delivery.smtpd import free_port
+
+
+class _Counter:
+    """An aiosmtpd handler that only counts messages and bytes."""
+
+    def __init__(self, count: Any, size: Any) -> None:
+        self.count, self.size = count, size
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.count.get_lock():
+            self.count.value += 1
+            self.size.value += len(envelope.content)
+        return "250 OK"
+
+
+def _serve(port: int, count: Any, size: Any, ready: Any, stop: Any) -> None:
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(_Counter(count, size), hostname="127.0.0.1", port=port)
+    controller.start()
+    ready.set()
+    stop.wait()
+    controller.stop()
+
+
+def main(n: int = 1000) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    count, size = ctx.Value("i", 0), ctx.Value("d", 0.0)
+    ready, stop, port = ctx.Event(), ctx.Event(), free_port()
+    server = ctx.Process(target=_serve, args=(port, count, size, ready, stop))
+    server.start()
+    ready.wait(30)
+    try:
+        _run(n, port, count, size)
+    finally:
+        stop.set()
+        server.join(30)
+
+
+def _run(n: int, port: int, count: Any, size: Any) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        base = settings.Settings()
+        config = replace(
+            base,
+            store=replace(base.store, path=root / "store.sqlite"),
+            brief=replace(base.brief, out=root / "out"),
+            blog=replace(base.blog, site_dir=root / "site"),
+            email=replace(
+                base.email, smtp_host="127.0.0.1", smtp_port=port, security="none", rate=0.0
+            ),
+        )
+        csv = root / "subscribers.csv"
+        csv.write_text("email\n" + "".join(f"reader{i:05d}@example.com\n" for i in range(n)))
+        store = open_store(config.store.path)
+        ledger.import_subscribers(store, csv)
+        store.close()
+        start = time.perf_counter()
+        report = run_daily(config, DailyOptions())
+        total = time.perf_counter() - start
+        assert report.summary is not None and report.summary.sent == n, report.lines()
+        assert count.value == n, count.value
+        megabytes = size.value / 1e6
+        print("\n".join(report.lines()))
+        print(
+            f"{n} subscribers: whole daily run {total:.1f} s, of which email "
+            f"{report.summary.seconds:.1f} s ({n / report.summary.seconds:.0f} messages/s, "
+            f"{megabytes:.0f} MB over loopback)"
+        )
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)

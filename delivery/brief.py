@@ -1,0 +1,88 @@
+"""A written brief as the delivery channels see it: the files of ``<out>/<YYYY-MM-DD>/``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from errors import DeliveryError
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart file of the brief and its alt text (from brief.html)."""
+
+    path: Path
+    alt: str
+
+
+@dataclass(frozen=True)
+class BriefFiles:
+    """The brief of one day: its texts from facts.json and the paths of its files."""
+
+    brief_id: str
+    """The as-of date, ``YYYY-MM-DD``: the folder's name and the ledger's key."""
+    folder: Path
+    as_of: str
+    """ISO-8601 UTC, as in facts.json (``2026-11-23T08:00:00Z``)."""
+    demo: bool
+    headline: str
+    takeaways: tuple[str, ...]
+    assets: tuple[str, ...]
+    charts: tuple[Chart, ...]
+    """Every chart, in the order brief.html shows them."""
+
+    @property
+    def html(self) -> Path:
+        """The page (brief.html)."""
+        return self.folder / "brief.html"
+
+    @property
+    def pdf(self) -> Path:
+        """The PDF (brief.pdf)."""
+        return self.folder / "brief.pdf"
+
+    @property
+    def price_charts(self) -> tuple[Chart, ...]:
+        """The daily price chart of each asset, lead asset first."""
+        by_name = {c.path.name: c for c in self.charts}
+        names = (f"{a.lower()}_daily.png" for a in self.assets)
+        return tuple(by_name[n] for n in names if n in by_name)
+
+
+class _Images(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "img" and a.get("src"):
+            self.found.append((a["src"] or "", a.get("alt") or ""))
+
+
+def read_brief(folder: Path) -> BriefFiles:
+    """The brief in ``folder``; ``DeliveryError`` if a file delivery needs is missing."""
+    for name in ("facts.json", "brief.html", "brief.pdf"):
+        if not (folder / name).is_file():
+            raise DeliveryError(f"{folder}: {name} is missing (write the brief with all formats)")
+    doc = json.loads((folder / "facts.json").read_text(encoding="utf-8"))
+    parser = _Images()
+    parser.feed((folder / "brief.html").read_text(encoding="utf-8"))
+    charts = tuple(
+        Chart(folder / src, alt)
+        for src, alt in dict.fromkeys(parser.found)
+        if src.startswith("charts/") and (folder / src).is_file()
+    )
+    return BriefFiles(
+        brief_id=folder.name,
+        folder=folder,
+        as_of=str(doc["as_of"]),
+        demo=bool(doc["demo"]),
+        headline=str(doc["headline"]),
+        takeaways=tuple(str(t) for t in doc["takeaways"]),
+        assets=tuple(str(a) for a in doc["assets"]),
+        charts=charts,
+    )

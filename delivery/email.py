@@ -1,0 +1,235 @@
+"""Emailing a brief to every subscriber, at most once each, through the ledger.
+
+``Composer`` turns (brief, address) into the bytes of one message (``mime``); ``send_brief``
+adds the missing ledger rows, then sends every ``pending`` row at the configured rate: a
+transient failure is retried with exponential backoff, then left ``pending`` for the next run;
+a permanent one marks the row ``failed``; a fatal one (login or sender refused) stops the run.
+A message is marked ``sent`` only once the server has accepted it; a run killed between the
+two resends that one message on the next run, with the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import struct
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parseaddr
+from urllib.parse import quote
+
+import pandas as pd
+
+from delivery import ledger
+from delivery.brief import BriefFiles
+from delivery.inline_css import inline_css
+from delivery.mime import Envelope, InlineImage, SharedParts, message_bytes, message_id
+from delivery.mime import shared_parts as encode_shared
+from delivery.smtp import SendError, Transport
+from errors import DeliveryError
+from settings import EmailSettings
+from store import Store
+
+EMAIL_WIDTH = 552
+"""Width (px) charts are shown at in the 600 px email card."""
+
+
+@dataclass(frozen=True)
+class ChartView:
+    """An inline chart of the email."""
+
+    cid: str
+    alt: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class EmailView:
+    """All templates/email.html and email.txt show; built by ``Composer``."""
+
+    headline: str
+    date: str
+    demo: bool
+    takeaways: tuple[str, ...]
+    charts: tuple[ChartView, ...]
+    pdf_name: str
+    web_url: str | None
+    address: str
+    unsubscribe_url: str
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height of a PNG, from its IHDR chunk."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise DeliveryError("chart is not a PNG file")
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+class Composer:
+    """Builds each subscriber's message of one brief; the charts and PDF are encoded once."""
+
+    def __init__(self, brief: BriefFiles, config: EmailSettings, web_url: str | None) -> None:
+        self.brief = brief
+        self.config = config
+        self.web_url = web_url
+        images, views = [], []
+        domain = parseaddr(config.sender)[1].rpartition("@")[2] or "marketnotes.invalid"
+        for chart in brief.price_charts:
+            data = chart.path.read_bytes()
+            width, height = png_size(data)
+            cid = f"{chart.path.stem}.{brief.brief_id}@{domain}"
+            images.append(InlineImage(cid, chart.path.name, data))
+            views.append(ChartView(cid, chart.alt, EMAIL_WIDTH, EMAIL_WIDTH * height // width))
+        self.charts = tuple(views)
+        self.pdf_name = f"market-note-{brief.brief_id}.pdf"
+        self.shared: SharedParts = encode_shared(images, brief.pdf.read_bytes(), self.pdf_name)
+        as_of = pd.Timestamp(brief.as_of)
+        self.date = as_of.strftime("%A %-d %B %Y, %H:%M UTC")
+        prefix = "[Demo data] " if brief.demo else ""
+        self.subject = prefix + brief.headline
+
+    def unsubscribe_url(self, address: str) -> str:
+        """The one-click unsubscribe URL of ``address``."""
+        return self.config.unsubscribe_url.replace("{address}", quote(address, safe=""))
+
+    def view(self, address: str) -> EmailView:
+        """What the templates show to ``address``."""
+        return EmailView(
+            headline=self.brief.headline,
+            date=self.date,
+            demo=self.brief.demo,
+            takeaways=self.brief.takeaways,
+            charts=self.charts,
+            pdf_name=self.pdf_name,
+            web_url=self.web_url,
+            address=address,
+            unsubscribe_url=self.unsubscribe_url(address),
+        )
+
+    def message_bytes(self, address: str, now: datetime | None = None) -> bytes:
+        """The whole message for ``address``, ready for SMTP (CRLF line endings)."""
+        from delivery.templates import call
+
+        view = self.view(address)
+        mailto = f"mailto:{self.config.unsubscribe_mailto}?subject=unsubscribe"
+        envelope = Envelope(
+            sender=self.config.sender,
+            to=address,
+            subject=self.subject,
+            message_id=message_id(self.brief.brief_id, address, self.config.sender),
+            date=now or datetime.now(UTC),
+            unsubscribe=(mailto, view.unsubscribe_url),
+        )
+        text = call("email.txt", "message", view).strip() + "\n"
+        html = inline_css(call("email.html", "message", view).strip() + "\n")
+        return message_bytes(envelope, text, html, self.shared)
+
+
+@dataclass
+class SendSummary:
+    """What one ``send_brief`` call did for one brief."""
+
+    sent: int = 0
+    already_sent: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    """(address, error) of rows marked failed by this run."""
+    left: int = 0
+    """Rows still pending after this run (the next run retries them)."""
+    last_error: str | None = None
+    stopped: str | None = None
+    """Why sending stopped early (server down, login refused, interrupted), if it did."""
+    seconds: float = 0.0
+
+
+@dataclass
+class Pacer:
+    """Spaces messages ``1/rate`` seconds apart (rate 0: no limit)."""
+
+    rate: float
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    _next: float = 0.0
+
+    def wait(self) -> None:
+        """Sleep until the next message may go."""
+        if self.rate <= 0:
+            return
+        now = self.clock()
+        if now < self._next:
+            self.sleep(self._next - now)
+            now = self._next
+        self._next = now + 1.0 / self.rate
+
+
+def send_brief(
+    store: Store,
+    composer: Composer,
+    transport: Transport,
+    progress: Callable[[str], None] = lambda _: None,
+    stop: Callable[[], str | None] = lambda: None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> SendSummary:
+    """Send every pending message of the brief (see the module docstring)."""
+    start = time.monotonic()
+    config, brief_id = composer.config, composer.brief.brief_id
+    sender = parseaddr(config.sender)[1]
+    ledger.plan_deliveries(
+        store,
+        brief_id,
+        ((a, message_id(brief_id, a, config.sender)) for a in ledger.active_addresses(store)),
+    )
+    summary = SendSummary(already_sent=ledger.counts(store, brief_id)["sent"])
+    pacer = Pacer(config.rate, sleep)
+    todo = ledger.pending(store, brief_id)
+    try:
+        for number, row in enumerate(todo, start=1):
+            summary.stopped = stop()
+            if summary.stopped:
+                break
+            data = composer.message_bytes(row.address)
+            summary.stopped = _send_one(store, transport, pacer, config, sender, row, data, summary)
+            if summary.stopped:
+                break
+            if number % 100 == 0:
+                progress(f"{number} of {len(todo)} emails handled")
+    finally:
+        transport.close()
+    summary.left = ledger.counts(store, brief_id)["pending"]
+    summary.seconds = time.monotonic() - start
+    return summary
+
+
+def _send_one(
+    store: Store,
+    transport: Transport,
+    pacer: Pacer,
+    config: EmailSettings,
+    sender: str,
+    row: ledger.Delivery,
+    data: bytes,
+    summary: SendSummary,
+) -> str | None:
+    """Try one message up to ``config.attempts`` times; a reason to stop sending, or None."""
+    for attempt in range(config.attempts):
+        pacer.wait()
+        try:
+            transport.send(sender, row.address, data)
+        except SendError as exc:
+            summary.last_error = f"{row.address}: {exc}"
+            if exc.kind == "permanent":
+                ledger.record_attempt(store, row.brief_id, row.address, "failed", str(exc))
+                summary.failed.append((row.address, str(exc)))
+                return None
+            ledger.record_attempt(store, row.brief_id, row.address, "pending", str(exc))
+            if exc.kind == "fatal":
+                return str(exc)
+            if attempt + 1 < config.attempts:
+                pacer.sleep(config.backoff * 2**attempt)
+                continue
+            return f"the server is unreachable ({exc})" if exc.connection else None
+        ledger.record_attempt(store, row.brief_id, row.address, "sent", None)
+        summary.sent += 1
+        return None
+    return None

@@ -1,0 +1,124 @@
+"""HTML to PDF with WeasyPrint, fetching nothing from outside the note's folder.
+
+Notes:
+(1) WeasyPrint is imported inside the functions that need it: the import costs about half a
+    second, which the HTML-only paths (and most tests) should not pay.
+(2) WeasyPrint 70 wants its fetcher to be a ``weasyprint.urls.URLFetcher``; ours only adds
+    :func:`local_path`, the rule for what may be read. It runs with ``fail_on_errors``, so a
+    refused or missing resource stops the PDF instead of silently leaving a chart out.
+(3) The page's fonts (DejaVu) lack a few characters that source names use, such as the
+    "Ⓢ" of "Binance USDⓈ-M futures". The renderer itself (not the page) adds one fallback
+    font for them: STIX General, which ships with the pinned matplotlib package, declared
+    for :data:`FALLBACK_RANGE` only and read by a fetcher that serves that one file and
+    nothing else. The page's own fetcher still serves only the note's folder.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import mimetypes
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+if TYPE_CHECKING:
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
+
+FALLBACK_FAMILY = "marketnotes symbols"
+"""The font family brief.css lists last before the generic one, for glyphs DejaVu lacks."""
+FALLBACK_RANGE = "U+2460-24FF"
+"""Enclosed alphanumerics (Ⓢ...): the characters the fallback font is used for."""
+
+
+class FetchRefused(ValueError):
+    """The PDF renderer asked for a URL that is not a file inside the note's folder."""
+
+
+def local_path(url: str, base_dir: Path) -> Path:
+    """The file a ``file://`` URL names, when it is an existing file inside ``base_dir``.
+
+    Anything else (``http(s)://``, ``data:``, another host, a path leaving the folder through
+    ``..`` or a symlink, a missing file) raises :class:`FetchRefused`.
+    """
+    root = base_dir.resolve()
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        raise FetchRefused(f"refusing to fetch {url!r}: only files inside {root} are allowed")
+    path = Path(unquote(parts.path)).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise FetchRefused(f"refusing to fetch {url!r}: not a file inside {root}")
+    return path
+
+
+def local_url_fetcher(base_dir: Path) -> URLFetcher:
+    """A WeasyPrint URL fetcher that serves only files inside ``base_dir`` (see local_path)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # lazy: note 1
+
+    class LocalFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint is untyped
+        def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+            path = local_path(url, base_dir)
+            mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime_type})
+
+    return LocalFetcher(fail_on_errors=True)
+
+
+def fallback_font() -> Path | None:
+    """STIX General from the installed matplotlib package (None when it is not there)."""
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf" / "STIXGeneral.ttf"
+    return path if path.is_file() else None
+
+
+def font_fetcher(font: Path) -> URLFetcher:
+    """A WeasyPrint URL fetcher that serves the one font file ``font`` and refuses the rest."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # lazy: note 1
+
+    allowed = font.resolve().as_uri()
+
+    class FontFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint is untyped
+        def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+            if url != allowed:
+                raise FetchRefused(f"refusing to fetch {url!r}: only the fallback font")
+            return URLFetcherResponse(url, font.read_bytes(), {"Content-Type": "font/ttf"})
+
+    return FontFetcher(fail_on_errors=True)
+
+
+def _fallback_css(fonts: FontConfiguration) -> list[CSS]:
+    """The stylesheet declaring the fallback font (note 3), or none when it is missing."""
+    from weasyprint import CSS  # lazy: note 1
+
+    font = fallback_font()
+    if font is None:
+        return []
+    rule = f'@font-face {{ font-family: "{FALLBACK_FAMILY}"; '
+    rule += f'src: url("{font.resolve().as_uri()}"); unicode-range: {FALLBACK_RANGE}; }}'
+    return [CSS(string=rule, font_config=fonts, url_fetcher=font_fetcher(font))]
+
+
+def load_engine() -> None:
+    """Import WeasyPrint now (about half a second), e.g. while charts draw elsewhere."""
+    import weasyprint  # noqa: F401  lazy: note 1
+
+
+def html_to_pdf(html: str, base_dir: Path) -> bytes:
+    """The PDF of ``html`` (A4, per its print CSS); relative URLs resolve inside ``base_dir``.
+
+    Raises when the page refers to anything outside ``base_dir`` or to a missing file.
+    """
+    import weasyprint  # lazy: note 1
+    from weasyprint.text.fonts import FontConfiguration
+
+    document = weasyprint.HTML(
+        string=html,
+        base_url=base_dir.resolve().as_uri() + "/",
+        url_fetcher=local_url_fetcher(base_dir),
+    )
+    fonts = FontConfiguration()
+    pdf: bytes = document.write_pdf(stylesheets=_fallback_css(fonts), font_config=fonts)
+    return pdf

@@ -1,0 +1,39 @@
+"""Alternative.me's Crypto Fear & Greed Index (daily, newest first, every value a string)."""
+
+from __future__ import annotations
+
+import httpx
+import pandas as pd
+
+from errors import BadResponse
+from sources.http import Recorder, RetryPolicy, expect_list, get_json
+
+SOURCE = "Alternative.me Fear & Greed Index"
+
+
+async def fear_greed(
+    client: httpx.AsyncClient, base_url: str, days: int, policy: RetryPolicy, recorder: Recorder
+) -> pd.DataFrame:
+    """The last ``days`` daily values (0 = all history), oldest first."""
+    body = await get_json(
+        client,
+        base_url.rstrip("/") + "/fng/",
+        source=SOURCE,
+        policy=policy,
+        recorder=recorder,
+        params={"limit": days, "format": "json"},
+    )
+    if not isinstance(body, dict):
+        raise BadResponse(f"{SOURCE}: expected an object")
+    rows = expect_list(body.get("data"), SOURCE, "index values")
+    try:
+        frame = pd.DataFrame(
+            {
+                "time": pd.to_datetime([int(r["timestamp"]) for r in rows], unit="s", utc=True),
+                "value": [int(r["value"]) for r in rows],
+                "classification": [str(r["value_classification"]) for r in rows],
+            }
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BadResponse(f"{SOURCE}: unexpected row shape ({exc})") from None
+    return frame.sort_values("time").drop_duplicates("time").reset_index(drop=True)

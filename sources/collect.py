@@ -1,0 +1,104 @@
+"""The liquidation collector: Binance and Bybit liquidation streams (ccxt.pro) into the store.
+
+``normalise`` turns one liquidation, as ccxt.pro delivers it (``info`` holds the exchange's own
+message), into a ``LiquidationEvent`` whose ``liquidated_side`` means the same everywhere:
+Binance's ``S`` is the side of the liquidation *order* (SELL closes a long), Bybit's
+``allLiquidation`` ``S`` is the side of the liquidated *position* (Buy means a long).
+``record`` appends events idempotently; ``run_collector`` is the long-lived loop around them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from errors import BadResponse
+from settings import Settings
+from store import Store, open_store
+from store.history import LiquidationEvent, append_events
+
+EXCHANGES = ("binance", "bybit")
+
+
+def normalise(exchange: str, liquidation: dict[str, Any]) -> LiquidationEvent:
+    """One ccxt.pro liquidation (or the raw message in its ``info``) as a normalised event."""
+    info = liquidation.get("info", liquidation)
+    try:
+        if exchange.startswith("binance"):
+            order = info["o"] if isinstance(info.get("o"), dict) else info
+            long_closed = str(order["S"]).upper() == "SELL"
+            price, amount = float(order["ap"]), float(order.get("z") or order["l"])
+            symbol, time_ms = str(order["s"]), int(order["T"])
+        elif exchange == "bybit":
+            long_closed = str(info["S"]).lower() == "buy"
+            price, amount = float(info["p"]), float(info["v"])
+            symbol, time_ms = str(info["s"]), int(info["T"])
+        else:
+            raise BadResponse(f"no liquidation normaliser for {exchange}")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BadResponse(f"{exchange}: malformed liquidation message ({exc})") from None
+    asset = symbol.removesuffix("USDT").removesuffix("USDC")
+    side = "long" if long_closed else "short"
+    return LiquidationEvent(exchange, symbol, asset, time_ms, side, price, amount, price * amount)
+
+
+def record(store: Store, exchange: str, liquidations: Iterable[dict[str, Any]]) -> int:
+    """Normalise and append a batch; return how many events were new."""
+    return append_events(store, [normalise(exchange, liq) for liq in liquidations])
+
+
+async def collect(
+    store: Store,
+    exchanges: dict[str, Any],
+    symbols: list[str],
+    progress: Callable[[str], None],
+    *,
+    batches: int | None = None,
+) -> int:
+    """Watch every exchange's liquidations and store them; stop after ``batches`` (tests)."""
+    total = 0
+
+    async def watch(name: str, exchange: Any) -> None:
+        nonlocal total
+        done = 0
+        while batches is None or done < batches:
+            batch = await exchange.watch_liquidations_for_symbols(symbols)
+            new = record(store, name, batch)
+            total += new
+            done += 1
+            if new:
+                progress(f"{name}: {new} new liquidation(s)")
+
+    await asyncio.gather(*(watch(n, ex) for n, ex in exchanges.items()))
+    return total
+
+
+def run_collector(
+    settings: Settings, assets: tuple[str, ...], progress: Callable[[str], None]
+) -> int:
+    """Run until interrupted (exit code 0 on Ctrl-C)."""
+    import ccxt.pro
+
+    quote = settings.sources.quote
+    symbols = [f"{a}/{quote}:{quote}" for a in assets]
+    store = open_store(settings.store.path)
+
+    async def main() -> None:
+        exchanges = {
+            "binance": ccxt.pro.binanceusdm(),
+            "bybit": ccxt.pro.bybit({"options": {"defaultType": "swap"}}),
+        }
+        try:
+            await collect(store, exchanges, symbols, progress)
+        finally:
+            for ex in exchanges.values():
+                await ex.close()
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        progress("collector stopped")
+    finally:
+        store.close()
+    return 0

@@ -1,0 +1,263 @@
+"""The exchange adapter: candles, funding, open interest and long/short ratios through ccxt.
+
+The only module of the live path that imports ``ccxt`` (lazily: it costs about half a second, and
+the demo brief never needs it). ``make_exchange`` builds a ``ccxt.async_support`` exchange whose
+API hosts are rewritten to the base-URL settings (mirrors, proxies, the tests' loopback server)
+and whose ``fetch`` records every raw response. ``ExchangeSource`` pages forward through each
+history with explicit ``since`` and ``until``, so nothing depends on ccxt's clock, and translates
+ccxt's exceptions into ours with the shared retry policy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pandas as pd
+
+from errors import BadResponse, FetchTimeout, RateLimited, SourceError
+from settings import SourcesSettings
+from sources.http import Recorder, RetryPolicy, Sleep, retry_after_seconds, with_retries
+
+PAGE = {"ohlcv": 1000, "funding": 1000, "open_interest": 500, "long_short": 500}
+"""Rows per request: each endpoint's maximum (Binance)."""
+HOUR_MS = 3_600_000
+STEP_MS = {"1h": HOUR_MS, "1d": 24 * HOUR_MS}
+
+
+def host_map(settings: SourcesSettings) -> dict[str, str]:
+    """Real API host → configured base URL (only hosts that differ)."""
+    pairs = {
+        "https://api.binance.com": settings.binance_spot_url.rstrip("/"),
+        "https://fapi.binance.com": settings.binance_futures_url.rstrip("/"),
+    }
+    return {k: v for k, v in pairs.items() if k != v}
+
+
+def rewrite_urls(urls: Any, hosts: dict[str, str]) -> Any:
+    """``urls`` (a str or nested dict of them) with each mapped host replaced, paths kept."""
+    if isinstance(urls, dict):
+        return {k: rewrite_urls(v, hosts) for k, v in urls.items()}
+    if isinstance(urls, str):
+        for old, new in hosts.items():
+            if urls == old or urls.startswith(old + "/"):
+                return new + urls[len(old) :]
+    return urls
+
+
+def make_exchange(settings: SourcesSettings, recorder: Recorder | None = None) -> Any:
+    """A ``ccxt.async_support`` exchange for ``settings.exchange``, pointed at the base URLs."""
+    import ccxt.async_support as ccxt_async
+
+    try:
+        cls = getattr(ccxt_async, settings.exchange)
+    except AttributeError:
+        raise SourceError(f"ccxt has no exchange {settings.exchange!r}") from None
+    exchange = cls(
+        {
+            "timeout": int(settings.timeout * 1000),
+            "enableRateLimit": True,
+            "options": {
+                "fetchMarkets": {"types": ["spot", "linear"]},
+                "fetchCurrencies": False,
+            },
+        }
+    )
+    exchange.urls["api"] = rewrite_urls(exchange.urls["api"], host_map(settings))
+    if recorder is not None:
+        original = exchange.fetch
+
+        async def fetch(
+            url: str, method: str = "GET", headers: Any = None, body: Any = None
+        ) -> Any:
+            result = await original(url, method, headers, body)
+            recorder.add(url, 200, json.dumps(result))
+            return result
+
+        exchange.fetch = fetch
+    return exchange
+
+
+class ExchangeSource:
+    """Histories of one exchange as frames with a UTC ``time`` column (newest last)."""
+
+    def __init__(
+        self,
+        exchange: Any,
+        settings: SourcesSettings,
+        policy: RetryPolicy,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.exchange = exchange
+        self.settings = settings
+        self.policy = policy
+        self.sleep = sleep
+        self.name = str(getattr(exchange, "name", settings.exchange))
+        self._markets_lock = asyncio.Lock()
+
+    @property
+    def spot_source(self) -> str:
+        """Human name of the spot data ("Binance spot")."""
+        return f"{self.name} spot"
+
+    @property
+    def derivatives_source(self) -> str:
+        """Human name of the perpetual-futures data ("Binance USDⓈ-M futures")."""
+        return "Binance USDⓈ-M futures" if self.name == "Binance" else f"{self.name} perpetuals"
+
+    def url(self, kind: str) -> str:
+        """The base URL a kind of data comes from, for the manifest."""
+        spot = kind.startswith("candles")
+        return self.settings.binance_spot_url if spot else self.settings.binance_futures_url
+
+    async def candles(self, asset: str, timeframe: str, since: int, until: int) -> pd.DataFrame:
+        """OHLCV candles (spot) opening in [since, until]."""
+        symbol = f"{asset}/{self.settings.quote}"
+
+        async def page(start: int) -> list[Any]:
+            rows: list[Any] = await self.exchange.fetch_ohlcv(
+                symbol, timeframe, start, PAGE["ohlcv"], {"until": until}
+            )
+            return rows
+
+        rows = await self._pages(page, since, until, STEP_MS[timeframe], PAGE["ohlcv"], 0)
+        frame = pd.DataFrame(rows, columns=["ms", "open", "high", "low", "close", "volume"])
+        return _with_time(frame)
+
+    async def funding(self, asset: str, since: int, until: int) -> pd.DataFrame:
+        """Settled funding rates (fraction per interval) of the perpetual."""
+        symbol = self._perp(asset)
+
+        async def page(start: int) -> list[Any]:
+            rows: list[Any] = await self.exchange.fetch_funding_rate_history(
+                symbol, start, PAGE["funding"], {"until": until}
+            )
+            return rows
+
+        rows = await self._pages(page, since, until, 1, PAGE["funding"], "timestamp")
+        frame = pd.DataFrame(
+            {"ms": [r["timestamp"] for r in rows], "rate": [r["fundingRate"] for r in rows]}
+        )
+        return _with_time(frame)
+
+    async def open_interest(self, asset: str, since: int, until: int) -> pd.DataFrame:
+        """Hourly open interest in USD."""
+        symbol = self._perp(asset)
+
+        async def page(start: int) -> list[Any]:
+            rows: list[Any] = await self.exchange.fetch_open_interest_history(
+                symbol, "1h", start, PAGE["open_interest"], {"until": until}
+            )
+            return rows
+
+        rows = await self._pages(page, since, until, HOUR_MS, PAGE["open_interest"], "timestamp")
+        frame = pd.DataFrame(
+            {
+                "ms": [r["timestamp"] for r in rows],
+                "oi_usd": [r["openInterestValue"] for r in rows],
+            }
+        )
+        return _with_time(frame)
+
+    async def long_short(self, asset: str, since: int, until: int) -> pd.DataFrame:
+        """Hourly percent of accounts net long (``longAccount`` survives only in ``info``)."""
+        symbol = self._perp(asset)
+
+        async def page(start: int) -> list[Any]:
+            rows: list[Any] = await self.exchange.fetch_long_short_ratio_history(
+                symbol, "1h", start, PAGE["long_short"], {"until": until}
+            )
+            return rows
+
+        rows = await self._pages(page, since, until, HOUR_MS, PAGE["long_short"], "timestamp")
+        frame = pd.DataFrame(
+            {
+                "ms": [r["timestamp"] for r in rows],
+                "long_pct": [float(r["info"]["longAccount"]) * 100 for r in rows],
+            }
+        )
+        return _with_time(frame)
+
+    async def close(self) -> None:
+        """Close the exchange's HTTP session."""
+        await self.exchange.close()
+
+    def _perp(self, asset: str) -> str:
+        quote = self.settings.quote
+        return f"{asset}/{quote}:{quote}"
+
+    async def _pages(
+        self,
+        page: Callable[[int], Awaitable[list[Any]]],
+        since: int,
+        until: int,
+        step: int,
+        size: int,
+        key: str | int,
+    ) -> list[Any]:
+        """Every row from ``since`` to ``until``, one page after another."""
+        await self._load_markets()
+        out: list[Any] = []
+        start = since
+        while start <= until:
+            rows = await self._call(lambda start=start: page(start))  # type: ignore[misc]
+            rows = [r for r in rows if _stamp(r, key) <= until]
+            if not rows:
+                break
+            out.extend(rows)
+            start = _stamp(rows[-1], key) + step
+            if len(rows) < size:
+                break
+        return out
+
+    async def _load_markets(self) -> None:
+        async with self._markets_lock:
+            if not self.exchange.markets:
+                await self._call(lambda: self.exchange.load_markets())
+
+    async def _call(self, attempt: Callable[[], Awaitable[Any]]) -> Any:
+        return await with_retries(attempt, self.policy, self._classify, self.sleep)
+
+    def _classify(self, exc: Exception) -> tuple[SourceError, bool, float | None]:
+        import ccxt
+
+        name = self.name
+        if isinstance(exc, ccxt.RequestTimeout):
+            return FetchTimeout(f"{name}: timed out after {self.settings.timeout:g} s"), True, None
+        if isinstance(exc, ccxt.RateLimitExceeded | ccxt.DDoSProtection):
+            headers = getattr(self.exchange, "last_response_headers", None) or {}
+            wait = retry_after_seconds(_header(headers, "Retry-After"))
+            return RateLimited(f"{name}: rate limited (HTTP 429)"), True, wait
+        if isinstance(exc, ccxt.ExchangeNotAvailable | ccxt.OnMaintenance):
+            return BadResponse(f"{name}: server error ({_first_line(exc)})"), True, None
+        if isinstance(exc, ccxt.NetworkError):
+            return BadResponse(f"{name}: network error ({_first_line(exc)})"), True, None
+        if isinstance(exc, ccxt.BaseError):
+            return BadResponse(f"{name}: {type(exc).__name__} ({_first_line(exc)})"), False, None
+        return BadResponse(f"{name}: unexpected response ({type(exc).__name__})"), False, None
+
+
+def _header(headers: Any, name: str) -> str | None:
+    for key, value in dict(headers).items():
+        if str(key).lower() == name.lower():
+            return str(value)
+    return None
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:200]
+
+
+def _stamp(row: Any, key: str | int) -> int:
+    value = row[key]
+    if not isinstance(value, int | float):
+        raise BadResponse(f"row without a timestamp: {str(row)[:100]}")
+    return int(value)
+
+
+def _with_time(frame: pd.DataFrame) -> pd.DataFrame:
+    frame.insert(0, "time", pd.to_datetime(frame.pop("ms"), unit="ms", utc=True))
+    return frame.drop_duplicates("time").sort_values("time").reset_index(drop=True)

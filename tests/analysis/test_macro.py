@@ -1,0 +1,79 @@
+"""Reference cases for the DXY facts and the next FOMC meeting."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from analysis import macro
+from models import Dataset, FomcCalendar, FomcMeeting
+from tests.analysis.frames import at
+from tests.analysis.points import DAY, table
+
+
+def dxy(closes: list[float], start: str = "2026-01-05") -> Dataset:
+    """Business-day DXY closes from ``start`` (a Monday); a row is known at its date + 1 day."""
+    index = pd.bdate_range(pd.Timestamp(start, tz="UTC"), periods=len(closes), name="time")
+    return table("dxy", {"close": closes}, index, asset=None, interval=DAY)
+
+
+def test_dxy_close_with_its_date_and_daily_change() -> None:
+    r = macro.dxy_close(dxy([100.0, 98.0]))
+    assert r is not None
+    assert r.value == {"close": 98.0, "date": "2026-01-06", "change_1d_pct": pytest.approx(-2.0)}
+    assert r.evidence == {"previous_close": 100.0, "previous_date": "2026-01-05"}
+    assert macro.dxy_close(dxy([100.0])) is None
+
+
+def test_dxy_level_break_down_over_two_trading_days_across_a_weekend() -> None:
+    # 2026-01-05 (Mon) 97.5, then above 98 for weeks; Thu 98.3, Fri 98.1, Mon 97.8: the
+    # reference is Thursday's close, two trading days (four calendar days) back.
+    closes = [97.5] + [98.6] * 22 + [98.3, 98.1, 97.8]
+    r = macro.dxy_level_break(dxy(closes))
+    assert r is not None and r.unit == "level"
+    assert r.value == {"level": 98.0, "direction": "down", "previous_close_beyond": "2026-01-05"}
+    assert r.evidence["date"] == "2026-02-09"  # a Monday
+    assert r.evidence["reference_close"] == 98.3
+
+
+def test_dxy_level_break_never_before_gives_null_and_up_works() -> None:
+    r = macro.dxy_level_break(dxy([99.0] * 10 + [99.6, 100.2]))
+    assert r is not None
+    assert r.value == {"level": 100.0, "direction": "up", "previous_close_beyond": None}
+
+
+def test_dxy_level_break_needs_the_cross_within_two_trading_days() -> None:
+    # The cross came three sessions ago: the reference close is already below 98.
+    assert macro.dxy_level_break(dxy([98.6] * 10 + [98.4, 97.9, 97.85, 97.8])) is None
+    assert macro.dxy_level_break(dxy([98.6, 97.9])) is None  # too short
+
+
+CALENDAR = FomcCalendar(
+    (
+        FomcMeeting(dt.date(2026, 10, 28), False),
+        FomcMeeting(dt.date(2026, 12, 9), True),
+        FomcMeeting(dt.date(2027, 1, 27), False),
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        ("2026-11-23 08:00", {"date": "2026-12-09", "days_until": 16, "sep": True}),
+        ("2026-12-09 08:00", {"date": "2026-12-09", "days_until": 0, "sep": True}),  # the day
+        ("2026-12-10 00:00", {"date": "2027-01-27", "days_until": 48, "sep": False}),  # after
+        ("2027-01-28 00:00", None),  # beyond the calendar
+        ("2025-08-05 00:00", None),  # before the calendar's first year: 2025 meetings unknown
+    ],
+)
+def test_next_fomc(as_of: str, expected: dict[str, object] | None) -> None:
+    r = macro.next_fomc(CALENDAR, at(as_of))
+    if expected is None:
+        assert r is None
+        return
+    assert r is not None and r.value == expected
+    assert r.used[0].source == "Federal Reserve"
+    assert r.evidence["calendar_ends"] == "2027-01-27"

@@ -1,0 +1,109 @@
+"""A real SMTP server (aiosmtpd) on 127.0.0.1 for the tests, with switchable misbehaviour."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Received:
+    sender: str
+    rcpt: list[str]
+    data: bytes
+
+    def message(self) -> EmailMessage:
+        msg = message_from_bytes(self.data, policy=policy.default)
+        assert isinstance(msg, EmailMessage)
+        return msg
+
+
+@dataclass
+class Handler:
+    """Records accepted messages; ``reject``: address -> reply; ``drop_before``: message counts
+    at which the connection is dropped instead of answering DATA; ``hold``: block DATA when
+    this many messages have been received, until ``release`` is set (then answer 451)."""
+
+    received: list[Received] = field(default_factory=list)
+    reject: dict[str, str] = field(default_factory=dict)
+    transient: dict[str, int] = field(default_factory=dict)
+    drop_before: set[int] = field(default_factory=set)
+    hold_at: int | None = None
+    holding: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.reject:
+            return self.reject[address]
+        with self.lock:
+            if self.transient.get(address, 0) > 0:
+                self.transient[address] -= 1
+                return "451 4.3.0 try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            count = len(self.received)
+            if count in self.drop_before:
+                self.drop_before.discard(count)
+                server.transport.close()
+                return "421 closing"
+        if self.hold_at is not None and count >= self.hold_at:
+            self.holding.set()
+            while not self.release.wait(0.05):
+                pass
+            return "451 held"
+        with self.lock:
+            self.received.append(
+                Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content))
+            )
+        return "250 Message accepted"
+
+    def by_recipient(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.received:
+            for a in r.rcpt:
+                out[a] = out.get(a, 0) + 1
+        return out
+
+
+class Server:
+    """aiosmtpd on 127.0.0.1:<free port>, started and stopped by the fixture."""
+
+    def __init__(self) -> None:
+        self.handler = Handler()
+        self.port = free_port()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self) -> Server:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.handler.release.set()
+        self.controller.stop()
+
+
+def wait_for(predicate: Any, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met in time")
+        time.sleep(0.02)

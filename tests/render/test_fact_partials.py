@@ -1,0 +1,441 @@
+"""Every fact id has its partial, and each partial phrases every branch of its value."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from jinja2 import nodes
+from markupsafe import Markup
+
+from analysis import FACTS
+from models import Fact
+from render.environment import TEMPLATES_DIR, make_environment
+from tests.render.make import BRANCHES
+
+MACROS = ("sentence", "takeaway", "headline")
+
+
+def say(macro: str, f: Fact) -> str:
+    """The plain text of one dispatching macro of ``_facts.html`` for ``f``."""
+    module = make_environment().get_template("_facts.html").module
+    return Markup(getattr(module, macro)(f)).striptags()
+
+
+@pytest.mark.parametrize("spec", FACTS, ids=lambda s: s.id)
+def test_every_fact_has_a_partial_with_three_macros(spec: object) -> None:
+    fact_id = spec.id  # type: ignore[attr-defined]
+    assert (TEMPLATES_DIR / "facts" / f"{fact_id}.html").is_file()
+    module = make_environment().get_template(f"facts/{fact_id}.html").module
+    for name in MACROS:
+        macro = getattr(module, name, None)
+        assert macro is not None, f"facts/{fact_id}.html lacks macro {name}(f)"
+        assert macro.arguments == ("f",)
+    optional = getattr(module, "sentence_cited", None)
+    assert optional is None or optional.arguments == ("f",)
+
+
+def test_every_fact_id_has_branch_cases() -> None:
+    covered = {name.split("/")[0] for name in BRANCHES}
+    assert covered == {spec.id for spec in FACTS}
+
+
+def test_no_partial_without_a_fact() -> None:
+    partials = {p.name.removesuffix(".html") for p in (TEMPLATES_DIR / "facts").glob("*.html")}
+    assert partials == {spec.id for spec in FACTS}
+
+
+@pytest.mark.parametrize("name", list(BRANCHES))
+def test_every_branch_reads_cleanly(name: str) -> None:
+    f = BRANCHES[name]
+    for macro in (*MACROS, "sentence_cited"):
+        text = say(macro, f)
+        assert text, f"{macro} is empty"
+        assert text == " ".join(text.split()), f"stray whitespace: {text!r}"
+        assert not re.search(r"\s[.,;:)]|\(\s", text), f"space before punctuation: {text!r}"
+        assert "None" not in text and "nan" not in text.lower().split()
+        if macro == "headline":
+            assert not text.endswith("."), text
+        else:
+            assert text.endswith("."), text
+            assert text[0].isupper(), text
+
+
+@pytest.mark.parametrize(
+    ("name", "macro", "text"),
+    [
+        (
+            "price.level_break/up-first",
+            "sentence",
+            "Bitcoin closed above $120,000 for the first time in data going back to August 2017, "
+            "according to Binance spot data. It crossed the level at 19:00 UTC on 22 November.",
+        ),
+        (
+            "price.level_break/up-since",
+            "sentence",
+            "Ether is trading above $4,000 for the first time since February 2026, according to "
+            "Binance spot data (its last daily close above the level was on 10 February 2026). "
+            "It crossed the level at 13:00 UTC on 22 November.",
+        ),
+        (
+            "price.level_break/up-since",
+            "headline",
+            "Ether tops $4,000 for the first time since February 2026",
+        ),
+        (
+            "price.level_break/down-since",
+            "takeaway",
+            "Bitcoin slipped below $100,000 for the first time since May 2025.",
+        ),
+        (
+            "price.level_break/up-since-this-month",
+            "takeaway",
+            "Bitcoin is back above $100,000 for the first time since 3 November.",
+        ),
+        (
+            "price.level_break/down-first",
+            "headline",
+            "NEW closes below $0.50 for the first time",
+        ),
+        (
+            "price.last/one",
+            "sentence",
+            "Bitcoin was changing hands at $123,457 as of 08:00 UTC on 23 November, according "
+            "to Binance spot data.",
+        ),
+        (
+            "price.change_24h_pct/up",
+            "sentence",
+            "Over the past 24 hours the price has risen 2.3% from $120,627.",
+        ),
+        ("price.change_24h_pct/down", "takeaway", "XRP is down 1.2% over 24 hours at $4.08."),
+        ("price.change_24h_pct/flat", "headline", "Bitcoin steady at $100.00 over 24 hours"),
+        (
+            "price.new_ath/previous",
+            "takeaway",
+            "Bitcoin set a record high of $123,890 on 23 November, above the previous record of "
+            "$119,500 set on 6 October 2026.",
+        ),
+        ("price.new_ath/previous", "headline", "Bitcoin sets record high at $123,890"),
+        (
+            "price.new_ath/first",
+            "takeaway",
+            "NEW set a record high of $1.50 on 23 November, the highest price in its recorded "
+            "history.",
+        ),
+        (
+            "price.ath/hourly",
+            "sentence",
+            "The all-time high in Binance spot data since August 2017 is $123,890, set in the "
+            "05:00 UTC hour of 23 November 2026.",
+        ),
+        (
+            "price.ath/daily",
+            "takeaway",
+            "Ether's all-time high stands at $4,868, set on 10 November 2021.",
+        ),
+        ("price.pct_below_ath/at", "takeaway", "Bitcoin trades at its all-time high of $123,890."),
+        (
+            "price.prior_range/down",
+            "sentence",
+            "The decline began on 4 November with a break below the $2,373\u2013$2,636 range of "
+            "the prior week (28 October \u2013 3 November 2026); every daily close since has "
+            "stayed below it.",
+        ),
+        (
+            "price.weekly_gain_rank/largest",
+            "sentence",
+            "The seven-day gain of 18.9% is the largest of the past 365 days.",
+        ),
+        (
+            "price.weekly_gain_rank/ranked",
+            "sentence",
+            "The seven-day gain of 9.3% ranks as the second-largest of the past 365 days; the "
+            "most recent larger one was 10.4% in the week to 11 May 2026.",
+        ),
+        (
+            "momentum.rsi_14/neutral",
+            "sentence",
+            "Bitcoin's 14-day RSI stood at 55.0 at the 22 November daily close, in neutral "
+            "territory, neither overbought nor oversold.",
+        ),
+        ("momentum.rsi_14/oversold", "headline", "Bitcoin RSI oversold at 24.0"),
+        (
+            "momentum.macd/bearish-today",
+            "sentence",
+            "Ether's daily MACD (12, 26, 9) is bearish: the MACD line, at \u221212.50, is below "
+            "its signal line at \u22123.25, and has been since a crossover today.",
+        ),
+        ("momentum.macd/bullish-always", "takeaway", "Bitcoin's daily MACD is bullish."),
+        (
+            "momentum.divergence/bearish",
+            "sentence",
+            "Ether shows a bearish RSI divergence: its daily close of $4,080 on 21 November "
+            "topped the $3,950 of 2 November, but the 14-day RSI made a lower high (65.2 against "
+            "72.1), a sign that upside momentum is fading.",
+        ),
+        ("momentum.divergence/bullish", "headline", "Bitcoin flashes bullish RSI divergence"),
+    ],
+)
+def test_key_phrasings(name: str, macro: str, text: str) -> None:
+    assert say(macro, BRANCHES[name]) == text
+
+
+@pytest.mark.parametrize(
+    ("name", "macro", "text"),
+    [
+        (
+            "open_interest.usd/one",
+            "sentence_cited",
+            "Open interest in Bitcoin perpetual futures stood at $34.7B at 07:00 UTC.",
+        ),
+        (
+            "funding.rate/positive",
+            "sentence_cited",
+            "Bitcoin's perpetual funding rate settled at +0.0100% per 8-hour interval at 08:00 "
+            "UTC, or +11.0% annualised, according to Binance USD\u24c8-M futures data.",
+        ),
+        (
+            "funding.rate/positive",
+            "sentence",
+            "Bitcoin's perpetual funding rate settled at +0.0100% per 8-hour interval at 08:00 "
+            "UTC, or +11.0% annualised, according to Binance USD\u24c8-M futures data.",
+        ),
+        (
+            "funding.flip/positive",
+            "sentence",
+            "Funding flipped positive at the 16:00 UTC settlement on 21 November, from "
+            "\u22120.0040% at the one before, and has stayed positive for six settlements in a "
+            "row.",
+        ),
+        (
+            "funding.flip/negative-latest",
+            "sentence",
+            "Funding flipped negative at the latest settlement, 08:00 UTC on 23 November, from "
+            "+0.0032% at the one before.",
+        ),
+        (
+            "funding.flip/positive",
+            "takeaway",
+            "Bitcoin funding flipped positive on 21 November and now stands at +0.0100%.",
+        ),
+        ("funding.flip/positive", "headline", "Bitcoin funding flips positive"),
+        (
+            "liquidations.total_24h_usd/some",
+            "sentence",
+            "Over the past 24 hours, $431M of Bitcoin positions were liquidated, according to "
+            "CoinGlass data.",
+        ),
+        (
+            "liquidations.short_share_24h/majority",
+            "sentence",
+            "Shorts accounted for $407M of that, or 94%.",
+        ),
+        (
+            "liquidations.squeeze/short",
+            "sentence",
+            "That amounts to a short squeeze: the price rose 4.7% over the same 24 hours, and "
+            "liquidations ran at 5.6 times the 30-day median daily total ($77.5M).",
+        ),
+        (
+            "liquidations.squeeze/short",
+            "takeaway",
+            "A short squeeze forced out $407M of Bitcoin shorts in 24 hours, 94% of all "
+            "liquidations, as the price rose 4.7%.",
+        ),
+        (
+            "liquidations.squeeze/long",
+            "headline",
+            "Ether long squeeze liquidates $415M of longs",
+        ),
+        (
+            "liquidations.total_1h_usd/some",
+            "sentence",
+            "In the latest hour, 07:00\u201308:00 UTC, liquidations came to $3.1M, according to "
+            "CoinGlass data.",
+        ),
+        (
+            "positioning.majority/short-throughout",
+            "sentence",
+            "Positioning leans short: 65% of accounts were net short Bitcoin at 07:00 UTC, "
+            "according to Binance USD\u24c8-M futures data, and a majority has been net short "
+            "throughout the available data.",
+        ),
+        (
+            "clusters.nearest_short_above/one",
+            "sentence",
+            "Above the price, the nearest estimated cluster of short liquidations sits near "
+            "$124,748, 0.9% higher, holding about $53.7M.",
+        ),
+        (
+            "clusters.nearest_long_below/one",
+            "sentence",
+            "Below the price, the nearest estimated long-liquidation cluster is near $119,715, "
+            "3.2% lower, with about $75.6M.",
+        ),
+        (
+            "clusters.swept_24h/mixed",
+            "sentence",
+            "Since 08:00 UTC yesterday the price has run through an estimated $138M of "
+            "liquidation levels, $128M of shorts and $10.1M of longs; the largest, about $25.0M "
+            "of shorts near $4,094, was reached in the 07:00 UTC hour on 23 November.",
+        ),
+        (
+            "outlook.levels/up-cluster-cluster",
+            "sentence",
+            "If Bitcoin holds above $120,000, the next test is the estimated cluster of short "
+            "liquidations near $124,748; a daily close back below $120,000 would put the "
+            "estimated long-liquidation cluster near $119,715 in play.",
+        ),
+        (
+            "outlook.levels/down-round-cluster",
+            "sentence",
+            "If Bitcoin stays below $100,000, the next test is the $95,000 level; a daily "
+            "close back above $100,000 would put the estimated short-liquidation cluster near "
+            "$101,350 in play.",
+        ),
+        (
+            "outlook.levels/up-round-round",
+            "sentence",
+            "If Bitcoin holds above $4,000, the next test is the $4,200 level; a daily "
+            "close back below $4,000 would put the $3,900 level in play.",
+        ),
+        (
+            "sentiment.fear_greed/up-from-neutral",
+            "sentence",
+            "The Crypto Fear & Greed index stood at 72 on 23 November, in \u201cGreed\u201d "
+            "territory, according to Alternative.me. That is 11 points higher than a day earlier "
+            "and 27 points higher than a week earlier, when it read \u201cNeutral\u201d.",
+        ),
+        (
+            "sentiment.fear_greed/no-changes",
+            "takeaway",
+            "The Crypto Fear & Greed index is at 50 (\u201cNeutral\u201d).",
+        ),
+        (
+            "macro.dxy/down",
+            "sentence",
+            "The US Dollar Index (DXY) fell 0.29% to 97.81 on 20 November, its latest close, "
+            "according to ICE US Dollar Index data via Yahoo Finance.",
+        ),
+        (
+            "macro.dxy_level_break/down-since",
+            "sentence",
+            "The index closed below 98 for the first time since 2 October 2026.",
+        ),
+        (
+            "macro.dxy_level_break/down-since",
+            "takeaway",
+            "The US Dollar Index closed below 98 for the first time since October 2026.",
+        ),
+        (
+            "macro.dxy_level_break/up-since-this-month",
+            "headline",
+            "Dollar index tops 100 for the first time since 4 November",
+        ),
+        (
+            "macro.dxy_level_break/up-first",
+            "takeaway",
+            "The US Dollar Index closed above 110 for the first time in the available data.",
+        ),
+        (
+            "macro.next_fomc/sep-16-days",
+            "sentence",
+            "The next FOMC interest-rate decision is due on 9 December, in 16 days, according "
+            "to the Federal Reserve's calendar; that meeting also brings updated economic "
+            "projections and the \u201cdot plot\u201d.",
+        ),
+        (
+            "macro.next_fomc/today",
+            "sentence",
+            "The next FOMC interest-rate decision is due today, 23 November, according to the "
+            "Federal Reserve's calendar.",
+        ),
+        ("macro.next_fomc/tomorrow-sep", "headline", "Fed rate decision due tomorrow"),
+        (
+            "macro.next_fomc/tomorrow-sep",
+            "takeaway",
+            "The next FOMC rate decision is due tomorrow, 24 November, with new projections.",
+        ),
+        (
+            "cross.relative_24h/btc-leads",
+            "sentence",
+            "Bitcoin led over the past 24 hours with a 4.7% gain; Ether rose 3.6%, 1.0 pp "
+            "behind Bitcoin, according to Binance spot data.",
+        ),
+        (
+            "cross.relative_24h/eth-leads",
+            "sentence",
+            "Ether led over the past 24 hours with a 5.2% gain, 2.1 pp ahead of Bitcoin, "
+            "which rose 3.1%, according to Binance spot data.",
+        ),
+        (
+            "cross.relative_24h/three-all-down",
+            "takeaway",
+            "Bitcoin led over 24 hours, 1.5 pp ahead of Ether and 3.2 pp ahead of SOL.",
+        ),
+    ],
+)
+def test_key_phrasings_of_derivatives_macro_and_outlook(name: str, macro: str, text: str) -> None:
+    assert say(macro, BRANCHES[name]) == text
+
+
+def test_branches_differ() -> None:
+    """Each branch of one fact reads differently from the others (no branch falls through)."""
+    by_id: dict[str, list[str]] = {}
+    for f in BRANCHES.values():
+        by_id.setdefault(f.id, []).append(
+            say("sentence", f) + say("takeaway", f) + say("headline", f)
+        )
+    for fact_id, texts in by_id.items():
+        assert len(set(texts)) == len(texts), fact_id
+
+
+ARITHMETIC: tuple[type[nodes.Node], ...] = (nodes.Add, nodes.Sub, nodes.Mul, nodes.Div)
+ARITHMETIC += (nodes.FloorDiv, nodes.Mod, nodes.Pow, nodes.Neg, nodes.Pos)
+ALLOWED_COMPARISONS = {"eq", "ne", "in", "notin"}
+COMPUTING_FILTERS = {"abs", "round", "int", "float", "sum", "max", "min"}
+
+
+def computing(source: str) -> list[str]:
+    """What in a template's source computes: arithmetic, ordering comparisons, maths filters."""
+    found: list[str] = []
+    tree = make_environment().parse(source)
+    node: nodes.Node
+    for node in tree.find_all(nodes.Node):
+        if isinstance(node, ARITHMETIC):
+            found.append(f"line {node.lineno}: {type(node).__name__}")
+        elif isinstance(node, nodes.Compare):
+            ops = {op.op for op in node.ops} - ALLOWED_COMPARISONS
+            found += [f"line {node.lineno}: comparison {op}" for op in sorted(ops)]
+        elif isinstance(node, nodes.Filter) and node.name in COMPUTING_FILTERS:
+            found.append(f"line {node.lineno}: filter {node.name}")
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(TEMPLATES_DIR.rglob("*.html")), ids=lambda p: p.name)
+def test_templates_do_not_compute(path: Path) -> None:
+    """Templates only phrase: equality on categories, presence tests and filters."""
+    assert computing(path.read_text()) == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ a + 1 }}",
+        "{{ a * b }}",
+        "{{ -a }}",
+        "{% if x > 3 %}{% endif %}",
+        "{{ x | abs }}",
+        "{% if a.b <= 0 %}{% endif %}",
+    ],
+)
+def test_the_computing_check_catches(source: str) -> None:
+    assert computing(source)
+
+
+def test_the_computing_check_allows_phrasing() -> None:
+    ok = '{% if v["d"] == "up" and x is none %}{{ "a" ~ b | usd }}{% endif %}'
+    ok += '{{ "x" if y != 1 else "" }}{% if k in facts %}{% endif %}'
+    assert computing(ok) == []

@@ -1,0 +1,367 @@
+"""Reference tables for every filter: number or time in, exact text out."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+import pandas as pd
+import pytest
+
+from models import DataGap, Fact, Paragraph, Section
+from render import filters as F
+from render.filters import MINUS, NBSP
+
+
+@pytest.mark.parametrize(
+    ("x", "decimals", "text"),
+    [
+        (123456.78, None, "$123,457"),
+        (1000, None, "$1,000"),
+        (999.99, None, "$999.99"),
+        (4.0812, None, "$4.08"),
+        (0.5, None, "$0.50"),
+        (0, None, "$0.00"),
+        (-1234.5, None, f"{MINUS}$1,234"),
+        (-0.001, None, "$0.00"),
+        (123456.78, 2, "$123,456.78"),
+        (4.0812, 4, "$4.0812"),
+    ],
+)
+def test_usd(x: float, decimals: int | None, text: str) -> None:
+    assert F.usd(x, decimals) == text
+
+
+@pytest.mark.parametrize(
+    ("x", "text"),
+    [
+        (12_500, "$12.5K"),
+        (345_000_000, "$345M"),
+        (1_234_000_000, "$1.2B"),
+        (2.5e12, "$2.5T"),
+        (99_960, "$100K"),
+        (999_960, "$1.0M"),
+        (100_000_000, "$100M"),
+        (-12_500_000, f"{MINUS}$12.5M"),
+        (950, "$950.00"),
+    ],
+)
+def test_usd_compact(x: float, text: str) -> None:
+    assert F.usd_compact(x) == text
+
+
+@pytest.mark.parametrize(
+    ("x", "n", "text"),
+    [
+        (2.345, 1, "2.3%"),
+        (2.35, 2, "2.35%"),
+        (-1.25, 1, f"{MINUS}1.2%"),
+        (-0.04, 1, "0.0%"),
+        (38.3145, 0, "38%"),
+        (1234.5, 1, "1,234.5%"),
+    ],
+)
+def test_pct(x: float, n: int, text: str) -> None:
+    assert F.pct(x, n) == text
+
+
+@pytest.mark.parametrize(
+    ("x", "text"),
+    [(2.34, "+2.3%"), (-1.2, f"{MINUS}1.2%"), (0.0, "0.0%"), (0.04, "0.0%"), (-0.04, "0.0%")],
+)
+def test_signed_pct(x: float, text: str) -> None:
+    assert F.signed_pct(x) == text
+
+
+def test_pp() -> None:
+    assert F.pp(1.5) == f"1.5{NBSP}pp"
+    assert F.pp(1.5, signed=True) == f"+1.5{NBSP}pp"
+    assert F.pp(-0.25, 2, signed=True) == f"{MINUS}0.25{NBSP}pp"
+
+
+@pytest.mark.parametrize(
+    ("x", "n", "text"),
+    [(1647.618, 2, "1,647.62"), (70.96, 1, "71.0"), (-12.5, 1, f"{MINUS}12.5"), (3, 0, "3")],
+)
+def test_number(x: float, n: int, text: str) -> None:
+    assert F.number(x, n) == text
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, True])
+def test_non_numbers_raise(bad: float) -> None:
+    with pytest.raises(ValueError, match="not a finite number"):
+        F.number(bad, 1)
+
+
+@pytest.mark.parametrize(
+    ("x", "text"),
+    [(6.49, "gained 6.5%"), (-1.25, "lost 1.2%"), (0.04, "was flat"), (-0.04, "was flat")],
+)
+def test_move(x: float, text: str) -> None:
+    assert F.move(x, "gained {}", "lost {}", "was flat") == text
+
+
+def test_move_without_placeholder_picks_a_word() -> None:
+    assert F.move(-3.0, "up", "down", "flat") == "down"
+
+
+@pytest.mark.parametrize(
+    ("x", "n", "unit", "text"),
+    [
+        (-1.0192, 1, "pp", f"behind by 1.0{NBSP}pp"),
+        (2.1, 1, "pp", f"ahead by 2.1{NBSP}pp"),
+        (0.01, 1, "pp", f"level at 0.0{NBSP}pp"),
+        (27.0, 0, "points", "ahead by 27 points"),
+        (-1.0, 0, "points", "behind by 1 point"),
+        (0.4, 0, "points", "level at 0 points"),
+        (-0.2865, 2, "%", "behind by 0.29%"),
+    ],
+)
+def test_move_units(x: float, n: int, unit: str, text: str) -> None:
+    assert F.move(x, "ahead by {}", "behind by {}", "level at {}", n, unit) == text
+
+
+def test_move_rejects_an_unknown_unit() -> None:
+    with pytest.raises(ValueError, match="unknown unit"):
+        F.move(1.0, "{}", "{}", unit="bp")
+
+
+@pytest.mark.parametrize(("x", "n", "text"), [(0.9439, 0, "94%"), (0.5, 1, "50.0%"), (0, 0, "0%")])
+def test_share(x: float, n: int, text: str) -> None:
+    assert F.share(x, n) == text
+
+
+@pytest.mark.parametrize(
+    ("n", "text"), [(0, "zero"), (2, "two"), (6, "six"), (10, "10"), (1234, "1,234")]
+)
+def test_cardinal(n: int, text: str) -> None:
+    assert F.cardinal(n) == text
+
+
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [
+        (1, "first"),
+        (2, "second"),
+        (9, "ninth"),
+        (10, "10th"),
+        (11, "11th"),
+        (12, "12th"),
+        (13, "13th"),
+        (14, "14th"),
+        (21, "21st"),
+        (22, "22nd"),
+        (23, "23rd"),
+        (111, "111th"),
+    ],
+)
+def test_ordinal(n: int, text: str) -> None:
+    assert F.ordinal(n) == text
+
+
+@pytest.mark.parametrize(("n", "text"), [(0, "today"), (1, "yesterday"), (14, "14 days ago")])
+def test_days_ago(n: int, text: str) -> None:
+    assert F.days_ago(n) == text
+
+
+@pytest.mark.parametrize(("n", "text"), [(0, "today"), (1, "tomorrow"), (16, "in 16 days")])
+def test_days_ahead(n: int, text: str) -> None:
+    assert F.days_ahead(n) == text
+
+
+WHEN = [
+    "2026-11-23T08:00:00Z",
+    "2026-11-23T08:00:00+00:00",
+    "2026-11-23T09:00:00+01:00",
+    "2026-11-23 08:00",
+    pd.Timestamp("2026-11-23T08:00Z"),
+    datetime(2026, 11, 23, 8, 0, tzinfo=UTC),
+]
+
+
+@pytest.mark.parametrize("when", WHEN)
+def test_times_are_shown_in_utc(when: object) -> None:
+    assert F.date(when) == "23 November 2026"  # type: ignore[arg-type]
+    assert F.short_date(when) == "23 Nov"  # type: ignore[arg-type]
+    assert F.day_month(when) == "23 November"  # type: ignore[arg-type]
+    assert F.month_year(when) == "November 2026"  # type: ignore[arg-type]
+    assert F.time_utc(when) == "08:00 UTC"  # type: ignore[arg-type]
+    assert F.datetime_utc(when) == "23 November 2026, 08:00 UTC"  # type: ignore[arg-type]
+    assert F.iso_utc(when) == "2026-11-23T08:00:00Z"  # type: ignore[arg-type]
+
+
+def test_plain_dates() -> None:
+    assert F.date("2026-02-01") == "1 February 2026"
+    assert F.month_year("2026-02-10") == "February 2026"
+
+
+def test_bad_time_raises() -> None:
+    with pytest.raises(ValueError):
+        F.date("not a date")
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "text"),
+    [
+        ("2026-11-13", "2026-11-19", "13\u201319 November 2026"),
+        ("2026-10-28", "2026-11-03", "28 October \u2013 3 November 2026"),
+        ("2025-12-29", "2026-01-04", "29 December 2025 \u2013 4 January 2026"),
+    ],
+)
+def test_date_range(start: str, end: str, text: str) -> None:
+    assert F.date_range(start, end) == text
+
+
+@pytest.mark.parametrize(
+    ("when", "text"),
+    [
+        ("2026-02-10", "February 2026"),
+        ("2025-11-30", "November 2025"),
+        ("2026-11-03", "3 November"),
+    ],
+)
+def test_since(when: str, text: str) -> None:
+    assert F.since(when, "2026-11-23T08:00:00Z") == text
+
+
+@pytest.mark.parametrize(
+    ("sources", "text"),
+    [
+        (["Binance spot"], "Binance spot data"),
+        ("Binance spot", "Binance spot data"),
+        (["Binance spot", "CoinGlass"], "Binance spot and CoinGlass data"),
+        (["Binance spot", "CoinGlass", "Binance spot"], "Binance spot and CoinGlass data"),
+        (["A", "B", "C"], "A, B and C data"),
+        (["Federal Reserve"], "the Federal Reserve's calendar"),
+        (["Alternative.me Fear & Greed Index"], "Alternative.me"),
+        (["ICE US Dollar Index via Yahoo Finance"], "ICE US Dollar Index data via Yahoo Finance"),
+        (
+            ["CoinGlass", "Federal Reserve", "Binance spot"],
+            "CoinGlass and Binance spot data and the Federal Reserve's calendar",
+        ),
+        (["Federal Reserve", "CoinGlass"], "the Federal Reserve's calendar and CoinGlass data"),
+    ],
+)
+def test_cite(sources: list[str] | str, text: str) -> None:
+    assert F.cite(sources) == text
+
+
+def test_cite_requires_a_source() -> None:
+    with pytest.raises(ValueError, match="at least one source"):
+        F.cite([])
+
+
+@pytest.mark.parametrize(
+    ("code", "name"), [("BTC", "Bitcoin"), ("ETH", "Ether"), ("SOL", "SOL"), (None, "the market")]
+)
+def test_asset_name(code: str | None, name: str) -> None:
+    assert F.asset_name(code) == name
+
+
+def test_and_list() -> None:
+    assert F.and_list([]) == ""
+    assert F.and_list(["funding rates for ETH"]) == "funding rates for ETH"
+    assert F.and_list(["a", "b", "c"]) == "a, b and c"
+
+
+def test_oneline_keeps_markup() -> None:
+    from markupsafe import Markup
+
+    assert F.oneline("  a\n  b  ") == "a b"
+    out = F.oneline(Markup("<b>x</b>\n y"))
+    assert isinstance(out, Markup) and out == Markup("<b>x</b> y")
+
+
+def test_every_public_filter_is_registered() -> None:
+    public = {
+        name
+        for name, obj in vars(F).items()
+        if callable(obj)
+        and not isinstance(obj, type)
+        and not name.startswith("_")
+        and getattr(obj, "__module__", "") == F.__name__
+    }
+    assert public == set(F.FILTERS)
+
+
+def test_upper_first_keeps_the_rest() -> None:
+    assert F.upper_first("fear & Greed index data") == "Fear & Greed index data"
+    assert F.upper_first("") == ""
+
+
+def _fact(fact_id: str) -> Fact:
+    return Fact(fact_id, "BTC", 1.0, "USD", pd.Timestamp("2026-11-23T08:00Z"), ("X",))
+
+
+def test_arrange_orders_listed_ids_and_keeps_the_rest_in_place() -> None:
+    facts = [_fact(i) for i in ("c", "x", "a", "y", "b")]
+    assert [f.id for f in F.arrange(facts, ["a", "b", "c"])] == ["a", "b", "c", "x", "y"]
+    assert [f.id for f in F.arrange(facts, [])] == ["c", "x", "a", "y", "b"]
+
+
+ORDER = ["price", "derivatives", "momentum", "macro", "outlook"]
+
+
+@pytest.mark.parametrize(
+    ("present", "ids"),
+    [
+        (["price", "momentum"], ["price", "derivatives", "momentum", "macro", "outlook"]),
+        (["price", "derivatives", "momentum", "macro", "outlook"], ORDER),
+        (
+            ["momentum", "on_chain"],
+            ["price", "derivatives", "momentum", "macro", "outlook", "on_chain"],
+        ),
+        (
+            ["price", "on_chain", "macro"],
+            ["price", "derivatives", "momentum", "on_chain", "macro", "outlook"],
+        ),
+    ],
+)
+def test_with_sections_adds_the_missing_ones_in_place(present: list[str], ids: list[str]) -> None:
+    sections = [Section(sid, (Paragraph("BTC", (_fact("price.last"),)),)) for sid in present]
+    out = F.with_sections(sections, ORDER)
+    assert [s.id for s in out] == ids
+    assert all(s.paragraphs == () for s in out if s.id not in present)
+    assert [s for s in out if s.id in present] == sections
+
+
+GAPS = (
+    DataGap("funding", "BTC", None),
+    DataGap("open_interest", "BTC", None),
+    DataGap("funding", "ETH", None),
+    DataGap("open_interest", "ETH", None),
+    DataGap("funding", "SOL", None),
+    DataGap("liquidations", "SOL", pd.Timestamp("2026-11-20T00:00Z")),  # stale, not absent
+    DataGap("dxy", None, None),
+)
+
+
+def test_gaps_for_groups_assets_missing_the_same_datasets() -> None:
+    datasets = ["funding", "open_interest", "liquidations", "long_short"]
+    groups = F.gaps_for(GAPS, ["BTC", "ETH", "SOL", "XRP"], datasets)
+    assert groups == [
+        F.GapGroup(("funding", "open_interest"), ("BTC", "ETH")),
+        F.GapGroup(("funding",), ("SOL",)),
+    ]
+
+
+def test_gaps_for_market_datasets_and_nothing_missing() -> None:
+    assert F.gaps_for(GAPS, [None], ["dxy", "fear_greed"]) == [F.GapGroup(("dxy",), (None,))]
+    assert F.gaps_for(GAPS, ["BTC"], ["dxy", "fear_greed"]) == []
+    assert F.gaps_for((), ["BTC", None], ["funding", "dxy"]) == []
+
+
+@pytest.mark.parametrize(
+    ("names", "text"),
+    [
+        (["funding"], "Funding data"),
+        (
+            ["funding", "open_interest", "liquidations", "long_short"],
+            "Funding, open-interest, liquidation and long/short positioning data",
+        ),
+        (["dxy", "fear_greed"], "US Dollar Index and Fear & Greed index data"),
+        (["on_chain_flows"], "On chain flows data"),
+    ],
+)
+def test_data_kinds(names: list[str], text: str) -> None:
+    assert F.data_kinds(names) == text

@@ -1,0 +1,190 @@
+"""A real HTTP server on 127.0.0.1 answering like every live API, from ``demo.replay``.
+
+Faults are injected per path: a delay, a status with headers (429 + Retry-After, 500), a
+malformed body, an empty list, or data cut short (stale); ``times`` limits a fault to the first
+N requests so retries can succeed. ``latency`` delays every request (the gather benchmark).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pandas as pd
+
+from demo.replay import ReplayData, dumps
+from settings import Settings, SourcesSettings, StoreSettings
+
+
+@dataclass
+class Fault:
+    """What goes wrong on one path."""
+
+    delay: float = 0.0
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+    empty: bool = False
+    stale_before: pd.Timestamp | None = None
+    """Serve only rows stamped before this (Binance/CoinGlass ms bodies, F&G, Yahoo)."""
+    times: int | None = None
+    """Apply to the first ``times`` requests only (None: always)."""
+
+
+class ReplayServer:
+    """The loopback server; ``url`` is its base, ``requests`` every path+query it answered."""
+
+    def __init__(self, data: ReplayData, latency: float = 0.0) -> None:
+        self.data = data
+        self.latency = latency
+        self.faults: dict[str, Fault] = {}
+        self.requests: list[str] = []
+        self._lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT``."""
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def start(self) -> ReplayServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def count(self, path: str) -> int:
+        """Requests answered on ``path``."""
+        return sum(1 for r in self.requests if urlsplit(r).path == path)
+
+    def settings(self, store: Any, **sources: Any) -> Settings:
+        """Settings with every base URL on this server and the store at ``store``."""
+        base = {
+            f: self.url
+            for f in (
+                "binance_spot_url",
+                "binance_futures_url",
+                "okx_url",
+                "coinglass_url",
+                "alternative_me_url",
+                "yahoo_url",
+                "frankfurter_url",
+            )
+        }
+        options = {"timeout": 2.0, "retries": 2, "backoff": 0.01, **base, **sources}
+        return Settings(sources=SourcesSettings(**options), store=StoreSettings(path=store))
+
+    def _fault(self, path: str) -> Fault | None:
+        with self._lock:
+            self.requests.append(path)
+            fault = self.faults.get(urlsplit(path).path)
+            if fault is None:
+                return None
+            if fault.times is not None:
+                if fault.times <= 0:
+                    return None
+                fault.times -= 1
+            return fault
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                fault = server._fault(self.path)
+                if server.latency:
+                    time.sleep(server.latency)
+                parts = urlsplit(self.path)
+                query = dict(parse_qsl(parts.query))
+                status, body = server.data.respond(parts.path, query, dict(self.headers))
+                headers: dict[str, str] = {}
+                raw: bytes | None = None
+                if fault is not None:
+                    time.sleep(fault.delay)
+                    if fault.status is not None:
+                        status, headers = fault.status, dict(fault.headers)
+                        body = {"code": fault.status, "msg": "injected fault"}
+                        if fault.status >= 500:  # as real 5xx answers: a plain page
+                            raw = b"<html><body>Internal Server Error</body></html>"
+                    if fault.empty:
+                        body = _emptied(body)
+                    if fault.stale_before is not None:
+                        body = _cut(body, fault.stale_before)
+                    raw = fault.body if fault.body is not None else raw
+                payload = raw if raw is not None else dumps(body)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (a timeout test)
+
+        return Handler
+
+
+def _emptied(body: Any) -> Any:
+    if isinstance(body, list):
+        return []
+    if isinstance(body, dict) and isinstance(body.get("data"), list):
+        if body["data"] and isinstance(body["data"][0], dict) and "details" in body["data"][0]:
+            return body | {"data": [body["data"][0] | {"details": []}]}
+        return body | {"data": []}
+    if isinstance(body, dict) and "chart" in body:
+        result = body["chart"]["result"][0]
+        quote: dict[str, list[float]] = {k: [] for k in result["indicators"]["quote"][0]}
+        emptied = result | {"timestamp": [], "indicators": {"quote": [quote]}}
+        return {"chart": {"result": [emptied], "error": None}}
+    return body
+
+
+def _cut(body: Any, before: pd.Timestamp) -> Any:
+    limit_ms = int(before.value // 1_000_000)
+
+    def stamp(row: Any) -> int:
+        if isinstance(row, list):
+            return int(row[0])
+        for key in ("timestamp", "fundingTime", "time"):
+            if key in row:
+                value = int(row[key])
+                return value * 1000 if key == "timestamp" and value < 10**11 else value
+        return 0
+
+    if isinstance(body, list):
+        return [r for r in body if stamp(r) < limit_ms]
+    if isinstance(body, dict) and isinstance(body.get("data"), list):
+        return body | {"data": [r for r in body["data"] if stamp(r) < limit_ms]}
+    if isinstance(body, dict) and "chart" in body:
+        result = body["chart"]["result"][0]
+        keep = [i for i, t in enumerate(result["timestamp"]) if t * 1000 < limit_ms]
+        quote = {k: [v[i] for i in keep] for k, v in result["indicators"]["quote"][0].items()}
+        stamps = [result["timestamp"][i] for i in keep]
+        cut = result | {"timestamp": stamps, "indicators": {"quote": [quote]}}
+        return {"chart": {"result": [cut], "error": None}}
+    return body
+
+
+def serve(data: ReplayData, latency: float = 0.0) -> Iterator[ReplayServer]:
+    """Start a server for a ``with``/fixture block and stop it afterwards."""
+    server = ReplayServer(data, latency).start()
+    try:
+        yield server
+    finally:
+        server.stop()

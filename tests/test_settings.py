@@ -1,0 +1,75 @@
+"""Settings: defaults, the TOML file, one-line errors, and docs/settings.md kept current."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+import settings
+from errors import InputError
+
+
+def test_every_setting_has_help_and_the_docs_are_current() -> None:
+    for name in settings.SECTIONS:
+        for f in fields(getattr(settings.Settings(), name)):
+            assert f.metadata.get("help"), f"[{name}] {f.name} has no help text"
+    assert settings.DOC_PATH.read_text(encoding="utf-8") == settings.settings_markdown(), (
+        "docs/settings.md is stale: run `python -m settings`"
+    )
+
+
+def test_the_documented_example_is_a_valid_settings_file(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(settings.ROOT)  # the example's paths are relative to the repository
+    toml = "\n".join(
+        line
+        for block in settings.settings_markdown().split("```toml\n")[1:]
+        for line in block.split("```")[0].splitlines()
+    )
+    (tmp_path / "s.toml").write_text(toml)
+    loaded = settings.load_settings(tmp_path / "s.toml")
+    assert loaded.brief.out.resolve() == settings.Settings().brief.out
+    assert (loaded.brief.assets, loaded.brief.formats) == ((), settings.FORMATS)
+    assert loaded.stale_after == settings.Settings().stale_after
+
+
+def test_file_overrides_defaults(tmp_path: Path) -> None:
+    (tmp_path / "s.toml").write_text(
+        '[brief]\nassets = ["BTC"]\nout = "briefs"\nformats = ["pdf"]\n[stale_after]\ndxy = "5D"\n'
+    )
+    loaded = settings.load_settings(tmp_path / "s.toml")
+    assert loaded.brief.assets == ("BTC",) and loaded.brief.out == Path("briefs")
+    assert loaded.brief.formats == ("pdf",) and loaded.stale_after.dxy == "5D"
+    assert loaded.stale_after.funding == "17h"  # untouched keys keep their defaults
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[brief\n", "not valid TOML"),
+        ("[mail]\nx = 1\n", "unknown section [mail] (known: brief, stale_after, sources, store"),
+        ("[brief]\ncolour = 1\n", "[brief] unknown key 'colour'"),
+        ('[brief]\nassets = "BTC"\n', "[brief] assets = 'BTC': expected a list of strings"),
+        ('[brief]\nformats = ["doc"]\n', "[brief] formats: unknown doc"),
+        ('[stale_after]\ndxy = "soon"\n', "[stale_after] dxy = 'soon': expected a duration"),
+    ],
+)
+def test_bad_settings_fail_with_one_line(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "s.toml").write_text(text)
+    with pytest.raises(InputError) as err:
+        settings.load_settings(tmp_path / "s.toml")
+    assert message in str(err.value) and "\n" not in str(err.value)
+    assert str(err.value).startswith(str(tmp_path / "s.toml"))
+
+
+def test_missing_file() -> None:
+    with pytest.raises(InputError, match="settings file not found"):
+        settings.load_settings(Path("/nonexistent/settings.toml"))
+
+
+def test_secrets_come_from_the_named_environment_variable(monkeypatch) -> None:
+    monkeypatch.setenv("MN_TEST_SECRET", "s3cret")
+    assert settings.Settings().secret("MN_TEST_SECRET") == "s3cret"
+    monkeypatch.delenv("MN_TEST_SECRET")
+    assert settings.Settings().secret("MN_TEST_SECRET") is None
