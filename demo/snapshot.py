@@ -13,26 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from demo.scenario import Scenario
-
-FORMAT = "marketnotes-snapshot/1"
-
-#: Number format of each column after ``time``, per dataset.
-COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    "candles_1d": (
-        ("open", ".2f"),
-        ("high", ".2f"),
-        ("low", ".2f"),
-        ("close", ".2f"),
-        ("volume", ".4f"),
-    ),
-    "funding": (("rate", ".8f"),),
-    "open_interest": (("oi_usd", ".2f"),),
-    "liquidations": (("long_usd", ".2f"), ("short_usd", ".2f")),
-    "long_short": (("long_pct", ".2f"),),
-    "fear_greed": (("value", "d"), ("classification", "s")),
-    "dxy": (("close", ".3f"),),
-}
-COLUMNS["candles_1h"] = COLUMNS["candles_1d"]
+from sources.snapshot import COLUMNS, FORMAT, to_csv
 
 #: The human name each dataset cites ("according to Binance spot data").
 SOURCES: dict[str, str] = {
@@ -82,15 +63,6 @@ def render_snapshot(scenario: Scenario) -> dict[str, str]:
     files["manifest.json"] = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False)
     files["manifest.json"] += "\n"
     return files
-
-
-def to_csv(frame: pd.DataFrame, columns: tuple[tuple[str, str], ...]) -> str:
-    """CSV text of ``frame``: ``time`` as ISO UTC with ``Z``, then each column in its format."""
-    cells = [frame["time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ").tolist()]
-    for column, spec in columns:
-        cells.append([format(value, spec) for value in frame[column].tolist()])
-    header = ",".join(["time", *(column for column, _ in columns)])
-    return "\n".join([header, *(",".join(row) for row in zip(*cells, strict=True))]) + "\n"
 
 
 def _iso(ts: pd.Timestamp) -> str:

@@ -24,7 +24,6 @@ from typing import Any
 import httpx
 import pandas as pd
 
-from demo.snapshot import COLUMNS, FORMAT, to_csv
 from errors import SourceError
 from settings import Settings, SourcesSettings
 from sources import alternative_me, http, sanity, synthetic_dxy, yahoo
@@ -34,6 +33,7 @@ from sources.exchange import ExchangeSource, make_exchange
 from sources.http import Recorder, RetryPolicy, Sleep, ms
 from sources.okx import SOURCE as OKX
 from sources.okx import OkxSource
+from sources.snapshot import COLUMNS, FORMAT, to_csv
 from store import Store, open_store
 from store import history as hist
 

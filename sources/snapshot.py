@@ -14,6 +14,25 @@ from sources.schema import SCHEMAS, validate_table
 
 FORMAT = "marketnotes-snapshot/1"
 
+#: How each column after ``time`` is written, per dataset (``format()`` specs), so that
+#: every writer of snapshots (live gathering, the demo generator) writes the same bytes.
+COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "candles_1d": (
+        ("open", ".2f"),
+        ("high", ".2f"),
+        ("low", ".2f"),
+        ("close", ".2f"),
+        ("volume", ".4f"),
+    ),
+    "funding": (("rate", ".8f"),),
+    "open_interest": (("oi_usd", ".2f"),),
+    "liquidations": (("long_usd", ".2f"), ("short_usd", ".2f")),
+    "long_short": (("long_pct", ".2f"),),
+    "fear_greed": (("value", "d"), ("classification", "s")),
+    "dxy": (("close", ".3f"),),
+}
+COLUMNS["candles_1h"] = COLUMNS["candles_1d"]
+
 
 def load_snapshot(path: Path, assets: list[str] | None = None) -> Snapshot:
     """Read and validate every table of the snapshot at ``path`` (optionally only ``assets``)."""
@@ -100,3 +119,12 @@ def _created_at(manifest: dict[str, Any]) -> pd.Timestamp:
         return pd.Timestamp(manifest["created_at"]).tz_convert("UTC")
     except (KeyError, ValueError, TypeError):
         raise SnapshotError("manifest.json", '"created_at" must be an ISO-8601 UTC time') from None
+
+
+def to_csv(frame: pd.DataFrame, columns: tuple[tuple[str, str], ...]) -> str:
+    """CSV text of ``frame``: ``time`` as ISO UTC with ``Z``, then each column in its format."""
+    cells = [frame["time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ").tolist()]
+    for column, spec in columns:
+        cells.append([format(value, spec) for value in frame[column].tolist()])
+    header = ",".join(["time", *(column for column, _ in columns)])
+    return "\n".join([header, *(",".join(row) for row in zip(*cells, strict=True))]) + "\n"

@@ -165,3 +165,32 @@ def test_help_explains_the_commands() -> None:
     assert "brief" in done.stdout and "demo" in done.stdout and "examples:" in done.stdout
     brief = run("brief", "--help")
     assert "--as-of" in brief.stdout and "--formats" in brief.stdout
+
+
+def test_a_candles_only_snapshot_states_what_is_missing_and_shows_no_zeros(tmp_path: Path) -> None:
+    snap = tmp_path / "snap"
+    shutil.copytree(DEMO, snap)
+    manifest = json.loads((snap / "manifest.json").read_text())
+    for rel in list(manifest["datasets"]):
+        if not rel.startswith("candles_"):
+            (snap / rel).unlink()
+            del manifest["datasets"][rel]
+    (snap / "manifest.json").write_text(json.dumps(manifest))
+    done = run("brief", "--snapshot", str(snap), "--out", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "out" / "2026-11-23"
+    html = " ".join((folder / "brief.html").read_text().split())
+    assert "were not available for Bitcoin and Ether in this snapshot" in html
+    assert "US Dollar Index and Fear &amp; Greed index data were not available" in html
+    assert "$0 " not in html and "$0." not in html and ">0.0%<" not in html
+    facts = json.loads((folder / "facts.json").read_text())["facts"]
+    kinds = {f["id"].split(".")[0] for f in facts} - {"price", "momentum", "outlook", "cross"}
+    assert kinds == {"macro"}  # the FOMC date comes from the shipped calendar, not the snapshot
+    assert [f["id"] for f in facts if f["id"].startswith("macro.")] == ["macro.next_fomc"]
+    assert sorted(p.name for p in (folder / "charts").iterdir()) == [
+        "btc_7d.png",
+        "btc_daily.png",
+        "eth_7d.png",
+        "eth_daily.png",
+        "relative.png",
+    ]
