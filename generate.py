@@ -109,6 +109,7 @@ def build_request(args: argparse.Namespace, config: settings.Settings) -> BriefR
         assets=brief.assets or None,
         formats=brief.formats,
         stale_after=config.stale_after,
+        analysis=config.analysis,
     )
 
 

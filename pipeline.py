@@ -26,6 +26,7 @@ import pandas as pd
 
 import settings
 from analysis import FACTS, compute_facts, level_profiles
+from analysis.liquidation_map import LevelModel
 from analysis.narrative import tell
 from errors import InputError
 from models import (
@@ -54,6 +55,7 @@ class BriefRequest:
     assets: tuple[str, ...] | None = None
     formats: tuple[str, ...] = settings.FORMATS
     stale_after: settings.StaleSettings = field(default_factory=settings.StaleSettings)
+    analysis: settings.AnalysisSettings = field(default_factory=settings.AnalysisSettings)
 
 
 @dataclass
@@ -114,12 +116,15 @@ def write_brief(request: BriefRequest, progress: Progress = lambda _: None) -> B
     _check_as_of(snapshot, as_of)
     progress(f"snapshot {request.snapshot} loaded; writing the brief as of {as_of.isoformat()}")
     with clock("facts"):
-        facts = compute_facts(snapshot, as_of, fomc=load_fomc())
+        options = request.analysis.options()
+        facts = compute_facts(snapshot, as_of, fomc=load_fomc(), options=options)
         story = tell(facts, {s.id: s.section for s in FACTS}, list(snapshot.assets))
     progress(f"{len(facts)} facts computed")
     folder = request.out / as_of.strftime("%Y-%m-%d")
     with _staging(folder) as stage:
-        files = _render(request, snapshot, as_of, facts, story, stage, clock, progress)
+        model = options["model"]
+        assert isinstance(model, LevelModel)
+        files = _render(request, snapshot, as_of, facts, story, model, stage, clock, progress)
     files = [folder / f.relative_to(stage) for f in files]
     return BriefResult(folder, files, as_of, snapshot.demo, facts, clock.timings)
 
@@ -173,6 +178,7 @@ def _render(
     as_of: pd.Timestamp,
     facts: list[Fact],
     story: Story,
+    model: LevelModel,
     stage: Path,
     clock: _Clock,
     progress: Progress,
@@ -182,7 +188,8 @@ def _render(
     jobs: list[ChartJob] = []
     if {"html", "pdf"} & set(request.formats):
         jobs = [
-            (key, known, facts, stage, snapshot.demo, as_of) for key in [*known.assets, "market"]
+            (key, known, facts, stage, snapshot.demo, as_of, model)
+            for key in [*known.assets, "market"]
         ]
     with _charts_drawn_aside(jobs) as charts_done:
         with clock("engines"):
@@ -221,22 +228,24 @@ def _render(
     return files
 
 
-ChartJob = tuple[str, Snapshot, list[Fact], Path, bool, pd.Timestamp]
-"""(asset code or "market", the snapshot cut at as-of, facts, stage folder, demo, as-of)."""
+ChartJob = tuple[str, Snapshot, list[Fact], Path, bool, pd.Timestamp, LevelModel]
+"""(asset code or "market", the snapshot cut at as-of, facts, stage folder, demo, as-of,
+the liquidation-level model the facts used)."""
 
 
 def _draw_charts(job: ChartJob) -> dict[str, tuple[ChartRef, ...]]:
     """One asset's charts, or the market-wide ones (key "market")."""
     from charts import render_charts, render_market_charts
 
-    key, known, facts, stage, demo, as_of = job
+    key, known, facts, stage, demo, as_of, model = job
     if key == "market":
         found = render_market_charts(
             known.assets, facts, stage, demo=demo, fear_greed=known.fear_greed, dxy=known.dxy
         )
         return {"market": found} if found else {}
     one = {key: known.assets[key]}
-    profiles = level_profiles(Snapshot(known.path, known.created_at, known.demo, one), as_of)
+    cut = Snapshot(known.path, known.created_at, known.demo, one)
+    profiles = level_profiles(cut, as_of, model)
     return render_charts(one, facts, stage, demo=demo, profiles=profiles, market=False)
 
 

@@ -67,6 +67,57 @@ class BriefSettings:
 
 
 @dataclass(frozen=True)
+class AnalysisSettings:
+    """Thresholds of the facts and the assumptions of the liquidation-level model (the
+    estimated clusters and their chart)."""
+
+    squeeze_min_move_pct: float = field(
+        default=2.0, metadata=_help("A squeeze needs the price to move at least this % in 24 h.")
+    )
+    squeeze_min_share: float = field(
+        default=0.70,
+        metadata=_help("...and the squeezed side to be at least this share (0-1) of the USD."),
+    )
+    squeeze_min_multiple: float = field(
+        default=3.0,
+        metadata=_help("...and the 24 h total at least this multiple of its 30-day median."),
+    )
+    leverage_mix: dict[str, float] = field(
+        default_factory=lambda: {"5": 0.10, "10": 0.25, "25": 0.30, "50": 0.20, "100": 0.15},
+        metadata=_help("Assumed share of new positions opened at each leverage (sums to 1)."),
+    )
+    maintenance_margin: float = field(
+        default=0.004, metadata=_help("Maintenance margin rate in the liquidation prices.")
+    )
+    level_window_days: int = field(
+        default=30, metadata=_help("Days of open-interest changes the level model replays.")
+    )
+
+    def __post_init__(self) -> None:
+        try:
+            weights = {int(k): float(v) for k, v in self.leverage_mix.items()}
+        except (TypeError, ValueError):
+            raise InputError(
+                "leverage_mix: keys must be leverages (5, 10...) and values shares"
+            ) from None
+        if not weights or min(weights) < 1 or abs(sum(weights.values()) - 1.0) > 1e-6:
+            raise InputError(f"leverage_mix: shares must sum to 1 (got {sum(weights.values())})")
+
+    def options(self) -> dict[str, object]:
+        """These settings as ``analysis.compute_facts`` options."""
+        from analysis import analysis_options
+
+        return analysis_options(
+            squeeze_min_move_pct=self.squeeze_min_move_pct,
+            squeeze_min_share=self.squeeze_min_share,
+            squeeze_min_multiple=self.squeeze_min_multiple,
+            leverage_mix={int(k): float(v) for k, v in self.leverage_mix.items()},
+            maintenance_margin=self.maintenance_margin,
+            level_window_days=self.level_window_days,
+        )
+
+
+@dataclass(frozen=True)
 class StaleSettings:
     """How old a dataset's newest row may be at as-of before the note calls it stale
     (pandas offsets: ``3h``, ``2D``)."""
@@ -273,6 +324,7 @@ class Settings:
     """All settings, by section (``[brief]``, ``[stale_after]`` in the TOML file)."""
 
     brief: BriefSettings = field(default_factory=BriefSettings)
+    analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     stale_after: StaleSettings = field(default_factory=StaleSettings)
     sources: SourcesSettings = field(default_factory=SourcesSettings)
     store: StoreSettings = field(default_factory=StoreSettings)

@@ -8,6 +8,8 @@ generated from this list (``python -m analysis.docs``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from analysis import cross, derivatives, liquidation_map, macro, momentum, price, sentiment
@@ -54,17 +56,49 @@ FACTS: tuple[FactSpec, ...] = (
 
 
 def compute_facts(
-    snapshot: Snapshot, as_of: pd.Timestamp, *, fomc: FomcCalendar | None = None
+    snapshot: Snapshot,
+    as_of: pd.Timestamp,
+    *,
+    fomc: FomcCalendar | None = None,
+    options: Mapping[str, object] | None = None,
 ) -> list[Fact]:
     """Every registered fact that applies at ``as_of`` (the snapshot is cut there first).
 
     ``fomc``: the FOMC calendar (``sources.calendar.load_fomc()``); without it
-    ``macro.next_fomc`` is absent.
+    ``macro.next_fomc`` is absent. ``options``: keyword-only parameters of the fact functions
+    by name (``analysis_options``), e.g. the squeeze thresholds and the level ``model``.
     """
-    return compute(FACTS, snapshot, as_of, fomc=fomc)
+    return compute(FACTS, snapshot, as_of, fomc=fomc, options=options)
 
 
-def level_profiles(snapshot: Snapshot, as_of: pd.Timestamp) -> dict[str, LevelProfile]:
+def analysis_options(
+    *,
+    squeeze_min_move_pct: float,
+    squeeze_min_share: float,
+    squeeze_min_multiple: float,
+    leverage_mix: Mapping[int, float],
+    maintenance_margin: float,
+    level_window_days: int,
+) -> dict[str, object]:
+    """The ``options`` of ``compute_facts`` from the ``[analysis]`` settings' values."""
+    model = liquidation_map.LevelModel(
+        leverage=dict(leverage_mix),
+        mmr=maintenance_margin,
+        window=pd.Timedelta(days=level_window_days),
+    )
+    return {
+        "min_move_pct": squeeze_min_move_pct,
+        "min_share": squeeze_min_share,
+        "min_multiple": squeeze_min_multiple,
+        "model": model,
+    }
+
+
+def level_profiles(
+    snapshot: Snapshot,
+    as_of: pd.Timestamp,
+    model: liquidation_map.LevelModel = liquidation_map.LEVEL_MODEL,
+) -> dict[str, LevelProfile]:
     """The estimated liquidation-level profile of each asset at ``as_of``, for its chart.
 
     The snapshot is cut at ``as_of`` first; an asset needs open interest and hourly candles
@@ -78,12 +112,12 @@ def level_profiles(snapshot: Snapshot, as_of: pd.Timestamp) -> dict[str, LevelPr
         if oi is None or hourly is None or oi.frame.empty or hourly.frame.empty:
             continue
         accounts = None if accounts is None or accounts.frame.empty else accounts
-        levels = liquidation_map.estimate_levels(oi, hourly, accounts)
+        levels = liquidation_map.estimate_levels(oi, hourly, accounts, model)
         if levels is None:
             continue
         used = (oi, hourly) + ((accounts,) if accounts is not None else ())
         sources = tuple(dict.fromkeys(d.source for d in used))
-        out[name] = liquidation_map.level_profile(levels, asset=name, sources=sources)
+        out[name] = liquidation_map.level_profile(levels, model, asset=name, sources=sources)
     return out
 
 

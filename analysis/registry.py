@@ -22,6 +22,8 @@ import pandas as pd
 from analysis.base import Reading
 from models import AssetData, Dataset, Fact, FomcCalendar, Snapshot
 
+_KEYWORD_ONLY = inspect.Parameter.KEYWORD_ONLY
+
 MARKET_INPUTS = ("fear_greed", "dxy", "all_candles", "fomc")
 ASSET_INPUTS: tuple[str, ...] = ("candles", "daily", "hourly", "funding", "open_interest")
 ASSET_INPUTS += ("liquidations", "long_short")
@@ -81,16 +83,27 @@ Input = Dataset | Mapping[str, Dataset] | FomcCalendar | None
 
 
 def run_spec(
-    spec: FactSpec, available: Mapping[str, Input], as_of: pd.Timestamp, asset: str | None
+    spec: FactSpec,
+    available: Mapping[str, Input],
+    as_of: pd.Timestamp,
+    asset: str | None,
+    options: Mapping[str, object] | None = None,
 ) -> Fact | None:
-    """Call one fact function with the datasets it names; None when a required one is absent."""
-    args: dict[str, object] = {}
+    """Call one fact function with the datasets it names; None when a required one is absent.
+
+    ``options`` (thresholds and model assumptions from the ``[analysis]`` settings) go to the
+    keyword-only parameters of the same name that the function declares.
+    """
+    params = inspect.signature(spec.compute).parameters
+    args: dict[str, object] = {
+        k: v for k, v in (options or {}).items() if k in params and params[k].kind is _KEYWORD_ONLY
+    }
     for name, required in spec.inputs.items():
         dataset = available.get(name)
         if dataset is None and required:
             return None
         args[name] = dataset
-    if "as_of" in inspect.signature(spec.compute).parameters:
+    if "as_of" in params:
         args["as_of"] = as_of
     reading = spec.compute(**args)
     if reading is None:
@@ -105,11 +118,13 @@ def compute(
     as_of: pd.Timestamp,
     *,
     fomc: FomcCalendar | None = None,
+    options: Mapping[str, object] | None = None,
 ) -> list[Fact]:
     """Every fact that applies at ``as_of``, from the snapshot cut at ``as_of``.
 
-    ``fomc`` is the meeting calendar (facts needing it are absent without it). Ordered by
-    asset (market-wide facts last), then by registry order.
+    ``fomc`` is the meeting calendar (facts needing it are absent without it); ``options``
+    sets keyword-only parameters by name (see ``run_spec``). Ordered by asset (market-wide
+    facts last), then by registry order.
     """
     known = snapshot.cut(as_of)
     specs = list(specs)
@@ -120,7 +135,7 @@ def compute(
         if (candles := inputs["candles"]) is not None:
             all_candles[name] = candles
         for spec in specs:
-            if spec.scope == "asset" and (fact := run_spec(spec, inputs, as_of, name)):
+            if spec.scope == "asset" and (fact := run_spec(spec, inputs, as_of, name, options)):
                 facts.append(fact)
     market: dict[str, Input] = {
         "fear_greed": _present(known.fear_greed),
@@ -129,6 +144,6 @@ def compute(
         "fomc": fomc,
     }
     for spec in specs:
-        if spec.scope == "market" and (fact := run_spec(spec, market, as_of, None)):
+        if spec.scope == "market" and (fact := run_spec(spec, market, as_of, None, options)):
             facts.append(fact)
     return facts

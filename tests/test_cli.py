@@ -194,3 +194,15 @@ def test_a_candles_only_snapshot_states_what_is_missing_and_shows_no_zeros(tmp_p
         "eth_daily.png",
         "relative.png",
     ]
+
+
+def test_a_bad_settings_file_exits_2_with_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "settings.toml"
+    config.write_text("[brief]\nformats = ['docx']\n")
+    done = run("--config", str(config), "brief", "--snapshot", str(DEMO), "--out", str(tmp_path))
+    assert done.returncode == 2
+    assert (
+        done.stderr
+        == f"error: {config}: [brief] formats: unknown docx (choose from html,pdf,json)\n"
+    )
+    assert list(tmp_path.iterdir()) == [config]

@@ -39,3 +39,21 @@ def test_facts_cite_the_real_sources(real_snapshot: Path) -> None:
     facts = facts_at(real_snapshot, "2025-07-11T14:00Z")
     assert facts["BTC:price.last"].sources == ("Binance spot",)
     assert facts["ETH:momentum.rsi_14"].sources == ("Binance spot",)
+
+
+def test_october_2025_crash_sentiment_and_dollar(real_snapshot: Path) -> None:
+    # Alternative.me read 64 (Greed) on 10 October 2025 and 27 (Fear) on the 11th, after the
+    # crash of the 10th; a week earlier (4 October) it read 71. DXY closed 98.98 on the 10th,
+    # down from 99.54.
+    facts = facts_at(real_snapshot, "2025-10-11T00:00Z")
+    assert facts["market:sentiment.fear_greed"].value == {
+        "value": 27.0,
+        "classification": "Fear",
+        "change_1d": -37.0,
+        "change_7d": -44.0,
+    }
+    dxy = facts["market:macro.dxy"].value
+    assert dxy["date"] == "2025-10-10" and round(dxy["close"], 2) == 98.98
+    assert round(dxy["change_1d_pct"], 3) == round(
+        (98.9800033569336 / 99.54000091552734 - 1) * 100, 3
+    )

@@ -48,7 +48,7 @@ def test_file_overrides_defaults(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("[brief\n", "not valid TOML"),
-        ("[mail]\nx = 1\n", "unknown section [mail] (known: brief, stale_after, sources, store"),
+        ("[mail]\nx = 1\n", "unknown section [mail] (known: brief, analysis, stale_after, sources, store"),
         ("[brief]\ncolour = 1\n", "[brief] unknown key 'colour'"),
         ('[brief]\nassets = "BTC"\n', "[brief] assets = 'BTC': expected a list of strings"),
         ('[brief]\nformats = ["doc"]\n', "[brief] formats: unknown doc"),
@@ -73,3 +73,27 @@ def test_secrets_come_from_the_named_environment_variable(monkeypatch) -> None:
     assert settings.Settings().secret("MN_TEST_SECRET") == "s3cret"
     monkeypatch.delenv("MN_TEST_SECRET")
     assert settings.Settings().secret("MN_TEST_SECRET") is None
+
+
+def test_analysis_settings_reach_the_facts(tmp_path: Path) -> None:
+    import json
+
+    import pipeline
+
+    def squeezes(analysis: settings.AnalysisSettings) -> dict[str, dict]:
+        request = pipeline.BriefRequest(out=tmp_path, formats=("json",), analysis=analysis)
+        doc = json.loads((pipeline.write_brief(request).folder / "facts.json").read_text())
+        return {f["asset"]: f for f in doc["facts"] if f["id"] == "liquidations.squeeze"}
+
+    # The demo's BTC squeeze has shorts at 94 % of liquidations, ETH's at 90 %.
+    assert set(squeezes(settings.AnalysisSettings())) == {"BTC", "ETH"}
+    assert set(squeezes(settings.AnalysisSettings(squeeze_min_share=0.92))) == {"BTC"}
+
+
+def test_leverage_mix_is_the_level_model_and_must_sum_to_one(tmp_path: Path) -> None:
+    mix = {"10": 0.5, "20": 0.5}
+    model = settings.AnalysisSettings(leverage_mix=mix).options()["model"]
+    assert dict(model.leverage) == {10: 0.5, 20: 0.5}  # type: ignore[attr-defined]
+    (tmp_path / "s.toml").write_text('[analysis]\nleverage_mix = { "5" = 0.5, "10" = 0.2 }\n')
+    with pytest.raises(InputError, match=r"\[analysis\] leverage_mix: shares must sum to 1"):
+        settings.load_settings(tmp_path / "s.toml")
