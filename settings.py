@@ -145,6 +145,10 @@ class StaleSettings:
                 ) from None
 
 
+LIQUIDATION_SOURCES = ("auto", "recorded")
+"""``[sources] liquidations``: the default chain, or the recorded streams first."""
+
+
 @dataclass(frozen=True)
 class SourcesSettings:
     """Live data (``generate.py gather``, ``brief --live``): where each source lives, how long to
@@ -203,25 +207,61 @@ class SourcesSettings:
     max_retry_after: float = field(
         default=60.0, metadata=_help("Longest Retry-After (seconds) honoured before giving up.")
     )
-    daily_since: str = field(
-        default="2017-08-17",
-        metadata=_help("Earliest daily candle fetched (the all-time high needs the history)."),
+    daily_days: int = field(
+        default=0,
+        metadata=_help(
+            "Days of daily candles paged back from now; 0: back to the exchange's first candle "
+            "(the all-time high needs the whole history)."
+        ),
     )
-    hourly_days: int = field(default=60, metadata=_help("Days of hourly candles fetched."))
-    funding_days: int = field(default=90, metadata=_help("Days of funding history fetched."))
+    hourly_days: int = field(
+        default=60, metadata=_help("Days of hourly candles paged back from now.")
+    )
+    funding_days: int = field(
+        default=90, metadata=_help("Days of funding history paged back from now.")
+    )
     derivatives_days: int = field(
         default=60,
         metadata=_help(
-            "Days of hourly open interest and liquidations asked for (Binance keeps 30)."
+            "Days of hourly open interest and liquidations paged back from now (Binance keeps "
+            "30; the store keeps what earlier gathers saw)."
         ),
     )
     long_short_days: int = field(
-        default=30, metadata=_help("Days of hourly long/short account ratios asked for.")
+        default=30,
+        metadata=_help("Days of hourly long/short account ratios paged back from now."),
+    )
+    macro_since: str = field(
+        default="2017-08-17",
+        metadata=_help("Earliest day of the Fear & Greed and DXY series fetched."),
+    )
+    overlap: int = field(
+        default=3,
+        metadata=_help(
+            "Rows fetched again before the newest stored row when a later gather fetches only "
+            "what is new (so revised recent rows are corrected)."
+        ),
+    )
+    liquidations: str = field(
+        default="auto",
+        metadata=_help(
+            "Liquidation source: auto (CoinGlass when its key is set, else OKX's last day; the "
+            "buckets recorded by `collect` if that fails) or recorded (the recorded buckets "
+            "first, then auto's source)."
+        ),
     )
     required: tuple[str, ...] = field(
         default=("candles_1d", "candles_1h"),
         metadata=_help("Datasets that must be present and fresh for `brief --live --strict`."),
     )
+
+    def __post_init__(self) -> None:
+        if self.liquidations not in LIQUIDATION_SOURCES:
+            choices = ", ".join(LIQUIDATION_SOURCES)
+            raise InputError(f"liquidations = {self.liquidations!r}: choose from {choices}")
+        days = (self.daily_days, self.hourly_days, self.funding_days, self.derivatives_days)
+        if min(*days, self.long_short_days, self.overlap) < 0:
+            raise InputError("history depths (days) and overlap must be >= 0")
 
 
 @dataclass(frozen=True)
@@ -251,6 +291,14 @@ class EmailSettings:
         default="starttls",
         metadata=_help("ssl (TLS from the start), starttls, or none (plain: loopback only)."),
     )
+    ca_file: str = field(
+        default="",
+        metadata=_help(
+            "PEM file of the certificates to trust for ssl/starttls instead of the system's "
+            "(a private CA, or the server's self-signed certificate); empty: the system's. "
+            "The certificate and host name are always verified."
+        ),
+    )
     user: str = field(default="", metadata=_help("SMTP login; empty: no authentication."))
     password_env: str = field(
         default="MARKETNOTES_SMTP_PASSWORD",
@@ -275,6 +323,14 @@ class EmailSettings:
         default=3,
         metadata=_help("Tries per message in one run after a 4xx or a dropped connection."),
     )
+    max_attempts: int = field(
+        default=5,
+        metadata=_help(
+            "Tries per message over all runs: after this many 4xx answers or dropped "
+            "connections the address is marked failed with its last error (a server that "
+            "cannot be reached at all does not count)."
+        ),
+    )
     backoff: float = field(
         default=2.0, metadata=_help("Seconds before the first retry, doubled each time.")
     )
@@ -283,8 +339,8 @@ class EmailSettings:
     def __post_init__(self) -> None:
         if self.security not in SECURITY:
             raise InputError(f"security = {self.security!r}: choose from {', '.join(SECURITY)}")
-        if self.attempts < 1 or self.rate < 0 or self.backoff < 0:
-            raise InputError("attempts must be >= 1, and rate and backoff >= 0")
+        if self.attempts < 1 or self.max_attempts < 1 or self.rate < 0 or self.backoff < 0:
+            raise InputError("attempts and max_attempts must be >= 1, and rate and backoff >= 0")
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,16 @@
 """Time a whole daily run (demo brief, blog, email) for N subscribers against a loopback
 SMTP server (aiosmtpd, in its own process so that it does not share this one's GIL):
-``python -m bench.daily [N]`` (default 1000).
+``python -m bench.daily [N] [--rate R]`` (default 1000 subscribers, rate 0).
 
-The send rate is unlimited here ([email] rate = 0): the figure is what the machine and the
-protocol cost; with the default rate of 10 messages/s, N messages take at least N/10 s.
+``--rate`` is ``[email] rate``: 0 (the default here) means unlimited, so the figure is what
+the machine and the protocol cost; with the setting's default of 10 messages/s, N messages
+take at least N/10 s (``--rate 10``).
 """
 
 from __future__ import annotations
 
+import argparse
 import multiprocessing
-import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -46,7 +47,7 @@ def _serve(port: int, count: Any, size: Any, ready: Any, stop: Any) -> None:
     controller.stop()
 
 
-def main(n: int = 1000) -> None:
+def main(n: int = 1000, rate: float = 0.0) -> None:
     ctx = multiprocessing.get_context("spawn")
     count, size = ctx.Value("i", 0), ctx.Value("d", 0.0)
     ready, stop, port = ctx.Event(), ctx.Event(), free_port()
@@ -54,13 +55,13 @@ def main(n: int = 1000) -> None:
     server.start()
     ready.wait(30)
     try:
-        _run(n, port, count, size)
+        _run(n, rate, port, count, size)
     finally:
         stop.set()
         server.join(30)
 
 
-def _run(n: int, port: int, count: Any, size: Any) -> None:
+def _run(n: int, rate: float, port: int, count: Any, size: Any) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         base = settings.Settings()
@@ -70,7 +71,7 @@ def _run(n: int, port: int, count: Any, size: Any) -> None:
             brief=replace(base.brief, out=root / "out"),
             blog=replace(base.blog, site_dir=root / "site"),
             email=replace(
-                base.email, smtp_host="127.0.0.1", smtp_port=port, security="none", rate=0.0
+                base.email, smtp_host="127.0.0.1", smtp_port=port, security="none", rate=rate
             ),
         )
         csv = root / "subscribers.csv"
@@ -85,12 +86,19 @@ def _run(n: int, port: int, count: Any, size: Any) -> None:
         assert count.value == n, count.value
         megabytes = size.value / 1e6
         print("\n".join(report.lines()))
+        limit = f"rate {rate:g}/s" if rate > 0 else "rate unlimited"
         print(
-            f"{n} subscribers: whole daily run {total:.1f} s, of which email "
+            f"{n} subscribers, {limit}: whole daily run {total:.1f} s, of which email "
             f"{report.summary.seconds:.1f} s ({n / report.summary.seconds:.0f} messages/s, "
-            f"{megabytes:.0f} MB over loopback)"
+            f"{megabytes:.0f} MB over loopback, {size.value / n / 1e6:.2f} MB per message)"
         )
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
+    parser = argparse.ArgumentParser(prog="python -m bench.daily", description=__doc__)
+    parser.add_argument("n", type=int, nargs="?", default=1000, help="subscribers (1000)")
+    parser.add_argument(
+        "--rate", type=float, default=0.0, help="[email] rate, messages/s; 0: unlimited (0)"
+    )
+    args = parser.parse_args()
+    main(args.n, args.rate)

@@ -8,8 +8,9 @@ Safe under cron's habits:
 - **Each step once.** The store records the brief written (``briefs``), its publication, and
   each address's delivery (the ledger); a rerun after a crash skips what is recorded and
   finishes the rest: unsent and transiently failed messages are sent by the next run.
-- **Stopping cleanly.** SIGTERM (``systemctl stop``, a timeout) lets the message in flight
-  finish and stops before the next; what is left is sent by the next run.
+- **Stopping cleanly.** SIGTERM while sending (``systemctl stop``, a timeout) lets the message
+  in flight finish and be recorded, then stops before the next (or during a retry's backoff);
+  the run reports what is left (exit 5, one line) and the next run sends it.
 - ``dry_run`` renders everything (brief, blog, every message) into a temporary folder and
   sends nothing, leaving the store, the output folder and the site untouched.
 """

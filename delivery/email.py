@@ -2,10 +2,14 @@
 
 ``Composer`` turns (brief, address) into the bytes of one message (``mime``); ``send_brief``
 adds the missing ledger rows, then sends every ``pending`` row at the configured rate: a
-transient failure is retried with exponential backoff, then left ``pending`` for the next run;
-a permanent one marks the row ``failed``; a fatal one (login or sender refused) stops the run.
-A message is marked ``sent`` only once the server has accepted it; a run killed between the
-two resends that one message on the next run, with the same Message-ID.
+transient failure is retried with exponential backoff, then left ``pending`` for the next run,
+until the row has had ``max_attempts`` tries over all runs, when it is marked ``failed`` with its
+last error (a server that cannot be reached at all costs the rows nothing: the message was not
+tried); a permanent one marks the row ``failed``; a fatal one (login, sender or certificate
+refused) stops the run, and so does ``stop()`` (SIGTERM), checked between messages and during
+the backoff, never in the middle of one. A message is marked ``sent`` only once the server has
+accepted it; a run killed between the two resends that one message on the next run, with the
+same Message-ID.
 """
 
 from __future__ import annotations
@@ -188,8 +192,13 @@ def send_brief(
             summary.stopped = stop()
             if summary.stopped:
                 break
+            if row.attempts >= config.max_attempts:  # max_attempts lowered since the last run
+                _give_up(store, row, row.attempts, row.last_error or "no error recorded", summary)
+                continue
             data = composer.message_bytes(row.address)
-            summary.stopped = _send_one(store, transport, pacer, config, sender, row, data, summary)
+            summary.stopped = _send_one(
+                store, transport, pacer, config, sender, row, data, summary, stop
+            )
             if summary.stopped:
                 break
             if number % 100 == 0:
@@ -201,6 +210,25 @@ def send_brief(
     return summary
 
 
+def _give_up(
+    store: Store, row: ledger.Delivery, tries: int, error: str, summary: SendSummary
+) -> None:
+    """Mark ``row`` failed for good after ``tries`` attempts, keeping its last error."""
+    ledger.record_error(store, row.brief_id, row.address, error, status="failed")
+    summary.failed.append((row.address, f"gave up after {tries} attempts: {error}"))
+
+
+def _pause(seconds: float, stop: Callable[[], str | None], sleep: Callable[[float], None]) -> str:
+    """Sleep ``seconds`` in short steps; the reason to stop (and at once) if one comes up."""
+    deadline = time.monotonic() + seconds
+    while (reason := stop()) is None:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return ""
+        sleep(min(left, 0.1))
+    return reason
+
+
 def _send_one(
     store: Store,
     transport: Transport,
@@ -210,25 +238,39 @@ def _send_one(
     row: ledger.Delivery,
     data: bytes,
     summary: SendSummary,
+    stop: Callable[[], str | None],
 ) -> str | None:
-    """Try one message up to ``config.attempts`` times; a reason to stop sending, or None."""
+    """Try one message up to ``config.attempts`` times in this run (and ``max_attempts`` over
+    all runs); a reason to stop sending, or None."""
+    tries = row.attempts
     for attempt in range(config.attempts):
         pacer.wait()
         try:
             transport.send(sender, row.address, data)
         except SendError as exc:
-            summary.last_error = f"{row.address}: {exc}"
+            error = str(exc)
+            summary.last_error = f"{row.address}: {error}"
             if exc.kind == "permanent":
-                ledger.record_attempt(store, row.brief_id, row.address, "failed", str(exc))
-                summary.failed.append((row.address, str(exc)))
+                ledger.record_attempt(store, row.brief_id, row.address, "failed", error)
+                summary.failed.append((row.address, error))
                 return None
-            ledger.record_attempt(store, row.brief_id, row.address, "pending", str(exc))
+            if exc.connecting:  # not offered: the server, not this message, is the problem
+                ledger.record_error(store, row.brief_id, row.address, error)
+            else:
+                tries += 1
+                if exc.kind == "transient" and tries >= config.max_attempts:
+                    ledger.record_attempt(store, row.brief_id, row.address, "failed", error)
+                    summary.failed.append((row.address, f"gave up after {tries} attempts: {error}"))
+                    return None
+                ledger.record_attempt(store, row.brief_id, row.address, "pending", error)
             if exc.kind == "fatal":
-                return str(exc)
+                return error
             if attempt + 1 < config.attempts:
-                pacer.sleep(config.backoff * 2**attempt)
+                reason = _pause(config.backoff * 2**attempt, stop, pacer.sleep)
+                if reason:
+                    return reason
                 continue
-            return f"the server is unreachable ({exc})" if exc.connection else None
+            return f"the server is unreachable ({error})" if exc.connection else None
         ledger.record_attempt(store, row.brief_id, row.address, "sent", None)
         summary.sent += 1
         return None

@@ -247,6 +247,19 @@ def record_attempt(
         )
 
 
+def record_error(
+    store: Store, brief_id: str, address: str, error: str, status: str = "pending"
+) -> None:
+    """Note an error without counting an attempt: the message was not offered (the server
+    could not be reached), or the row is given up (``status='failed'``) after its attempts."""
+    with store.transaction() as conn:
+        conn.execute(
+            "UPDATE deliveries SET status = ?, last_error = ?, updated_at = ? "
+            "WHERE brief_id = ? AND address = ?",
+            (status, error, now(), brief_id, address),
+        )
+
+
 def deliveries(store: Store, brief_id: str) -> list[Delivery]:
     """Every ledger row of ``brief_id``."""
     rows = store.conn.execute(

@@ -97,6 +97,15 @@ class ReplayData:
         data.tables[("frankfurter", "")] = _frankfurter(sc.dxy)
         return data
 
+    def tail(self, days: int) -> ReplayData:
+        """The same market cut to its last ``days`` days (quick tests that need no history)."""
+        cut = int((self.scenario_as_of - pd.Timedelta(days=days)).value // 1_000_000)
+        tables = {}
+        for key, table in self.tables.items():
+            lo = bisect.bisect_left(table.times, cut)
+            tables[key] = Table(table.times[lo:], table.rows[lo:])
+        return ReplayData(self.scenario_as_of, self.assets, tables)
+
     def respond(
         self, path: str, query: Mapping[str, str], headers: Mapping[str, str]
     ) -> tuple[int, JSONBody]:

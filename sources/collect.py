@@ -5,6 +5,7 @@ message), into a ``LiquidationEvent`` whose ``liquidated_side`` means the same e
 Binance's ``S`` is the side of the liquidation *order* (SELL closes a long), Bybit's
 ``allLiquidation`` ``S`` is the side of the liquidated *position* (Buy means a long).
 ``record`` appends events idempotently; ``run_collector`` is the long-lived loop around them.
+``recorded_liquidations`` turns what was recorded into the snapshot's hourly buckets.
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ import asyncio
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from errors import BadResponse
+import pandas as pd
+
+from errors import BadResponse, SourceError
 from settings import Settings
 from store import Store, open_store
-from store.history import LiquidationEvent, append_events
+from store.history import LiquidationEvent, append_events, event_buckets
 
 EXCHANGES = ("binance", "bybit")
+SOURCE = "Binance and Bybit liquidation streams (recorded)"
+"""How the snapshot cites liquidation buckets summed from the recorded events."""
 
 
 def normalise(exchange: str, liquidation: dict[str, Any]) -> LiquidationEvent:
@@ -46,6 +51,23 @@ def normalise(exchange: str, liquidation: dict[str, Any]) -> LiquidationEvent:
 def record(store: Store, exchange: str, liquidations: Iterable[dict[str, Any]]) -> int:
     """Normalise and append a batch; return how many events were new."""
     return append_events(store, [normalise(exchange, liq) for liq in liquidations])
+
+
+def recorded_liquidations(
+    store: Store, asset: str, since: pd.Timestamp | None, now: pd.Timestamp
+) -> pd.DataFrame:
+    """Hourly ``long_usd``/``short_usd`` of the events recorded for ``asset`` in complete hours
+    from ``since`` (None: all) to ``now``: zero in hours without events between the first and
+    the newest recorded one, nothing outside them (that is not known). ``SourceError`` when
+    nothing was recorded."""
+    end = now.floor("h")
+    start = pd.Timestamp(0, tz="UTC") if since is None else since
+    buckets = event_buckets(store, asset, start, end)
+    if buckets.empty:
+        raise SourceError(f"{SOURCE}: no {asset} liquidations recorded (run `generate.py collect`)")
+    hours = pd.date_range(buckets["time"].iloc[0], buckets["time"].iloc[-1], freq="h")
+    filled = buckets.set_index("time").reindex(hours, fill_value=0.0)
+    return filled.rename_axis("time").reset_index()
 
 
 async def collect(

@@ -3,8 +3,10 @@
 The only module of the live path that imports ``ccxt`` (lazily: it costs about half a second, and
 the demo brief never needs it). ``make_exchange`` builds a ``ccxt.async_support`` exchange whose
 API hosts are rewritten to the base-URL settings (mirrors, proxies, the tests' loopback server)
-and whose ``fetch`` records every raw response. ``ExchangeSource`` pages forward through each
-history with explicit ``since`` and ``until``, so nothing depends on ccxt's clock, and translates
+and whose ``fetch`` records every raw response. ``ExchangeSource`` pages *backward* through each
+history from an explicit ``until`` (the gather's now, so nothing depends on ccxt's clock) down to
+a ``floor``: the configured depth on a first gather, just before the newest stored row on later
+ones, or (``None``) as far as the exchange goes, ending at the first short page. It translates
 ccxt's exceptions into ours with the shared retry policy.
 """
 
@@ -25,6 +27,8 @@ PAGE = {"ohlcv": 1000, "funding": 1000, "open_interest": 500, "long_short": 500}
 """Rows per request: each endpoint's maximum (Binance)."""
 HOUR_MS = 3_600_000
 STEP_MS = {"1h": HOUR_MS, "1d": 24 * HOUR_MS}
+FUNDING_MS = 8 * HOUR_MS
+"""Binance's funding interval: sizes the last page's ``limit`` (a shorter one only costs a page)."""
 
 
 def host_map(settings: SourcesSettings) -> dict[str, str]:
@@ -112,47 +116,49 @@ class ExchangeSource:
         spot = kind.startswith("candles")
         return self.settings.binance_spot_url if spot else self.settings.binance_futures_url
 
-    async def candles(self, asset: str, timeframe: str, since: int, until: int) -> pd.DataFrame:
-        """OHLCV candles (spot) opening in [since, until]."""
+    async def candles(
+        self, asset: str, timeframe: str, floor: int | None, until: int
+    ) -> pd.DataFrame:
+        """OHLCV candles (spot) opening in [floor, until]."""
         symbol = f"{asset}/{self.settings.quote}"
 
-        async def page(start: int) -> list[Any]:
+        async def page(end: int, limit: int) -> list[Any]:
             rows: list[Any] = await self.exchange.fetch_ohlcv(
-                symbol, timeframe, start, PAGE["ohlcv"], {"until": until}
+                symbol, timeframe, None, limit, {"until": end}
             )
             return rows
 
-        rows = await self._pages(page, since, until, STEP_MS[timeframe], PAGE["ohlcv"], 0)
+        rows = await self._pages(page, floor, until, STEP_MS[timeframe], PAGE["ohlcv"], 0)
         frame = pd.DataFrame(rows, columns=["ms", "open", "high", "low", "close", "volume"])
         return _with_time(frame)
 
-    async def funding(self, asset: str, since: int, until: int) -> pd.DataFrame:
+    async def funding(self, asset: str, floor: int | None, until: int) -> pd.DataFrame:
         """Settled funding rates (fraction per interval) of the perpetual."""
         symbol = self._perp(asset)
 
-        async def page(start: int) -> list[Any]:
+        async def page(end: int, limit: int) -> list[Any]:
             rows: list[Any] = await self.exchange.fetch_funding_rate_history(
-                symbol, start, PAGE["funding"], {"until": until}
+                symbol, None, limit, {"until": end}
             )
             return rows
 
-        rows = await self._pages(page, since, until, 1, PAGE["funding"], "timestamp")
+        rows = await self._pages(page, floor, until, FUNDING_MS, PAGE["funding"], "timestamp")
         frame = pd.DataFrame(
             {"ms": [r["timestamp"] for r in rows], "rate": [r["fundingRate"] for r in rows]}
         )
         return _with_time(frame)
 
-    async def open_interest(self, asset: str, since: int, until: int) -> pd.DataFrame:
+    async def open_interest(self, asset: str, floor: int | None, until: int) -> pd.DataFrame:
         """Hourly open interest in USD."""
         symbol = self._perp(asset)
 
-        async def page(start: int) -> list[Any]:
+        async def page(end: int, limit: int) -> list[Any]:
             rows: list[Any] = await self.exchange.fetch_open_interest_history(
-                symbol, "1h", start, PAGE["open_interest"], {"until": until}
+                symbol, "1h", None, limit, {"until": end}
             )
             return rows
 
-        rows = await self._pages(page, since, until, HOUR_MS, PAGE["open_interest"], "timestamp")
+        rows = await self._pages(page, floor, until, HOUR_MS, PAGE["open_interest"], "timestamp")
         frame = pd.DataFrame(
             {
                 "ms": [r["timestamp"] for r in rows],
@@ -161,17 +167,17 @@ class ExchangeSource:
         )
         return _with_time(frame)
 
-    async def long_short(self, asset: str, since: int, until: int) -> pd.DataFrame:
+    async def long_short(self, asset: str, floor: int | None, until: int) -> pd.DataFrame:
         """Hourly percent of accounts net long (``longAccount`` survives only in ``info``)."""
         symbol = self._perp(asset)
 
-        async def page(start: int) -> list[Any]:
+        async def page(end: int, limit: int) -> list[Any]:
             rows: list[Any] = await self.exchange.fetch_long_short_ratio_history(
-                symbol, "1h", start, PAGE["long_short"], {"until": until}
+                symbol, "1h", None, limit, {"until": end}
             )
             return rows
 
-        rows = await self._pages(page, since, until, HOUR_MS, PAGE["long_short"], "timestamp")
+        rows = await self._pages(page, floor, until, HOUR_MS, PAGE["long_short"], "timestamp")
         frame = pd.DataFrame(
             {
                 "ms": [r["timestamp"] for r in rows],
@@ -190,27 +196,36 @@ class ExchangeSource:
 
     async def _pages(
         self,
-        page: Callable[[int], Awaitable[list[Any]]],
-        since: int,
+        page: Callable[[int, int], Awaitable[list[Any]]],
+        floor: int | None,
         until: int,
         step: int,
         size: int,
         key: str | int,
     ) -> list[Any]:
-        """Every row from ``since`` to ``until``, one page after another."""
+        """Every row from ``floor`` (None: the first the exchange has) to ``until``, paging
+        backward from ``until``: each page ends just before the oldest row of the previous
+        one, and asks for no more rows than ``step`` apart fit down to ``floor``. Stops at the
+        floor, or at an empty or short page (the start of the exchange's history)."""
         await self._load_markets()
-        out: list[Any] = []
-        start = since
-        while start <= until:
-            rows = await self._call(lambda start=start: page(start))  # type: ignore[misc]
-            rows = [r for r in rows if _stamp(r, key) <= until]
-            if not rows:
+        pages: list[list[Any]] = []
+        end = until
+        while True:
+            limit = size if floor is None else max(1, min(size, (end - floor) // step + 1))
+            got = await self._call(lambda end=end, limit=limit: page(end, limit))  # type: ignore[misc]
+            in_range = sorted(
+                (r for r in got if _stamp(r, key) <= end), key=lambda r: _stamp(r, key)
+            )
+            rows = [r for r in in_range if floor is None or _stamp(r, key) >= floor]
+            if rows:
+                pages.append(rows)
+            if not rows or len(got) < limit or len(rows) < len(in_range):
                 break
-            out.extend(rows)
-            start = _stamp(rows[-1], key) + step
-            if len(rows) < size:
+            oldest = _stamp(rows[0], key)
+            if floor is not None and oldest <= floor:
                 break
-        return out
+            end = oldest - 1
+        return [r for rows in reversed(pages) for r in rows]
 
     async def _load_markets(self) -> None:
         async with self._markets_lock:

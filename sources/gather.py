@@ -1,12 +1,18 @@
 """Gather every live input concurrently into a snapshot directory, with raw/ and a manifest.
 
 One asyncio task per dataset (per asset, then the market-wide ones), all at once, so the wall
-time is close to the slowest source rather than the sum. Each task fetches through its adapter,
-checks the rows (``sources.sanity``), appends the histories Binance forgets to the store and
-reads back what the store has accumulated, then reports an ``Outcome``. A task that fails
-records its error and never stops the others: its file is simply absent and the manifest says
-why; the brief then states the gap. Only daily candles are required (per asset): an asset
-without them is left out of the snapshot.
+time is close to the slowest source rather than the sum. Each task fetches through its adapter
+(trying its fallback sources in turn), checks the rows (``sources.sanity``), appends them to the
+history store and reads back what the store has accumulated, then reports an ``Outcome``.
+
+Paged histories are fetched backward from ``now`` down to their configured depth on a first
+gather; once the store holds rows of a dataset, only what is newer than its newest stored row
+(less ``[sources] overlap`` rows) is fetched, and the rest comes from the store, so history
+accumulates run after run. A dataset whose every source fails falls back to its stored rows
+(``fallback: "store"`` in the manifest, with the error; the staleness check then says whether
+they are too old). A task that still has nothing records its error and never stops the others:
+its file is simply absent and the manifest says why; the brief then states the gap. Only daily
+candles are required (per asset): an asset without them is left out of the snapshot.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from settings import Settings, SourcesSettings
 from sources import alternative_me, http, sanity, synthetic_dxy, yahoo
 from sources.coinglass import SOURCE as COINGLASS
 from sources.coinglass import CoinGlassSource
+from sources.collect import SOURCE as RECORDED
+from sources.collect import recorded_liquidations
 from sources.exchange import ExchangeSource, make_exchange
 from sources.http import Recorder, RetryPolicy, Sleep, ms
 from sources.okx import SOURCE as OKX
@@ -38,9 +46,15 @@ from store import Store, open_store
 from store import history as hist
 
 ExchangeFactory = Callable[[SourcesSettings, Recorder], Any]
-Fetch = Callable[[], Awaitable[pd.DataFrame]]
-FROM_STORE = ("funding", "open_interest", "long_short", "liquidations")
-"""Datasets whose history is appended to the store and read back from it."""
+Fetch = Callable[[int | None], Awaitable[pd.DataFrame]]
+"""Fetch a dataset's rows from a floor (ms; None: as far back as the source goes) to now."""
+STEP = {
+    "candles_1d": pd.Timedelta(days=1),
+    "funding": pd.Timedelta(hours=8),
+    "fear_greed": pd.Timedelta(days=1),
+    "dxy": pd.Timedelta(days=1),
+}
+"""Spacing of a dataset's rows (default one hour): ``overlap`` rows span ``overlap`` steps."""
 
 
 @dataclass
@@ -59,6 +73,9 @@ class Outcome:
     error: str | None = None
     stored: int = 0
     """Rows newly added to the history store."""
+    fallback: str | None = None
+    """Where the rows came from when the primary source failed: ``store`` (the history
+    store's rows), ``recorded`` (the liquidation collector's events) or ``synthetic``."""
 
     def manifest_entry(self) -> dict[str, Any]:
         """This outcome as JSON for manifest.json."""
@@ -72,6 +89,8 @@ class Outcome:
             entry |= {"rows": self.rows, "newest": _iso(self.newest)}
         if self.error:
             entry["error"] = self.error
+        if self.fallback:
+            entry["fallback"] = self.fallback
         return entry
 
 
@@ -96,14 +115,29 @@ class GatherResult:
 
 
 @dataclass
+class _Source:
+    """One way to fetch a dataset; ``fallback`` labels it when it is not the first tried."""
+
+    name: str
+    url: str
+    fetch: Fetch
+    fallback: str | None = None
+
+
+@dataclass
 class _Job:
     file: str
     dataset: str
     asset: str | None
-    source: str
-    url: str
-    since: pd.Timestamp
-    fetch: Callable[[], Awaitable[pd.DataFrame]]
+    since: pd.Timestamp | None
+    """Oldest row the snapshot keeps (None: all)."""
+    sources: list[_Source]
+    incremental: bool = True
+    """Later gathers fetch only what is newer than the newest stored row."""
+
+    @property
+    def step(self) -> pd.Timedelta:
+        return STEP.get(self.dataset, pd.Timedelta(hours=1))
 
 
 def gather(
@@ -152,7 +186,7 @@ async def gather_async(
     exchange = ExchangeSource(exchange_factory(cfg, recorder), cfg, policy, sleep)
     store = open_store(settings.store.path)
     try:
-        jobs = _jobs(settings, assets, now, exchange, client, policy, recorder)
+        jobs = _jobs(settings, assets, now, exchange, client, policy, recorder, store)
         if sequential:
             results = [await _run(job, settings, now, store) for job in jobs]
         else:
@@ -175,140 +209,217 @@ def _jobs(
     client: httpx.AsyncClient,
     policy: RetryPolicy,
     recorder: Recorder,
+    store: Store,
 ) -> list[_Job]:
     cfg = settings.sources
     until = ms(now)
 
-    def back(days: int) -> pd.Timestamp:
-        return (now - pd.Timedelta(days=days)).floor("D")
+    def back(days: int) -> pd.Timestamp | None:
+        return (now - pd.Timedelta(days=days)).floor("D") if days else None
 
-    daily_since = pd.Timestamp(cfg.daily_since, tz="UTC")
+    macro_since = pd.Timestamp(cfg.macro_since, tz="UTC")
     jobs: list[_Job] = []
     key = settings.secret(cfg.coinglass_key_env)
+    spot, deriv = ex.spot_source, ex.derivatives_source
     for a in assets:
-        s_1h, s_f = back(cfg.hourly_days), back(cfg.funding_days)
+        s_1d, s_1h, s_f = back(cfg.daily_days), back(cfg.hourly_days), back(cfg.funding_days)
         s_oi, s_ls = back(cfg.derivatives_days), back(cfg.long_short_days)
-        spot, deriv = ex.spot_source, ex.derivatives_source
-
-        def job(name: str, source: str, url: str, since: pd.Timestamp, fetch: Fetch) -> _Job:
-            return _Job(f"{name}/{a}.csv", name, a, source, url, since, fetch)  # noqa: B023
 
         jobs += [
-            job(
-                "candles_1d",
-                spot,
-                ex.url("candles"),
-                daily_since,
-                partial(ex.candles, a, "1d", ms(daily_since), until),
-            ),
-            job(
-                "candles_1h",
-                spot,
-                ex.url("candles"),
-                s_1h,
-                partial(ex.candles, a, "1h", ms(s_1h), until),
-            ),
-            job("funding", deriv, ex.url("funding"), s_f, partial(ex.funding, a, ms(s_f), until)),
-            job(
-                "open_interest",
-                deriv,
-                ex.url("oi"),
-                s_oi,
-                partial(ex.open_interest, a, ms(s_oi), until),
-            ),
-            job(
-                "long_short", deriv, ex.url("ls"), s_ls, partial(ex.long_short, a, ms(s_ls), until)
-            ),
+            _exchange_job(ex, a, "candles_1d", spot, s_1d, partial(ex.candles, a, "1d"), until),
+            _exchange_job(ex, a, "candles_1h", spot, s_1h, partial(ex.candles, a, "1h"), until),
+            _exchange_job(ex, a, "funding", deriv, s_f, partial(ex.funding, a), until),
+            _exchange_job(ex, a, "open_interest", deriv, s_oi, partial(ex.open_interest, a), until),
+            _exchange_job(ex, a, "long_short", deriv, s_ls, partial(ex.long_short, a), until),
         ]
         if key:
             cg = CoinGlassSource(
                 client, cfg.coinglass_url, key, cfg.coinglass_exchanges, policy, recorder
             )
-            fetch: Fetch = partial(cg.liquidations, a, ms(s_oi), until)
-            jobs.append(job("liquidations", COINGLASS, cfg.coinglass_url, s_oi, fetch))
+            fetch = _fetch_from(s_oi, partial(_coinglass, cg, a, until))
+            primary = _Source(COINGLASS, cfg.coinglass_url, fetch)
         else:
             okx = OkxSource(client, cfg.okx_url, policy, recorder)
-            fetch = partial(okx.liquidations, a, ms(now - pd.Timedelta(days=1)), until)
-            jobs.append(job("liquidations", OKX, cfg.okx_url, s_oi, fetch))
-    jobs.append(
-        _Job(
-            "fear_greed.csv",
-            "fear_greed",
-            None,
-            alternative_me.SOURCE,
-            cfg.alternative_me_url,
-            daily_since,
-            lambda: alternative_me.fear_greed(client, cfg.alternative_me_url, 0, policy, recorder),
+            day = ms(now - pd.Timedelta(days=1))
+            primary = _Source(OKX, cfg.okx_url, partial(_okx, okx, a, day, until))
+        recorded = _Source(
+            RECORDED,
+            str(settings.store.path),
+            partial(_recorded, store, a, s_oi, now),
+            fallback="recorded",
         )
-    )
+        chain = [primary, recorded]
+        if cfg.liquidations == "recorded":
+            recorded.fallback, primary.fallback = None, "auto"
+            chain.reverse()
+        jobs.append(_Job(f"liquidations/{a}.csv", "liquidations", a, s_oi, chain))
 
-    dxy_job = _Job("dxy.csv", "dxy", None, yahoo.SOURCE, cfg.yahoo_url, daily_since, _none)
+    async def fear_greed(floor: int | None) -> pd.DataFrame:
+        return await alternative_me.fear_greed(client, cfg.alternative_me_url, 0, policy, recorder)
 
-    async def dxy() -> pd.DataFrame:
-        try:
-            return await yahoo.dxy(client, cfg.yahoo_url, ms(daily_since), until, policy, recorder)
-        except SourceError as primary:
-            dxy_job.source, dxy_job.url = synthetic_dxy.SOURCE, cfg.frankfurter_url
-            try:
-                return await synthetic_dxy.synthetic_dxy(
-                    client, cfg.frankfurter_url, daily_since, now, policy, recorder
-                )
-            except SourceError as exc:
-                raise SourceError(f"{primary}; fallback: {exc}") from None
+    async def dxy(floor: int | None) -> pd.DataFrame:
+        return await yahoo.dxy(client, cfg.yahoo_url, ms(macro_since), until, policy, recorder)
 
-    dxy_job.fetch = dxy
-    jobs.append(dxy_job)
+    async def synthetic(floor: int | None) -> pd.DataFrame:
+        return await synthetic_dxy.synthetic_dxy(
+            client, cfg.frankfurter_url, macro_since, now, policy, recorder
+        )
+
+    fng_source = _Source(alternative_me.SOURCE, cfg.alternative_me_url, fear_greed)
+    jobs.append(_Job("fear_greed.csv", "fear_greed", None, macro_since, [fng_source], False))
+    dxy_sources = [
+        _Source(yahoo.SOURCE, cfg.yahoo_url, dxy),
+        _Source(synthetic_dxy.SOURCE, cfg.frankfurter_url, synthetic, fallback="synthetic"),
+    ]
+    jobs.append(_Job("dxy.csv", "dxy", None, macro_since, dxy_sources, False))
     return jobs
 
 
-async def _none() -> pd.DataFrame:
-    raise AssertionError("replaced before use")
+def _exchange_job(
+    ex: ExchangeSource,
+    asset: str,
+    name: str,
+    source: str,
+    since: pd.Timestamp | None,
+    method: Callable[[int | None, int], Awaitable[pd.DataFrame]],
+    until: int,
+) -> _Job:
+    """A history of the exchange, paged back from ``until``."""
+    kind = "candles" if name.startswith("candles") else name
+    fetch = _fetch_from(since, partial(_until, method, until))
+    return _Job(f"{name}/{asset}.csv", name, asset, since, [_Source(source, ex.url(kind), fetch)])
+
+
+async def _until(
+    method: Callable[[int | None, int], Awaitable[pd.DataFrame]], until: int, floor: int | None
+) -> pd.DataFrame:
+    return await method(floor, until)
+
+
+def _fetch_from(since: pd.Timestamp | None, fetch: Fetch) -> Fetch:
+    """``fetch`` from the floor it is given, else from the dataset's configured depth."""
+
+    async def run(floor: int | None) -> pd.DataFrame:
+        return await fetch(floor if floor is not None else (None if since is None else ms(since)))
+
+    return run
+
+
+async def _coinglass(
+    cg: CoinGlassSource, asset: str, until: int, floor: int | None
+) -> pd.DataFrame:
+    return await cg.liquidations(asset, floor or 0, until)
+
+
+async def _okx(okx: OkxSource, asset: str, day: int, until: int, floor: int | None) -> pd.DataFrame:
+    """OKX keeps about a day: from the floor or a day ago, whichever is later."""
+    return await okx.liquidations(asset, max(day, floor or 0), until)
+
+
+async def _recorded(
+    store: Store, asset: str, since: pd.Timestamp | None, now: pd.Timestamp, floor: int | None
+) -> pd.DataFrame:
+    return recorded_liquidations(store, asset, since, now)
 
 
 async def _run(
     job: _Job, settings: Settings, now: pd.Timestamp, store: Store
 ) -> tuple[Outcome, pd.DataFrame | None]:
-    """Fetch, check and store one dataset; never raises."""
+    """Fetch (each source in turn, then the store), check and store one dataset; never raises."""
     http.dataset.set(job.file)
     fetched_at = pd.Timestamp.now(tz="UTC")
     limit = getattr(settings.stale_after, job.dataset)
-    try:
-        frame = await job.fetch()
-        checked = sanity.check(frame, job.dataset, now, limit, job.source)
-    except Exception as exc:
-        error = str(exc) if isinstance(exc, SourceError) else f"{type(exc).__name__}: {exc}"
-        outcome = Outcome(
-            job.file, job.dataset, job.asset, job.source, job.url, "failed", fetched_at, error=error
+    errors: list[str] = []
+    for i, source in enumerate(job.sources):
+        floor = _floor(job, source, settings, store) if i == 0 else None
+        try:
+            frame = await source.fetch(floor)
+            checked = sanity.check(frame, job.dataset, now, limit, source.name)
+        except Exception as exc:
+            errors.append(_message(exc))
+            continue
+        stored = hist.append_rows(
+            store, job.dataset, job.asset, source.name, checked.frame, fetched_at
         )
-        return outcome, None
-    frame, stored = checked.frame, 0
-    if job.dataset in FROM_STORE:
-        stored = hist.append_rows(store, job.dataset, job.asset, job.source, frame, fetched_at)
-        frame = _with_history(store, job, frame, now)
-    status = "stale" if checked.stale else "ok"
-    outcome = Outcome(
-        job.file,
-        job.dataset,
-        job.asset,
-        job.source,
-        job.url,
-        status,
-        fetched_at,
-        rows=len(frame),
-        newest=checked.newest,
-        stored=stored,
-    )
+        frame = _with_history(store, job, source.name, checked.frame, now)
+        outcome = Outcome(
+            job.file,
+            job.dataset,
+            job.asset,
+            source.name,
+            source.url,
+            "ok",
+            fetched_at,
+            rows=len(frame),
+            newest=checked.newest,
+            stored=stored,
+            fallback=source.fallback if i else None,
+            error="; ".join(errors) or None,
+        )
+        return _staleness(outcome, checked, limit), frame
+    first = job.sources[0]
+    failed = Outcome(job.file, job.dataset, job.asset, first.name, first.url, "failed", fetched_at)
+    failed.error = "; ".join(errors)
+    kept = _from_store(store, job, now)
+    if kept is None:
+        return failed, None
+    name, frame = kept
+    try:
+        checked = sanity.check(frame, job.dataset, now, limit, name)
+    except Exception as exc:
+        failed.error += f"; stored rows unusable: {_message(exc)}"
+        return failed, None
+    failed.status, failed.source, failed.fallback = "ok", name, "store"
+    failed.url = str(settings.store.path)
+    failed.rows, failed.newest = len(checked.frame), checked.newest
+    failed.error += f"; using the {len(checked.frame)} stored rows"
+    return _staleness(failed, checked, limit), checked.frame
+
+
+def _message(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, SourceError) else f"{type(exc).__name__}: {exc}"
+
+
+def _staleness(outcome: Outcome, checked: sanity.Checked, limit: str) -> Outcome:
     if checked.stale:
-        outcome.error = f"newest row {checked.newest.isoformat()} is older than {limit}"
-    return outcome, frame
+        outcome.status = "stale"
+        note = f"newest row {checked.newest.isoformat()} is older than {limit}"
+        outcome.error = f"{outcome.error}; {note}" if outcome.error else note
+    return outcome
 
 
-def _with_history(store: Store, job: _Job, frame: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
+def _floor(job: _Job, source: _Source, settings: Settings, store: Store) -> int | None:
+    """Where an incremental fetch starts: ``overlap`` rows before the newest stored row of
+    ``source``, unless that is older than the configured depth (then None: the depth)."""
+    if not job.incremental:
+        return None
+    newest = hist.newest_row(store, job.dataset, job.asset, source.name)
+    if newest is None:
+        return None
+    start = newest[0] - settings.sources.overlap * job.step
+    if job.since is not None and start <= job.since:
+        return None
+    return ms(start)
+
+
+def _from_store(store: Store, job: _Job, now: pd.Timestamp) -> tuple[str, pd.DataFrame] | None:
+    """The stored rows of the source that stored the newest row, within the job's window."""
+    newest = hist.newest_row(store, job.dataset, job.asset)
+    if newest is None:
+        return None
+    rows = hist.read_rows(store, job.dataset, job.asset, job.since, now, newest[1])
+    if rows.empty:
+        return None
+    return newest[1], rows.drop(columns="source").reset_index(drop=True)
+
+
+def _with_history(
+    store: Store, job: _Job, source: str, frame: pd.DataFrame, now: pd.Timestamp
+) -> pd.DataFrame:
     """``frame`` completed by stored rows of the same source in the job's window."""
-    kept = hist.read_rows(store, job.dataset, job.asset, job.since, now)
+    kept = hist.read_rows(store, job.dataset, job.asset, job.since, now, source)
     if kept.empty:
         return frame
-    kept = kept[kept["source"] == job.source].drop(columns="source")
     kept = kept[~kept["time"].isin(frame["time"])]
     if kept.empty:
         return frame

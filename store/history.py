@@ -3,7 +3,9 @@
 Binance keeps only 30 days of open interest and long/short ratios, and liquidations exist only
 as far as someone recorded them, so every gather appends what it fetched here and the snapshot
 draws on it. Appends are idempotent: a row is keyed by (dataset, asset, time), an event by its
-exchange, symbol, time, side, price and amount; re-gathering the same hours changes nothing.
+exchange, symbol, time, side, price and amount; re-gathering the same hours changes nothing. A
+row fetched again by the same source with other values (a revised recent row) replaces the
+stored one; a row of another source never does.
 """
 
 from __future__ import annotations
@@ -72,7 +74,8 @@ def append_rows(
     frame: pd.DataFrame,
     fetched_at: pd.Timestamp,
 ) -> int:
-    """Add ``frame``'s rows (a ``time`` column plus values) not stored yet; return how many."""
+    """Add ``frame``'s rows (a ``time`` column plus values) not stored yet, or revised by the
+    same source; return how many changed."""
     if frame.empty:
         return 0
     values = frame.drop(columns="time")
@@ -85,27 +88,55 @@ def append_rows(
         before = conn.total_changes
         conn.executemany(
             "INSERT INTO history_rows (dataset, asset, time_ms, source, data, fetched_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET data = excluded.data, "
+            "fetched_at = excluded.fetched_at "
+            "WHERE history_rows.source = excluded.source AND history_rows.data != excluded.data",
             rows,
         )
         return conn.total_changes - before
 
 
 def read_rows(
-    store: Store, dataset: str, asset: str | None, since: pd.Timestamp, until: pd.Timestamp
+    store: Store,
+    dataset: str,
+    asset: str | None,
+    since: pd.Timestamp | None,
+    until: pd.Timestamp,
+    source: str | None = None,
 ) -> pd.DataFrame:
-    """Stored rows of one dataset with ``since <= time <= until``, oldest first, plus source."""
-    cur = store.conn.execute(
+    """Stored rows of one dataset with ``since <= time <= until`` (``since`` None: all), oldest
+    first, plus their source; only ``source``'s rows when given."""
+    sql = (
         "SELECT time_ms, source, data FROM history_rows WHERE dataset = ? AND asset = ? "
-        "AND time_ms BETWEEN ? AND ? ORDER BY time_ms",
-        (dataset, asset or "", _ms(since), _ms(until)),
+        "AND time_ms BETWEEN ? AND ?"
     )
+    args: list[object] = [dataset, asset or "", -(2**62) if since is None else _ms(since)]
+    args.append(_ms(until))
+    if source is not None:
+        sql += " AND source = ?"
+        args.append(source)
+    cur = store.conn.execute(sql + " ORDER BY time_ms", args)
     records = [{"time_ms": t, "source": s, **json.loads(d)} for t, s, d in cur]
     if not records:
         return pd.DataFrame(columns=["time", "source"])
     frame = pd.DataFrame.from_records(records)
     frame.insert(0, "time", pd.to_datetime(frame.pop("time_ms"), unit="ms", utc=True))
     return frame
+
+
+def newest_row(
+    store: Store, dataset: str, asset: str | None, source: str | None = None
+) -> tuple[pd.Timestamp, str] | None:
+    """Time and source of the newest stored row of a dataset (of ``source`` when given)."""
+    sql = "SELECT time_ms, source FROM history_rows WHERE dataset = ? AND asset = ?"
+    args: list[object] = [dataset, asset or ""]
+    if source is not None:
+        sql += " AND source = ?"
+        args.append(source)
+    row = store.conn.execute(sql + " ORDER BY time_ms DESC LIMIT 1", args).fetchone()
+    if row is None:
+        return None
+    return pd.Timestamp(row[0], unit="ms", tz="UTC"), str(row[1])
 
 
 def append_events(store: Store, events: Iterable[LiquidationEvent]) -> int:

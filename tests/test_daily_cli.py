@@ -16,7 +16,7 @@ from tests.delivery.smtpd import Server, wait_for
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _config(tmp: Path, port: int, lock_wait: float = 120.0) -> Path:
+def _config(tmp: Path, port: int, lock_wait: float = 120.0, email: str = "") -> Path:
     path = tmp / "marketnotes.toml"
     path.write_text(
         f"""
@@ -30,10 +30,10 @@ site_url = "https://notes.example/"
 [email]
 smtp_host = "127.0.0.1"
 smtp_port = {port}
-security = "none"
 rate = 0
 backoff = 0.01
 timeout = 10
+{email or 'security = "none"'}
 [daily]
 lock_wait = {lock_wait}
 """
@@ -50,10 +50,11 @@ def _subscribe(tmp: Path, n: int) -> list[str]:
     return addresses
 
 
-def _daily(config: Path, *extra: str) -> subprocess.Popen[str]:
+def _daily(config: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, str(ROOT / "generate.py"), "daily", "--config", str(config), *extra],
         cwd=ROOT,
+        env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -76,6 +77,21 @@ def test_daily_writes_publishes_sends_and_a_rerun_repeats_nothing(tmp_path: Path
         msg = smtp.handler.received[0].message()
         assert msg["Subject"].startswith("[Demo data] ")
         assert msg.get_payload()[1].get_filename() == "market-note-2026-11-23.pdf"
+        # each chart and the PDF once, byte for byte as on disk: the message is their base64
+        # (4/3, plus CRLF every 76 characters) and a few kB of text and headers
+        folder = tmp_path / "out" / "2026-11-23"
+        files = [
+            folder / "brief.pdf",
+            folder / "charts/btc_daily.png",
+            folder / "charts/eth_daily.png",
+        ]
+        parts = {p.get_filename(): p.get_content() for p in msg.walk() if p.get_filename()}
+        assert sorted(parts) == sorted(
+            ["market-note-2026-11-23.pdf", "btc_daily.png", "eth_daily.png"]
+        )
+        assert sorted(parts.values()) == sorted(f.read_bytes() for f in files)
+        encoded = sum(f.stat().st_size for f in files) * 4 / 3 * 78 / 76
+        assert encoded < len(smtp.handler.received[0].data) < encoded + 20_000
         assert (tmp_path / "site" / "posts" / "2026-11-23" / "index.html").is_file()
         assert (tmp_path / "out" / "2026-11-23" / "brief.pdf").is_file()
         brief_mtime = (tmp_path / "out" / "2026-11-23" / "brief.pdf").stat().st_mtime_ns
@@ -132,6 +148,69 @@ def test_server_down_then_a_run_killed_while_sending_then_a_rerun(tmp_path: Path
         assert code == 0, err
         assert "already written" in out and "7 sent" in out and "5 sent earlier" in out
         assert smtp.handler.by_recipient() == {a: 1 for a in addresses}
+
+
+def test_sigterm_while_sending_stops_after_the_message_in_flight_then_a_rerun(
+    tmp_path: Path,
+) -> None:
+    """SIGTERM (``systemctl stop``) while a slow server takes each message: the message in
+    flight is finished and recorded, nothing more is sent, exit 5 with one line saying so; the
+    rerun sends only the rest. Every subscriber: exactly one message."""
+    with Server() as smtp:
+        addresses = _subscribe(tmp_path, 12)
+        config = _config(tmp_path, smtp.port)
+        smtp.handler.delay = 0.3
+        proc = _daily(config)
+        wait_for(lambda: len(smtp.handler.received) >= 3, timeout=90)
+        os.kill(proc.pid, signal.SIGTERM)
+        code, out, err = _finish(proc)
+        assert code == 5, err
+        errors = [line for line in err.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1 and "(stopped by SIGTERM)" in errors[0], err
+        assert "Traceback" not in err
+        received = [r.rcpt[0] for r in smtp.handler.received]
+        assert 3 <= len(received) < 12 and f"{12 - len(received)} message(s) not sent" in err
+        store = open_store(tmp_path / "store.sqlite")
+        rows = {r.address: r.status for r in ledger.deliveries(store, "2026-11-23")}
+        store.close()
+        # what the server took is exactly what the ledger says was sent (incl. the one in flight)
+        assert sorted(a for a, s in rows.items() if s == "sent") == sorted(received)
+        assert all(s == "pending" for a, s in rows.items() if a not in received)
+        smtp.handler.delay = 0.0
+        code, out, err = _finish(_daily(config))
+        assert code == 0, err
+        assert f"{12 - len(received)} sent" in out and f"{len(received)} sent earlier" in out
+        assert smtp.handler.by_recipient() == {a: 1 for a in addresses}
+
+
+def test_daily_over_starttls_with_a_login_never_shows_the_password(tmp_path: Path) -> None:
+    """STARTTLS to a server with a self-signed certificate trusted by [email] ca_file, login
+    with the password from $password_env: a wrong password stops the run (exit 5, one line),
+    the right one sends; neither appears in the output, the error line or the store."""
+    from tests.delivery.certs import self_signed
+
+    cert = self_signed(tmp_path / "tls")
+    right, wrong = "Right-pw-4f9#x", "Wrong-pw-8k2!y"
+    env_name = "MARKETNOTES_TEST_SMTP_PASSWORD"
+    with Server("starttls", cert, users={"notes": right}) as smtp:
+        addresses = _subscribe(tmp_path, 3)
+        email = (
+            f'security = "starttls"\nca_file = "{cert.cert}"\nuser = "notes"\n'
+            f'password_env = "{env_name}"'
+        )
+        config = _config(tmp_path, smtp.port, email=email)
+        code, out1, err1 = _finish(_daily(config, env={env_name: wrong}))
+        assert code == 5 and smtp.handler.received == []
+        errors = [line for line in err1.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1 and "login refused" in errors[0], err1
+        code, out2, err2 = _finish(_daily(config, env={env_name: right}))
+        assert code == 0, err2
+        assert smtp.handler.by_recipient() == {a: 1 for a in addresses}
+        assert all(r.tls and r.login == "notes" for r in smtp.handler.received)
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("store.sqlite*"))
+    for secret in (right, wrong):
+        assert secret not in out1 + err1 + out2 + err2
+        assert secret.encode() not in stored
 
 
 def test_dry_run_renders_and_sends_nothing(tmp_path: Path) -> None:

@@ -22,6 +22,15 @@ def server() -> Iterator[ReplayServer]:
     srv.stop()
 
 
+@pytest.fixture(autouse=True)
+def _quick_close(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ccxt waits a quarter second on close for TLS connections to wind down; the loopback
+    server has none."""
+    from ccxt.async_support.base.exchange import Exchange
+
+    monkeypatch.setattr(Exchange, "timeout_on_exit", 0)
+
+
 def _config(server: ReplayServer, tmp_path: Path) -> Path:
     urls = "\n".join(
         f'{k} = "{server.url}"'

@@ -48,7 +48,10 @@ def test_file_overrides_defaults(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("[brief\n", "not valid TOML"),
-        ("[mail]\nx = 1\n", "unknown section [mail] (known: brief, analysis, stale_after, sources, store"),
+        (
+            "[mail]\nx = 1\n",
+            "unknown section [mail] (known: brief, analysis, stale_after, sources, store",
+        ),
         ("[brief]\ncolour = 1\n", "[brief] unknown key 'colour'"),
         ('[brief]\nassets = "BTC"\n', "[brief] assets = 'BTC': expected a list of strings"),
         ('[brief]\nformats = ["doc"]\n', "[brief] formats: unknown doc"),

@@ -114,8 +114,9 @@ def test_a_server_that_is_down_leaves_everything_pending(tmp_path, brief_dir) ->
     assert summary.stopped and "unreachable" in summary.stopped
     rows = ledger.deliveries(store, "2026-11-23")
     assert [r.status for r in rows] == ["pending"] * 3
-    assert rows[0].attempts == 3 and "refused" in (rows[0].last_error or "").lower()
-    assert rows[1].attempts == 0  # stopped after the first address: no hammering
+    # not offered to any server: the error is noted, the attempt not counted (max_attempts)
+    assert rows[0].attempts == 0 and "refused" in (rows[0].last_error or "").lower()
+    assert rows[1].last_error is None  # stopped after the first address: no hammering
 
 
 def test_the_next_run_sends_what_was_left(tmp_path, brief_dir) -> None:
@@ -135,6 +136,66 @@ def test_the_next_run_sends_what_was_left(tmp_path, brief_dir) -> None:
         again = send_brief(store, composer, SmtpTransport(config.email, None))
         assert (again.sent, again.left) == (3, 0)
         assert server.handler.by_recipient() == {a: 1 for a in ADDRESSES}
+
+
+def test_a_transient_failure_is_retried_by_later_runs_up_to_max_attempts(
+    tmp_path, brief_dir, smtp
+) -> None:
+    """attempts = 2 per run, max_attempts = 5 over all runs: cy is tried 2 + 2 + 1 times, then
+    failed with the server's last answer; the fourth run leaves it alone."""
+    smtp.handler.transient["cy@example.net"] = 100
+    config = settings_for(tmp_path, smtp.port)
+    from dataclasses import replace
+
+    email = replace(config.email, attempts=2, max_attempts=5)
+    store = open_store(config.store.path)
+    for a in ADDRESSES:
+        ledger.add_subscriber(store, a)
+    composer = Composer(read_brief(brief_dir), email, None)
+
+    def cy() -> ledger.Delivery:
+        return next(
+            r for r in ledger.deliveries(store, "2026-11-23") if r.address == "cy@example.net"
+        )
+
+    runs, rows = [], []
+    for _ in range(4):
+        runs.append(send_brief(store, composer, SmtpTransport(email, None)))
+        rows.append(cy())
+    assert [r.sent for r in runs] == [2, 0, 0, 0]
+    assert [r.left for r in runs] == [1, 1, 0, 0]
+    assert [(r.status, r.attempts) for r in rows] == [
+        ("pending", 2),
+        ("pending", 4),
+        ("failed", 5),
+        ("failed", 5),
+    ]
+    assert runs[2].failed == [
+        ("cy@example.net", "gave up after 5 attempts: 451 4.3.0 try again later")
+    ]
+    assert cy().last_error == "451 4.3.0 try again later"
+    assert smtp.handler.transient["cy@example.net"] == 95  # five RCPTs in all, none in run 4
+    assert smtp.handler.by_recipient() == {"ann@example.com": 1, "bob@example.org": 1}
+
+
+def test_rows_past_a_lowered_max_attempts_are_failed_without_a_try(
+    tmp_path, brief_dir, smtp
+) -> None:
+    from dataclasses import replace
+
+    smtp.handler.transient["ann@example.com"] = 100
+    store, first = _send(tmp_path, brief_dir, smtp.port, attempts=3)
+    assert first.left == 1
+    email = replace(settings_for(tmp_path, smtp.port).email, max_attempts=2)
+    again = send_brief(
+        store, Composer(read_brief(brief_dir), email, None), SmtpTransport(email, None)
+    )
+    assert again.failed == [
+        ("ann@example.com", "gave up after 3 attempts: 451 4.3.0 try again later")
+    ]
+    assert smtp.handler.transient["ann@example.com"] == 97
+    row = ledger.deliveries(store, "2026-11-23")[0]
+    assert (row.status, row.attempts, row.last_error) == ("failed", 3, "451 4.3.0 try again later")
 
 
 def test_rate_limit_spaces_messages(tmp_path, brief_dir, smtp) -> None:

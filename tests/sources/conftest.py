@@ -1,7 +1,9 @@
-"""Fixtures of the live-data tests: the replay data (built once) and a loopback server."""
+"""Fixtures of the live-data tests: the replay data (built once), its last days only (for
+tests that need no history), and loopback servers of either."""
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -25,6 +27,12 @@ def replay_data() -> ReplayData:
     return ReplayData.build()
 
 
+@pytest.fixture(scope="session")
+def short_data(replay_data: ReplayData) -> ReplayData:
+    """The same market, its last 5 days only: gathers of it are quick."""
+    return replay_data.tail(5)
+
+
 @pytest.fixture
 def server(replay_data: ReplayData) -> Iterator[ReplayServer]:
     """A fresh loopback server (faults are per test)."""
@@ -33,14 +41,43 @@ def server(replay_data: ReplayData) -> Iterator[ReplayServer]:
     srv.stop()
 
 
+@pytest.fixture
+def short_server(short_data: ReplayData) -> Iterator[ReplayServer]:
+    """A fresh loopback server of the last 5 days (faults are per test)."""
+    srv = ReplayServer(short_data).start()
+    yield srv
+    srv.stop()
+
+
+_MARKETS: dict[str, Any] = {}
+"""ccxt markets parsed once per test process (every replay serves the same two assets)."""
+_SSL = ssl.create_default_context()
+"""One TLS context for every exchange (each would load the CA bundle again: 40 ms)."""
+
+
 def frozen_exchange(now: pd.Timestamp = NOW) -> Callable[[SourcesSettings, Recorder], Any]:
-    """A factory of ccxt exchanges whose clock reads ``now`` and that skip client throttling
-    (the loopback server has no rate limit to respect)."""
+    """A factory of ccxt exchanges whose clock reads ``now``, that skip client throttling (the
+    loopback server has no rate limit to respect) and the quarter second ccxt waits on close
+    for TLS connections to shut down (there are none), and that reuse the markets parsed by
+    the first one (so a test's gather asks for no exchangeInfo after the first)."""
 
     def factory(cfg: SourcesSettings, recorder: Recorder) -> Any:
         exchange = make_exchange(cfg, recorder)
         exchange.milliseconds = lambda: int(now.value // 1_000_000)
         exchange.enableRateLimit = False
+        exchange.timeout_on_exit = 0
+        exchange.ssl_context = _SSL
+        if "markets" in _MARKETS:
+            exchange.set_markets(_MARKETS["markets"], _MARKETS["currencies"])
+        else:
+            load = exchange.load_markets
+
+            async def load_markets(*args: Any, **kwargs: Any) -> Any:
+                markets = await load(*args, **kwargs)
+                _MARKETS.update(markets=exchange.markets, currencies=exchange.currencies)
+                return markets
+
+            exchange.load_markets = load_markets
         return exchange
 
     return factory

@@ -1,4 +1,10 @@
-"""Each source failing alone: the others are still gathered, the manifest and the note say so."""
+"""Each source failing alone: the others are still gathered, the manifest and the note say so.
+
+Most gathers here run against the last 5 days of the market (``short_server``): failures need
+no history, and the full history is covered by ``test_gather``. Only the Latin square, which
+injects timeouts, uses a short request timeout; the rest wait as long as a loaded machine may
+need.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +31,7 @@ SOURCES = {
     "/fng/": ["fear_greed.csv"],
 }
 FAULTS = {
-    "timeout": (Fault(delay=0.4), "timed out"),
+    "timeout": (Fault(delay=1.0), "timed out"),
     "429": (Fault(status=429, headers={"Retry-After": "0"}), "rate limited"),
     "500": (Fault(status=500), "server error"),
     "malformed": (Fault(body=b'{"data": [1, 2'), ""),
@@ -34,9 +40,9 @@ FAULTS = {
 
 
 def _gather(
-    server: ReplayServer, tmp_path: Path, assets: tuple[str, ...] = ("BTC",)
+    server: ReplayServer, tmp_path: Path, assets: tuple[str, ...] = ("BTC",), timeout: float = 2.0
 ) -> GatherResult:
-    settings = server.settings(tmp_path / "store.sqlite", timeout=0.2, retries=1)
+    settings = server.settings(tmp_path / "store.sqlite", timeout=timeout, retries=1)
     return gather(settings, tmp_path / "snap", assets, now=NOW, exchange_factory=frozen_exchange())
 
 
@@ -47,14 +53,14 @@ KINDS = list(FAULTS)
 @pytest.mark.usefixtures("coinglass_key")
 @pytest.mark.parametrize("shift", range(len(KINDS)))
 def test_every_fault_on_every_source_leaves_the_rest(
-    server: ReplayServer, tmp_path: Path, shift: int
+    short_server: ReplayServer, tmp_path: Path, shift: int
 ) -> None:
     """Five gathers, a Latin square: each source meets each fault once, in a different gather,
     next to other sources failing differently; every other dataset is still gathered."""
     plan = {path: KINDS[(i + shift) % len(KINDS)] for i, path in enumerate(PATHS)}
     for path, kind in plan.items():
-        server.faults[path] = FAULTS[kind][0]
-    result = _gather(server, tmp_path)
+        short_server.faults[path] = FAULTS[kind][0]
+    result = _gather(short_server, tmp_path, timeout=0.3)
     by_file = {o.file: o for o in result.outcomes}
     failing = {f: FAULTS[kind][1] for path, kind in plan.items() for f in SOURCES[path]}
     for f, message in failing.items():
@@ -67,10 +73,10 @@ def test_every_fault_on_every_source_leaves_the_rest(
 @pytest.mark.usefixtures("coinglass_key")
 @pytest.mark.parametrize("path", PATHS)
 def test_one_source_failing_alone_leaves_the_rest(
-    server: ReplayServer, tmp_path: Path, path: str
+    short_server: ReplayServer, tmp_path: Path, path: str
 ) -> None:
-    server.faults[path] = Fault(status=500)
-    result = _gather(server, tmp_path)
+    short_server.faults[path] = Fault(status=500)
+    result = _gather(short_server, tmp_path)
     files = set(SOURCES[path])
     assert {o.file for o in result.failed} == files
     assert all("server error" in (o.error or "") for o in result.failed)
@@ -88,21 +94,24 @@ def _check_stated(tmp_path: Path, files: set[str]) -> None:
 
 
 @pytest.mark.usefixtures("coinglass_key")
-def test_a_429_is_retried_after_retry_after(server: ReplayServer, tmp_path: Path) -> None:
-    server.faults["/fng/"] = Fault(status=429, headers={"Retry-After": "0.2"}, times=1)
-    server.faults["/fapi/v1/fundingRate"] = Fault(status=429, headers={"Retry-After": "0"}, times=1)
-    result = _gather(server, tmp_path)
+def test_a_429_is_retried_after_retry_after(short_server: ReplayServer, tmp_path: Path) -> None:
+    faults = short_server.faults
+    faults["/fng/"] = Fault(status=429, headers={"Retry-After": "0.2"}, times=1)
+    faults["/fapi/v1/fundingRate"] = Fault(status=429, headers={"Retry-After": "0"}, times=1)
+    result = _gather(short_server, tmp_path)
     assert not result.failed
-    assert server.count("/fng/") == 2
+    assert short_server.count("/fng/") == 2
 
 
 @pytest.mark.usefixtures("coinglass_key")
-def test_an_asset_without_daily_candles_is_left_out(server: ReplayServer, tmp_path: Path) -> None:
-    server.faults["/api/v3/klines"] = Fault(status=500)
+def test_an_asset_without_daily_candles_is_left_out(
+    short_server: ReplayServer, tmp_path: Path
+) -> None:
+    short_server.faults["/api/v3/klines"] = Fault(status=500)
     from errors import SourceError
 
     with pytest.raises(SourceError, match="daily candles"):
-        _gather(server, tmp_path)
+        _gather(short_server, tmp_path)
 
 
 @pytest.mark.usefixtures("coinglass_key")
