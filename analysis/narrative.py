@@ -30,12 +30,14 @@ def _num(fact: Fact) -> float:
     return float(fact.value) if isinstance(fact.value, int | float) else 0.0
 
 
-def _level_break(fact: Fact) -> float:
+def _first_since(fact: Fact, *, never: float, base: float, most: float) -> float:
+    """A round-level break: ``never`` when the level was never closed beyond before, else
+    ``base`` plus up to ``most`` as the last close beyond it recedes (a point per 6 days)."""
     since = _v(fact)["previous_close_beyond"]
     if since is None:
-        return 95.0
+        return never
     days = (fact.as_of.tz_convert(None) - pd.Timestamp(since)).days
-    return 55.0 + min(35.0, days / 6.0)
+    return base + min(most, days / 6.0)
 
 
 def _weekly_rank(fact: Fact) -> float:
@@ -54,14 +56,6 @@ def _flip(fact: Fact) -> float:
 def _spike(fact: Fact) -> float:
     multiple = _num(fact)
     return 0.0 if multiple < 3.0 else min(50.0, 4.0 * multiple)
-
-
-def _dxy_break(fact: Fact) -> float:
-    since = _v(fact)["previous_close_beyond"]
-    if since is None:
-        return 50.0
-    days = (fact.as_of.tz_convert(None) - pd.Timestamp(since)).days
-    return 30.0 + min(20.0, days / 6.0)
 
 
 def _fear_greed(fact: Fact) -> float:
@@ -86,7 +80,7 @@ def _cluster(fact: Fact) -> float:
 
 SCORES: Mapping[str, Callable[[Fact], float]] = {
     "price.new_ath": lambda f: 100.0,
-    "price.level_break": _level_break,
+    "price.level_break": lambda f: _first_since(f, never=95.0, base=55.0, most=35.0),
     "price.weekly_gain_rank": _weekly_rank,
     "price.change_24h_pct": lambda f: min(70.0, 10.0 + 8.0 * abs(_num(f))),
     "price.change_7d_pct": lambda f: min(50.0, 5.0 + 3.0 * abs(_num(f))),
@@ -106,7 +100,7 @@ SCORES: Mapping[str, Callable[[Fact], float]] = {
     "open_interest.change_24h_pct": lambda f: min(45.0, 5.0 + 4.0 * abs(_num(f))),
     "liquidations.total_24h_usd": lambda f: 10.0,
     "positioning.majority": lambda f: 15.0 if float(_v(f)["pct"]) >= 60.0 else 5.0,
-    "macro.dxy_level_break": _dxy_break,
+    "macro.dxy_level_break": lambda f: _first_since(f, never=50.0, base=30.0, most=20.0),
     "macro.dxy": lambda f: min(30.0, 5.0 + 10.0 * abs(float(_v(f)["change_1d_pct"]))),
     "sentiment.fear_greed": _fear_greed,
     "macro.next_fomc": _fomc,

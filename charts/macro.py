@@ -20,6 +20,7 @@ from charts.marks import (
     gutter_tags,
     level_line,
     no_data,
+    panel_label,
     times_of,
     to_x,
 )
@@ -284,19 +285,7 @@ def _break_note(ax: Axes, level: float, direction: str, since: pd.Timestamp | No
         return
     text = f"closed {side} {level:g}"
     text += f" for the first time since {date_text(since)}" if since is not None else ""
-    ax.text(
-        0.008,
-        0.96,
-        text,
-        transform=ax.transAxes,
-        ha="left",
-        va="top",
-        fontsize=SMALL,
-        color=PALETTE.level,
-        zorder=5,
-        gid="dxy-note",
-        bbox={"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
-    )
+    panel_label(ax, text, color=PALETTE.level, gid="dxy-note")
 
 
 def _relative_source(

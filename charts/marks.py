@@ -52,15 +52,8 @@ def boxes(
 ) -> PolyCollection:
     """Rectangles centred on ``x`` from ``y0`` to ``y1``, ``width`` wide, as one collection."""
     left, right = x - width / 2, x + width / 2
-    verts = np.stack(
-        [np.column_stack(p) for p in ((left, y0), (left, y1), (right, y1), (right, y0))], axis=1
-    )
-    coll = PolyCollection(
-        list(verts), facecolors=colors, edgecolors=colors, linewidths=0.4, alpha=alpha, zorder=2
-    )
-    coll.set_gid(gid)
-    ax.add_collection(coll, autolim=False)
-    return coll
+    corners = ((left, y0), (left, y1), (right, y1), (right, y0))
+    return _rectangles(ax, corners, colors, alpha, gid)
 
 
 def hboxes(
@@ -76,9 +69,19 @@ def hboxes(
 ) -> PolyCollection:
     """Horizontal bars centred on ``y`` from ``x0`` to ``x1``, ``height`` tall: one collection."""
     low, high = y - height / 2, y + height / 2
-    verts = np.stack(
-        [np.column_stack(p) for p in ((x0, low), (x0, high), (x1, high), (x1, low))], axis=1
-    )
+    corners = ((x0, low), (x0, high), (x1, high), (x1, low))
+    return _rectangles(ax, corners, colors, alpha, gid)
+
+
+def _rectangles(
+    ax: Axes,
+    corners: tuple[tuple[np.ndarray, np.ndarray], ...],
+    colors: Sequence[str] | str,
+    alpha: float,
+    gid: str | None,
+) -> PolyCollection:
+    """One PolyCollection of rectangles, given their four corners as (x, y) array pairs."""
+    verts = np.stack([np.column_stack(c) for c in corners], axis=1)
     coll = PolyCollection(
         list(verts), facecolors=colors, edgecolors=colors, linewidths=0.4, alpha=alpha, zorder=2
     )
@@ -224,7 +227,7 @@ def _spread(ys: Sequence[float], gap: float) -> list[float]:
     return out
 
 
-def panel_label(ax: Axes, text: str) -> None:
+def panel_label(ax: Axes, text: str, *, color: str | None = None, gid: str | None = None) -> None:
     """A small label in the top left corner of a panel (RSI 14, MACD...)."""
     ax.text(
         0.008,
@@ -234,7 +237,8 @@ def panel_label(ax: Axes, text: str) -> None:
         ha="left",
         va="top",
         fontsize=SMALL,
-        color=PALETTE.muted,
+        color=color or PALETTE.muted,
+        gid=gid,
         zorder=5,
         bbox={"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
     )
