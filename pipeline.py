@@ -15,12 +15,12 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -28,7 +28,7 @@ import settings
 from analysis import FACTS, compute_facts, level_profiles
 from analysis.liquidation_map import LevelModel
 from analysis.narrative import tell
-from errors import InputError
+from errors import InputError, StaleData
 from models import (
     ASSET_DATASETS,
     MARKET_DATASETS,
@@ -42,20 +42,51 @@ from models import (
 from sources import load_snapshot
 from sources.calendar import load_fomc
 
+if TYPE_CHECKING:
+    from sources.gather import GatherResult
+
 Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
 class BriefRequest:
-    """What to write: from which snapshot, as of when, for which assets, in which formats."""
+    """What to write: from which snapshot, as of when, for which assets, in which formats.
 
-    snapshot: Path = field(default_factory=lambda: settings.DEMO_SNAPSHOT)
-    out: Path = field(default_factory=lambda: settings.OUTPUT_DIR)
-    as_of: pd.Timestamp | None = None
-    assets: tuple[str, ...] | None = None
-    formats: tuple[str, ...] = settings.FORMATS
-    stale_after: settings.StaleSettings = field(default_factory=settings.StaleSettings)
-    analysis: settings.AnalysisSettings = field(default_factory=settings.AnalysisSettings)
+    Made only by :meth:`from_settings`, so every run (``brief``, ``brief --live``, ``daily``)
+    reads the same settings the same way.
+    """
+
+    snapshot: Path
+    out: Path
+    as_of: pd.Timestamp | None
+    assets: tuple[str, ...] | None
+    """Asset codes, lead first; None: every asset of the snapshot."""
+    formats: tuple[str, ...]
+    stale_after: settings.StaleSettings
+    analysis: settings.AnalysisSettings
+
+    @classmethod
+    def from_settings(
+        cls,
+        config: settings.Settings,
+        *,
+        snapshot: Path | None = None,
+        as_of: pd.Timestamp | None = None,
+        **brief: Any,
+    ) -> BriefRequest:
+        """The request ``config`` describes, with ``[brief]`` keys (``out``, ``assets``,
+        ``formats``) overridden by ``brief``; ``snapshot`` defaults to the demo snapshot.
+        ``InputError`` names a bad override."""
+        section = settings.replace(config, "brief", **brief).brief if brief else config.brief
+        return cls(
+            snapshot=snapshot or settings.DEMO_SNAPSHOT,
+            out=section.out,
+            as_of=as_of,
+            assets=section.assets or None,
+            formats=section.formats,
+            stale_after=config.stale_after,
+            analysis=config.analysis,
+        )
 
 
 @dataclass
@@ -129,6 +160,51 @@ def write_brief(request: BriefRequest, progress: Progress = lambda _: None) -> B
     return BriefResult(folder, files, as_of, snapshot.demo, facts, clock.timings)
 
 
+def utc_now() -> pd.Timestamp:
+    """The clock of live runs: the one place that reads it (tests replace it)."""
+    return pd.Timestamp.now(tz="UTC")
+
+
+def live_assets(config: settings.Settings, request: BriefRequest | None = None) -> tuple[str, ...]:
+    """The assets a live run gathers: the request's, else ``[brief] assets``, else
+    ``[sources] assets``."""
+    return (request.assets if request else None) or config.brief.assets or config.sources.assets
+
+
+def gather_live(
+    config: settings.Settings,
+    *,
+    now: pd.Timestamp,
+    strict: bool,
+    into: Path,
+    assets: tuple[str, ...],
+    progress: Progress = lambda _: None,
+    gather_options: Mapping[str, Any] | None = None,
+) -> GatherResult:
+    """Gather live data as of ``now`` into the snapshot folder ``into``; the one live path.
+
+    Each dataset that failed or is stale is reported through ``progress``. With ``strict``, a
+    required one (``[sources] required``) raises ``StaleData``, and the snapshot is removed.
+    ``gather_options`` reach ``sources.gather`` (tests inject clients there).
+    """
+    from sources.gather import gather
+
+    progress(f"gathering live data for {', '.join(assets)}")
+    result = gather(config, into, assets, now=now, **(gather_options or {}))
+    for o in result.failed + result.stale:
+        progress(f"{o.file}: {o.status} ({o.error})")
+    bad = [
+        o
+        for o in result.failed + result.stale
+        if o.dataset in config.sources.required and o.asset in (*result.assets, None)
+    ]
+    if strict and bad:
+        shutil.rmtree(into, ignore_errors=True)
+        listed = "; ".join(f"{o.file} {o.status}: {o.error}" for o in bad)
+        raise StaleData(f"required data unavailable, nothing written ({listed})")
+    return result
+
+
 def write_live_brief(
     request: BriefRequest,
     config: settings.Settings,
@@ -136,40 +212,40 @@ def write_live_brief(
     now: pd.Timestamp,
     strict: bool = False,
     progress: Progress = lambda _: None,
-    gather_options: dict[str, Any] | None = None,
+    gather_options: Mapping[str, Any] | None = None,
 ) -> BriefResult:
-    """Gather live data as of ``now``, then write the brief from it; the snapshot (with raw/
-    and its manifest) is kept in the brief's folder as ``snapshot/``.
-
-    With ``strict``, a required dataset (``[sources] required``) that failed or is stale
-    raises ``StaleData`` and nothing is written. ``gather_options`` reach ``sources.gather``
-    (tests inject clients there).
-    """
-    from errors import StaleData
-    from sources.gather import gather
-
-    assets = request.assets or config.brief.assets or ("BTC", "ETH")
+    """Gather live data (:func:`gather_live`), then write the brief from it as of
+    ``request.as_of`` or ``now`` floored to the hour; the snapshot (with raw/ and its
+    manifest) is kept in the brief's folder as ``snapshot/``."""
     request.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".gather-", dir=request.out) as tmp:
         snapshot_dir = Path(tmp) / "snapshot"
-        result = gather(config, snapshot_dir, tuple(assets), now=now, **(gather_options or {}))
-        for o in result.failed + result.stale:
-            progress(f"{o.file}: {o.status} ({o.error})")
-        bad = [
-            o
-            for o in result.failed + result.stale
-            if o.dataset in config.sources.required and o.asset in (*result.assets, None)
-        ]
-        if strict and bad:
-            listed = "; ".join(f"{o.file} {o.status}: {o.error}" for o in bad)
-            raise StaleData(f"--strict: required data unavailable, nothing written ({listed})")
-        as_of = request.as_of or now.floor("h")
+        assets = live_assets(config, request)
+        result = gather_live(
+            config,
+            now=now,
+            strict=strict,
+            into=snapshot_dir,
+            assets=assets,
+            progress=progress,
+            gather_options=gather_options,
+        )
         live = dataclasses.replace(
-            request, snapshot=snapshot_dir, as_of=as_of, assets=tuple(result.assets)
+            request,
+            snapshot=snapshot_dir,
+            as_of=request.as_of or now.floor("h"),
+            assets=tuple(result.assets),
         )
         brief = write_brief(live, progress)
         shutil.move(str(snapshot_dir), brief.folder / "snapshot")
     return brief
+
+
+def brief_as_of(request: BriefRequest) -> pd.Timestamp:
+    """The as-of a brief of ``request`` will have (its own, else the snapshot's default)."""
+    if request.as_of is not None:
+        return request.as_of
+    return default_as_of(load_snapshot(request.snapshot, list(request.assets or ()) or None))
 
 
 def _render(

@@ -155,6 +155,10 @@ class SourcesSettings:
     wait, how often to retry, and how much history to fetch. Base URLs are settings so that
     mirrors, proxies and tests can point them elsewhere."""
 
+    assets: tuple[str, ...] = field(
+        default=("BTC", "ETH"),
+        metadata=_help("Assets gathered by live runs when [brief] assets is empty."),
+    )
     exchange: str = field(
         default="binance",
         metadata=_help("ccxt exchange id for candles (spot) and derivatives (USDⓈ-M perpetuals)."),
@@ -366,6 +370,30 @@ class BlogSettings:
 
 
 @dataclass(frozen=True)
+class WebhookSettings:
+    """Posting each brief's headline and link to a chat webhook (Slack, Discord, Mattermost:
+    the JSON body carries both ``text`` and ``content``) when ``webhook`` is in
+    ``[delivery] channels``."""
+
+    url_env: str = field(
+        default="MARKETNOTES_WEBHOOK_URL",
+        metadata=_help("Environment variable holding the webhook URL (a secret: never here)."),
+    )
+    timeout: float = field(default=10.0, metadata=_help("Seconds to wait for the webhook."))
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """Where ``generate.py daily`` takes each brief: the channels, in order. Each channel has
+    its own section ([blog], [email], [webhook])."""
+
+    channels: tuple[str, ...] = field(
+        default=("blog", "email"),
+        metadata=_help("Channels the daily run publishes to, in order: blog, email, webhook."),
+    )
+
+
+@dataclass(frozen=True)
 class DailySettings:
     """The daily run (``generate.py daily``)."""
 
@@ -386,6 +414,8 @@ class Settings:
     store: StoreSettings = field(default_factory=StoreSettings)
     email: EmailSettings = field(default_factory=EmailSettings)
     blog: BlogSettings = field(default_factory=BlogSettings)
+    webhook: WebhookSettings = field(default_factory=WebhookSettings)
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
     daily: DailySettings = field(default_factory=DailySettings)
     file: Path | None = None
     """The TOML file read, if any."""

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import settings
+from daily import DailyOptions, run_daily
 from delivery import ledger
-from delivery.daily import DailyOptions, run_daily
 from store import open_store
 from tests.delivery.smtpd import free_port
 
@@ -82,14 +82,15 @@ def _run(n: int, rate: float, port: int, count: Any, size: Any) -> None:
         start = time.perf_counter()
         report = run_daily(config, DailyOptions())
         total = time.perf_counter() - start
-        assert report.summary is not None and report.summary.sent == n, report.lines()
+        email = report.channel("email")
+        assert email is not None and email.figures["sent"] == n, report.lines()
         assert count.value == n, count.value
         megabytes = size.value / 1e6
         print("\n".join(report.lines()))
         limit = f"rate {rate:g}/s" if rate > 0 else "rate unlimited"
         print(
             f"{n} subscribers, {limit}: whole daily run {total:.1f} s, of which email "
-            f"{report.summary.seconds:.1f} s ({n / report.summary.seconds:.0f} messages/s, "
+            f"{email.figures['seconds']:.1f} s ({n / email.figures['seconds']:.0f} messages/s, "
             f"{megabytes:.0f} MB over loopback, {size.value / n / 1e6:.2f} MB per message)"
         )
 

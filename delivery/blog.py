@@ -28,14 +28,16 @@ import shutil
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from itertools import groupby
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pandas as pd
 
+from delivery import ledger
 from delivery.brief import BriefFiles
+from delivery.channels import ChannelReport, RunContext
 from delivery.email import png_size
 from delivery.templates import call
 from errors import DeliveryError
@@ -145,6 +147,30 @@ def post_view(brief: BriefFiles, config: BlogSettings) -> PostView:
         site_title=config.title,
         site_url=_site_url(config),
     )
+
+
+@dataclass(frozen=True)
+class BlogChannel:
+    """The static blog channel (``[blog]``): publishes each brief once."""
+
+    config: BlogSettings
+    name: str = "blog"
+
+    def publish(self, brief: BriefFiles, run: RunContext) -> ChannelReport:
+        """Publish ``brief`` unless the store says it already is; ``DeliveryError`` if the
+        site cannot be written (the live site is then unchanged)."""
+        if run.dry_run is not None:
+            publish(brief, replace(self.config, site_dir=run.dry_run / "site"))
+            return ChannelReport(self.name, "rendered (dry run)")
+        post = str(self.config.site_dir / "posts" / brief.brief_id / "index.html")
+        row = ledger.find_brief(run.store, brief.brief_id) if run.store else None
+        if row is not None and row.published_at is not None:
+            return ChannelReport(self.name, "already published", post)
+        publish(brief, self.config)
+        if run.store is not None:
+            ledger.record_published(run.store, brief.brief_id)
+        run.progress(f"published {post}")
+        return ChannelReport(self.name, "published", post)
 
 
 def publish(brief: BriefFiles, config: BlogSettings) -> Path:

@@ -26,14 +26,17 @@ import pandas as pd
 
 from delivery import ledger
 from delivery.brief import BriefFiles
+from delivery.channels import ChannelReport, RunContext
 from delivery.inline_css import inline_css
 from delivery.mime import Envelope, InlineImage, SharedParts, message_bytes, message_id
 from delivery.mime import shared_parts as encode_shared
-from delivery.smtp import SendError, Transport
+from delivery.smtp import SendError, SmtpTransport, Transport
 from errors import DeliveryError
-from settings import EmailSettings
+from settings import EmailSettings, Settings
 from store import Store
 
+TransportFactory = Callable[[EmailSettings, str | None], Transport]
+"""Opens the SMTP connection: ``(settings, password)``; tests and benchmarks inject theirs."""
 EMAIL_WIDTH = 552
 """Width (px) charts are shown at in the 600 px email card."""
 
@@ -275,3 +278,69 @@ def _send_one(
         summary.sent += 1
         return None
     return None
+
+
+def web_url(config: Settings, brief_id: str) -> str:
+    """The brief's page on the blog (the email's "view in browser" link)."""
+    site = config.blog.site_url
+    return f"{site if site.endswith('/') else site + '/'}posts/{brief_id}/"
+
+
+@dataclass(frozen=True)
+class EmailChannel:
+    """The email channel (``[email]``): every active subscriber gets each brief once."""
+
+    config: Settings
+    transport: TransportFactory = SmtpTransport
+    name: str = "email"
+
+    def publish(self, brief: BriefFiles, run: RunContext) -> ChannelReport:
+        """Send what the ledger says is still owed (see the module docstring)."""
+        composer = Composer(brief, self.config.email, web_url(self.config, brief.brief_id))
+        if run.dry_run is not None:
+            return self._dry_run(brief, composer, run)
+        assert run.store is not None, "a real run has a store"
+        email = self.config.email
+        password = None
+        if email.user:
+            password = self.config.secret(email.password_env)
+            if password is None:
+                why = f"email: [email] user is set but ${email.password_env} is empty"
+                return ChannelReport(self.name, "not sent", problems=[f"{why}; nothing was sent"])
+        transport = self.transport(email, password)
+        summary = send_brief(run.store, composer, transport, run.progress, run.stop)
+        total = len(ledger.active_addresses(run.store))
+        report = ChannelReport(
+            self.name,
+            f"{summary.sent} sent · {len(summary.failed)} failed · {summary.left} left for the "
+            f"next run · {summary.already_sent} sent earlier ({total} subscribers, "
+            f"{summary.seconds:.1f} s)",
+            details=[f"failed: {a}: {e}" for a, e in summary.failed[:5]],
+            figures={
+                "sent": summary.sent,
+                "failed": len(summary.failed),
+                "left": summary.left,
+                "seconds": summary.seconds,
+            },
+        )
+        if len(summary.failed) > 5:
+            report.details.append(f"... and {len(summary.failed) - 5} more failed")
+        if summary.stopped or summary.left:
+            why = summary.stopped or summary.last_error or "not sent"
+            report.problems.append(
+                f"email: {summary.left} message(s) not sent ({why}); the next run retries them"
+            )
+        return report
+
+    def _dry_run(self, brief: BriefFiles, composer: Composer, run: RunContext) -> ChannelReport:
+        addresses: list[str] = []
+        if run.store is not None:
+            sent = {
+                d.address.lower()
+                for d in ledger.deliveries(run.store, brief.brief_id)
+                if d.status != "pending"
+            }
+            addresses = [a for a in ledger.active_addresses(run.store) if a.lower() not in sent]
+        size = sum(len(composer.message_bytes(a)) for a in addresses)
+        status = f"{len(addresses)} message(s) rendered, {size / 1e6:.1f} MB, none sent (dry run)"
+        return ChannelReport(self.name, status)

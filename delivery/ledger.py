@@ -196,6 +196,22 @@ def record_published(store: Store, brief_id: str) -> None:
         conn.execute("UPDATE briefs SET published_at = ? WHERE brief_id = ?", (now(), brief_id))
 
 
+def channel_done(store: Store, brief_id: str, channel: str) -> str | None:
+    """When ``channel`` delivered brief ``brief_id`` (ISO time), or None if it has not."""
+    row = store.conn.execute(
+        "SELECT done_at FROM channel_runs WHERE brief_id = ? AND channel = ?", (brief_id, channel)
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def record_channel_done(store: Store, brief_id: str, channel: str) -> None:
+    """Record that ``channel`` delivered brief ``brief_id``."""
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO channel_runs VALUES (?, ?, ?)", (brief_id, channel, now())
+        )
+
+
 # --- the delivery ledger -------------------------------------------------------------------
 
 

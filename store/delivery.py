@@ -7,6 +7,8 @@
 - ``deliveries``: the ledger, one row per (brief, address): ``pending`` until the SMTP server
   accepts the message (``sent``) or refuses it for good (``failed``), with the Message-ID, the
   number of attempts, the last error and when the row last changed.
+- ``channel_runs``: one row per (brief, channel) once a channel without a ledger of its own
+  (a webhook) has delivered the brief; a rerun skips it.
 """
 
 from __future__ import annotations
@@ -41,6 +43,17 @@ CREATE TABLE deliveries (
     PRIMARY KEY (brief_id, address)
 );
 CREATE INDEX deliveries_status ON deliveries (brief_id, status);
+""",
+    ),
+    Migration(
+        "delivery-2",
+        """
+CREATE TABLE channel_runs (
+    brief_id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    done_at TEXT NOT NULL,
+    PRIMARY KEY (brief_id, channel)
+);
 """,
     ),
 )

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 import generate
 import pipeline
+import settings
 from tests.conftest import DEMO, ROOT
 
 GOLDEN = ROOT / "tests" / "golden" / "demo" / "facts.json"
@@ -142,7 +143,9 @@ def test_bad_arguments_exit_2(tmp_path: Path, args: list[str], message: str) -> 
 def test_a_failing_render_leaves_nothing_and_a_rerun_replaces_whole(
     tmp_path: Path, monkeypatch
 ) -> None:
-    request = pipeline.BriefRequest(out=tmp_path, formats=("html", "json"))
+    request = pipeline.BriefRequest.from_settings(
+        settings.Settings(), out=tmp_path, formats=("html", "json")
+    )
     first = pipeline.write_brief(request)
     (first.folder / "stray.txt").write_text("from an earlier run")
 
@@ -151,11 +154,13 @@ def test_a_failing_render_leaves_nothing_and_a_rerun_replaces_whole(
 
     monkeypatch.setattr("render.html_to_pdf", broken)
     with pytest.raises(RuntimeError):
-        pipeline.write_brief(pipeline.BriefRequest(out=tmp_path))
+        pipeline.write_brief(pipeline.BriefRequest.from_settings(settings.Settings(), out=tmp_path))
     assert (first.folder / "stray.txt").is_file()  # the old brief is untouched
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-11-23"]
     monkeypatch.undo()
-    pipeline.write_brief(pipeline.BriefRequest(out=tmp_path, formats=("json",)))
+    pipeline.write_brief(
+        pipeline.BriefRequest.from_settings(settings.Settings(), out=tmp_path, formats=("json",))
+    )
     assert sorted(p.name for p in first.folder.iterdir()) == ["facts.json"]
 
 

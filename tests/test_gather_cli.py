@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import generate
+import pipeline
 from demo.replay import ReplayData
 from demo.scenario import AS_OF
 from tests.replay_server import ReplayServer
@@ -53,7 +54,7 @@ def _config(server: ReplayServer, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def at(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(generate, "utc_now", lambda: AS_OF)
+    monkeypatch.setattr(pipeline, "utc_now", lambda: AS_OF)
     monkeypatch.setenv("COINGLASS_API_KEY", "k")
     yield
 
@@ -110,7 +111,7 @@ def test_brief_live_strict_refuses_stale_required_data(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr(generate, "utc_now", lambda: AS_OF + pd.Timedelta(days=3))
+    monkeypatch.setattr(pipeline, "utc_now", lambda: AS_OF + pd.Timedelta(days=3))
     out = tmp_path / "out"
     args = [
         "--config",
@@ -140,3 +141,37 @@ def test_the_demo_path_does_not_import_ccxt() -> None:
     root = Path(__file__).resolve().parents[1]
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def _daily_config(server: ReplayServer, tmp_path: Path) -> Path:
+    path = _config(server, tmp_path)
+    path.write_text(
+        path.read_text()
+        + f'\n[brief]\nout = "{tmp_path}/out"\nassets = ["BTC"]\n'
+        + f'[blog]\nsite_dir = "{tmp_path}/site"\n[delivery]\nchannels = ["blog"]\n'
+    )
+    return path
+
+
+@pytest.mark.usefixtures("at")
+def test_daily_live_writes_through_the_same_live_path(server: ReplayServer, tmp_path: Path) -> None:
+    assert generate.main(["daily", "--config", str(_daily_config(server, tmp_path)), "--live"]) == 0
+    folder = tmp_path / "out" / "2026-11-23"
+    assert json.loads((folder / "facts.json").read_text())["as_of"] == "2026-11-23T08:00:00Z"
+    assert (folder / "snapshot" / "manifest.json").is_file()
+    assert (tmp_path / "site" / "posts" / "2026-11-23" / "index.html").is_file()
+
+
+def test_daily_live_holds_the_note_when_required_data_is_stale(
+    server: ReplayServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(pipeline, "utc_now", lambda: AS_OF + pd.Timedelta(days=3))
+    monkeypatch.setenv("COINGLASS_API_KEY", "k")
+    config = _daily_config(server, tmp_path)
+    assert generate.main(["daily", "--config", str(config), "--live"]) == 4
+    assert "candles_1h/BTC.csv stale" in capsys.readouterr().err
+    assert not (tmp_path / "site").exists()
+    assert not any(p.name.startswith("2026") for p in (tmp_path / "out").iterdir())

@@ -84,7 +84,8 @@ def test_analysis_settings_reach_the_facts(tmp_path: Path) -> None:
     import pipeline
 
     def squeezes(analysis: settings.AnalysisSettings) -> dict[str, dict]:
-        request = pipeline.BriefRequest(out=tmp_path, formats=("json",), analysis=analysis)
+        config = settings.Settings(analysis=analysis)
+        request = pipeline.BriefRequest.from_settings(config, out=tmp_path, formats=("json",))
         doc = json.loads((pipeline.write_brief(request).folder / "facts.json").read_text())
         return {f["asset"]: f for f in doc["facts"] if f["id"] == "liquidations.squeeze"}
 

@@ -49,7 +49,7 @@ def _send(
     for a in ADDRESSES:
         ledger.add_subscriber(store, a)
     composer = Composer(read_brief(brief_dir), config.email, None)
-    password = config.secret(config.email.password_env)  # as delivery.daily reads it
+    password = config.secret(config.email.password_env)  # as the email channel reads it
     return store, send_brief(store, composer, SmtpTransport(config.email, password))
 
 
