@@ -160,6 +160,33 @@ def _daily_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         action="store_true",
         help="render the brief, the blog and every email in a temporary folder; send nothing",
     )
+    daily.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="with --dry-run: render into DIR and keep it (brief, site, a sample email)",
+    )
+    daily.add_argument(
+        "--test-to",
+        metavar="ADDR",
+        help="email the day's brief to ADDR only (no ledger, no blog, no subscriber); "
+        "for checking the setup",
+    )
+    status = commands.add_parser(
+        "status",
+        help="the last daily runs and each brief's delivery: sent, pending, failed",
+        description="Read the store ([store] path): the last daily runs with their problems, "
+        "and per brief whether it was published and how many emails were sent, are pending "
+        "or failed (with the last errors). Exit 5 when the last run left problems.",
+    )
+    _config(status)
+    init = commands.add_parser(
+        "init",
+        help="write a settings file with every key, commented (marketnotes.toml)",
+        description="Write FILE (default marketnotes.toml) with every setting commented out at "
+        "its default, the same text as marketnotes.example.toml; never overwrites.",
+    )
+    init.add_argument("file", type=Path, nargs="?", default=Path("marketnotes.toml"))
 
 
 def _subscribers_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -270,19 +297,64 @@ def collect(args: argparse.Namespace, config: settings.Settings) -> int:
 
 def daily(args: argparse.Namespace, config: settings.Settings) -> int:
     """``daily``: the cron run; exit 5 when something is left for the next run."""
-    from daily import DailyOptions, run_daily
+    from daily import DailyOptions, run_daily, send_test
 
+    if args.keep is not None and not args.dry_run:
+        raise InputError("daily: --keep DIR needs --dry-run")
     options = DailyOptions(
         snapshot=args.snapshot,
         live=args.live,
         dry_run=args.dry_run,
         as_of=parse_as_of(args.as_of),
+        keep=args.keep,
     )
+    if args.test_to:
+        print(send_test(config, options, args.test_to, print_progress))
+        return 0
     report = run_daily(config, options, print_progress)
     print("\n".join(report.lines()))
     if report.problems:
         print(f"error: {'; '.join(report.problems)}", file=sys.stderr)
-        return DeliveryError.exit_code
+    return report.exit_code
+
+
+def status(args: argparse.Namespace, config: settings.Settings) -> int:
+    """``status``: what the store says of the last runs and briefs."""
+    from delivery import ledger
+    from store import open_store
+
+    if not config.store.path.exists():
+        raise InputError(f"status: no store at {config.store.path} (no daily run yet)")
+    store = open_store(config.store.path)
+    try:
+        runs, briefs = ledger.last_runs(store), ledger.last_briefs(store)
+        print("last runs:" if runs else "no daily run recorded")
+        for r in runs:
+            print(f"  {r.started_at}  brief {r.brief_id}  exit {r.exit_code}")
+            print("".join(f"      {line}\n" for line in r.problems.splitlines()), end="")
+        print("briefs:" if briefs else "no brief recorded")
+        for b in briefs:
+            n = ledger.counts(store, b.brief_id)
+            blog = f"published {b.published_at}" if b.published_at else "not published"
+            print(
+                f"  {b.brief_id}  written {b.written_at}  {blog}  email {n['sent']} sent · "
+                f"{n['pending']} pending · {n['failed']} failed"
+            )
+            for d in ledger.deliveries(store, b.brief_id):
+                if d.status == "failed":
+                    print(f"      failed: {d.address}: {d.last_error}")
+    finally:
+        store.close()
+    return DeliveryError.exit_code if runs and runs[0].exit_code else 0
+
+
+def init(args: argparse.Namespace, config: settings.Settings) -> int:
+    """``init``: the commented settings file, written once."""
+    path: Path = args.file
+    if path.exists():
+        raise InputError(f"init: {path} exists; remove it first or name another file")
+    path.write_text(settings.example_toml(), encoding="utf-8")
+    print(path)
     return 0
 
 
@@ -321,6 +393,8 @@ COMMANDS: Mapping[str | None, Callable[[argparse.Namespace, settings.Settings], 
     "gather": gather,
     "collect": collect,
     "daily": daily,
+    "status": status,
     "subscribers": subscribers,
+    "init": init,
 }
 """What each command runs, given its arguments and the settings; returns the exit code."""

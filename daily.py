@@ -23,6 +23,7 @@ Safe under cron's habits:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import os
 import signal
@@ -32,6 +33,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -50,7 +52,9 @@ from delivery import (
     read_brief,
 )
 from delivery.brief import BriefFiles
-from errors import BusyError, DeliveryError
+from delivery.email import Composer, TransportFactory, web_url
+from delivery.smtp import SendError, SmtpTransport
+from errors import BusyError, DeliveryError, InputError, MarketnotesError
 from pipeline import BriefRequest
 from store import Store, open_store
 
@@ -67,6 +71,8 @@ class DailyOptions:
     dry_run: bool = False
     as_of: pd.Timestamp | None = None
     """The brief's as-of (default: the snapshot's newest hour, or now with ``live``)."""
+    keep: Path | None = None
+    """With ``dry_run``: render into this folder and keep it (default: a temporary one)."""
 
 
 @dataclass
@@ -78,12 +84,19 @@ class DailyReport:
     brief: str = ""
     folder: Path | None = None
     channels: list[ChannelReport] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Problems of the run itself (messages of earlier briefs that were never sent)."""
     seconds: float = 0.0
 
     @property
     def problems(self) -> list[str]:
         """What is left for the next run or failed, one line each (empty: all delivered)."""
-        return [p for c in self.channels for p in c.problems]
+        return self.notes + [p for c in self.channels for p in c.problems]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when everything was delivered, else ``DeliveryError``'s (5)."""
+        return DeliveryError.exit_code if self.problems else 0
 
     def channel(self, name: str) -> ChannelReport | None:
         """The report of channel ``name``, if it ran."""
@@ -105,9 +118,17 @@ def lock_path(config: settings.Settings) -> Path:
     return config.store.path.with_name(config.store.path.name + ".daily.lock")
 
 
+def _holder(fd: int) -> str:
+    """Who holds the lock, as its holder wrote it: ``pid N since TIME``."""
+    return os.pread(fd, 64, 0).decode(errors="replace").strip() or "pid ?"
+
+
 @contextmanager
-def run_lock(path: Path, wait: float, poll: float = 0.1) -> Iterator[None]:
-    """Hold an exclusive lock on ``path`` (waiting up to ``wait`` seconds, else ``BusyError``).
+def run_lock(
+    path: Path, wait: float, poll: float = 0.1, progress: Progress = lambda _: None
+) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (waiting up to ``wait`` seconds, else ``BusyError``);
+    a waiting run says whom it waits for.
 
     The kernel drops the lock when the process ends, however it ends.
     """
@@ -115,19 +136,23 @@ def run_lock(path: Path, wait: float, poll: float = 0.1) -> Iterator[None]:
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         deadline = time.monotonic() + wait
+        waiting = False
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if not waiting:
+                    progress(f"waiting up to {wait:g} s for the daily run ({_holder(fd)})")
+                    waiting = True
                 if time.monotonic() >= deadline:
-                    holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
                     raise BusyError(
-                        f"another daily run (pid {holder}) still holds {path} after {wait:g} s"
+                        f"another daily run ({_holder(fd)}) still holds {path} after {wait:g} s"
                     ) from None
                 time.sleep(poll)
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        since = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+        os.pwrite(fd, f"pid {os.getpid()} since {since}\n".encode(), 0)
         yield
     finally:
         os.close(fd)
@@ -170,30 +195,74 @@ def run_daily(
     ``channels`` default to the enabled ones (``[delivery] channels``); ``gather_options``
     reach the live gathering (tests inject clients). Raises ``InputError`` for bad input,
     ``StaleData`` when live required data is missing, ``BusyError`` if another run keeps the
-    lock.
+    lock; each outcome, good or bad, pings ``[daily] ping_url`` when it is set.
     """
     start = time.monotonic()
     chosen = list(channels) if channels is not None else channels_from_settings(config)
+    for warning in example_warnings(config, chosen):
+        progress(f"warning: {warning}")
     report = DailyReport()
-    if options.dry_run:
-        with tempfile.TemporaryDirectory(prefix="marketnotes-dry-run-") as tmp:
-            _dry_run(config, options, Path(tmp), chosen, report, progress, gather_options)
-    else:
-        with run_lock(lock_path(config), config.daily.lock_wait):
-            store = open_store(config.store.path)
-            # WAL + NORMAL: a commit survives a crash of this process (not a power cut, which
-            # at worst makes the next run resend the last few messages); ~100x faster commits.
-            store.conn.execute("PRAGMA synchronous=NORMAL")
-            try:
-                brief = _brief(config, options, store, report, progress, gather_options)
-                stop = _StopFlag()
-                with stop.on_sigterm():
-                    run = RunContext(store, progress, stop)
-                    report.channels = publish_all(chosen, brief, run)
-            finally:
-                store.close()
+    try:
+        if options.dry_run:
+            _dry_run(config, options, chosen, report, progress, gather_options)
+        else:
+            with run_lock(lock_path(config), config.daily.lock_wait, progress=progress):
+                _deliver(config, options, chosen, report, progress, gather_options)
+    except MarketnotesError as exc:
+        if not options.dry_run:
+            ping(config, str(exc), progress)
+        raise
     report.seconds = time.monotonic() - start
+    if not options.dry_run:
+        ping(config, "\n".join(report.problems) or None, progress)
     return report
+
+
+def _deliver(
+    config: settings.Settings,
+    options: DailyOptions,
+    channels: Sequence[Channel],
+    report: DailyReport,
+    progress: Progress,
+    gather_options: Mapping[str, Any] | None,
+) -> None:
+    """The real run, under the lock: the brief, then every channel, then the run's record."""
+    started = _now_iso()
+    store = open_store(config.store.path)
+    # WAL + NORMAL: a commit survives a crash of this process (not a power cut, which at
+    # worst makes the next run resend the last few messages); ~100x faster commits.
+    store.conn.execute("PRAGMA synchronous=NORMAL")
+    try:
+        brief, held = _brief(config, options, store, report, progress, gather_options)
+        for earlier, n in ledger.supersede_pending(store, brief.brief_id).items():
+            report.notes.append(
+                f"email: {n} message(s) of brief {earlier} were never sent (superseded by "
+                f"{brief.brief_id}; see generate.py status)"
+            )
+        stop = _StopFlag()
+        with stop.on_sigterm():
+            report.channels = _publish(channels, brief, RunContext(store, progress, stop), held)
+        problems = "\n".join(report.problems)
+        run = ledger.RunRow(started, _now_iso(), brief.brief_id, report.exit_code, problems)
+        ledger.record_run(store, run)
+    finally:
+        store.close()
+
+
+def _publish(
+    channels: Sequence[Channel], brief: BriefFiles, run: RunContext, held: str | None
+) -> list[ChannelReport]:
+    """Every channel's report; with ``held`` (why the brief is not today's news), only the
+    channels that also take old briefs run, and the others say why they did not."""
+    if held is None:
+        return publish_all(channels, brief, run)
+    reports = publish_all([c for c in channels if not c.fresh_only], brief, run)
+    skipped = [ChannelReport(c.name, "not sent", held) for c in channels if c.fresh_only]
+    return reports + skipped
+
+
+def _now_iso() -> str:
+    return pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _request(
@@ -205,6 +274,23 @@ def _request(
     return BriefRequest.from_settings(
         config, snapshot=options.snapshot, as_of=as_of, out=out, formats=settings.FORMATS
     )
+
+
+def _held(
+    config: settings.Settings, options: DailyOptions, request: BriefRequest, now: pd.Timestamp
+) -> str | None:
+    """Why the brief of ``request`` is not news (an ``--as-of`` older than the newest data by
+    more than ``[daily] max_age``: a backfill), or None; ``InputError`` for a future as-of."""
+    as_of = pipeline.brief_as_of(request)
+    if as_of > now + pd.Timedelta(minutes=1):
+        raise InputError(f"--as-of {as_of.isoformat()} is in the future (now {now.isoformat()})")
+    if options.live or options.as_of is None:
+        return None
+    newest = pipeline.brief_as_of(dataclasses.replace(request, as_of=None))
+    if newest - as_of <= pd.Timedelta(config.daily.max_age):
+        return None
+    age = config.daily.max_age
+    return f"backfill: as of {as_of:%Y-%m-%d %H:%M}, older than the newest data by over {age}"
 
 
 def _write(
@@ -232,10 +318,12 @@ def _brief(
     report: DailyReport,
     progress: Progress,
     gather_options: Mapping[str, Any] | None,
-) -> BriefFiles:
-    """The day's brief: the one a run already wrote (per the store), else written now."""
+) -> tuple[BriefFiles, str | None]:
+    """The day's brief: the one a run already wrote (per the store), else written now; and
+    why it is held from the channels that take only fresh briefs (see ``_held``)."""
     now = pipeline.utc_now()
     request = _request(config, options, config.brief.out, now)
+    held = _held(config, options, request, now)
     brief_id = pipeline.brief_as_of(request).strftime("%Y-%m-%d")
     row = ledger.find_brief(store, brief_id)
     brief: BriefFiles | None = None
@@ -247,26 +335,97 @@ def _brief(
         report.brief = "written"
         ledger.record_brief(store, brief.brief_id, brief.folder, brief.headline)
     report.brief_id, report.demo, report.folder = brief.brief_id, brief.demo, brief.folder
-    return brief
+    return brief, held
 
 
 def _dry_run(
     config: settings.Settings,
     options: DailyOptions,
-    tmp: Path,
     channels: Sequence[Channel],
     report: DailyReport,
     progress: Progress,
     gather_options: Mapping[str, Any] | None,
 ) -> None:
-    now = pipeline.utc_now()
-    request = _request(config, options, tmp / "out", now)
-    brief = _write(config, options, request, now, progress, gather_options)
-    report.brief_id, report.demo = brief.brief_id, brief.demo
-    report.brief, report.folder = "rendered (dry run)", None
-    store = open_store(config.store.path) if config.store.path.exists() else None
+    with contextlib.ExitStack() as stack:
+        if options.keep is None:
+            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="marketnotes-dry-")))
+        else:
+            tmp = options.keep
+            tmp.mkdir(parents=True, exist_ok=True)
+        now = pipeline.utc_now()
+        request = _request(config, options, tmp / "out", now)
+        held = _held(config, options, request, now)
+        brief = _write(config, options, request, now, progress, gather_options)
+        report.brief_id, report.demo = brief.brief_id, brief.demo
+        report.brief = "rendered (dry run)"
+        report.folder = brief.folder if options.keep else None
+        store = open_store(config.store.path) if config.store.path.exists() else None
+        try:
+            run = RunContext(store, progress, dry_run=tmp)
+            report.channels = _publish(channels, brief, run, held)
+        finally:
+            if store is not None:
+                store.close()
+
+
+def example_warnings(config: settings.Settings, channels: Sequence[Channel]) -> list[str]:
+    """Settings the enabled channels use that still hold the shipped example.com values."""
+    names = {c.name for c in channels}
+    used: dict[str, str] = {}
+    if names & {"blog", "email", "webhook"}:
+        used["[blog] site_url"] = config.blog.site_url
+    if "email" in names:
+        used["[email] sender"] = config.email.sender
+        used["[email] unsubscribe_mailto"] = config.email.unsubscribe_mailto
+        used["[email] unsubscribe_url"] = config.email.unsubscribe_url
+    return [f"{key} is still an example.com value" for key, v in used.items() if _example(v)]
+
+
+def _example(value: str) -> bool:
+    host = value.rpartition("@")[2] if "://" not in value else value.split("/")[2]
+    host = host.split("?")[0].rstrip(">").lower()
+    return host == "example.com" or host.endswith(".example.com")
+
+
+def ping(config: settings.Settings, failure: str | None, progress: Progress) -> None:
+    """Ping ``[daily] ping_url`` (healthchecks.io style): the URL on success, ``URL/fail``
+    with the problems as the body on failure. A failed ping is said, never raised."""
+    url = config.daily.ping_url
+    if not url:
+        return
+    import httpx
+
+    target = url if failure is None else url.rstrip("/") + "/fail"
     try:
-        report.channels = publish_all(channels, brief, RunContext(store, progress, dry_run=tmp))
-    finally:
-        if store is not None:
-            store.close()
+        httpx.post(target, content=(failure or "ok").encode(), timeout=10.0)
+    except httpx.HTTPError as exc:
+        progress(f"warning: ping to {httpx.URL(url).host} failed ({type(exc).__name__})")
+
+
+def send_test(
+    config: settings.Settings,
+    options: DailyOptions,
+    address: str,
+    progress: Progress = lambda _: None,
+    transport: TransportFactory = SmtpTransport,
+) -> str:
+    """Render the day's brief aside and email it to ``address`` only: no ledger, no blog, no
+    subscriber touched. Returns a one-line summary; ``DeliveryError`` if it was not sent."""
+    to = ledger.normalize_address(address)
+    with tempfile.TemporaryDirectory(prefix="marketnotes-test-to-") as tmp:
+        now = pipeline.utc_now()
+        request = _request(config, options, Path(tmp) / "out", now)
+        brief = _write(config, options, request, now, progress, None)
+        password = config.secret(config.email.password_env) if config.email.user else None
+        if config.email.user and password is None:
+            raise DeliveryError(f"email: ${config.email.password_env} is empty; nothing was sent")
+        composer = Composer(brief, config.email, web_url(config, brief.brief_id))
+        data = composer.message_bytes(to)
+        connection = transport(config.email, password)
+        try:
+            connection.send(parseaddr(config.email.sender)[1], to, data)
+        except SendError as exc:
+            raise DeliveryError(f"email: test message to {to} not sent: {exc}") from None
+        finally:
+            connection.close()
+    return f"test message of brief {brief.brief_id} sent to {to} ({len(data) / 1e6:.2f} MB)"

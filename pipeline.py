@@ -435,5 +435,7 @@ class _Clock:
 
 
 def print_progress(message: str) -> None:
-    """Progress lines go to stderr, so stdout holds only the paths written."""
-    print(f"· {message}", file=sys.stderr, flush=True)
+    """Progress lines go to stderr, so stdout holds only the paths written; each starts with
+    its UTC time, as a cron log needs."""
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    print(f"{stamp} · {message}", file=sys.stderr, flush=True)

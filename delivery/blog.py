@@ -155,6 +155,7 @@ class BlogChannel:
 
     config: BlogSettings
     name: str = "blog"
+    fresh_only: bool = False
 
     def publish(self, brief: BriefFiles, run: RunContext) -> ChannelReport:
         """Publish ``brief`` unless the store says it already is; ``DeliveryError`` if the

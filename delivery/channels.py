@@ -63,6 +63,12 @@ class Channel(Protocol):
         """The channel's name in ``[delivery] channels`` and in the run's summary."""
         ...
 
+    @property
+    def fresh_only(self) -> bool:
+        """True when the channel takes only today's news: a backfilled brief skips it (the
+        blog, an archive, is False)."""
+        ...
+
     def publish(self, brief: BriefFiles, run: RunContext) -> ChannelReport:
         """Deliver ``brief`` (or, with ``run.dry_run``, only render it); report, never raise
         for a delivery problem."""

@@ -293,6 +293,7 @@ class EmailChannel:
     config: Settings
     transport: TransportFactory = SmtpTransport
     name: str = "email"
+    fresh_only: bool = True
 
     def publish(self, brief: BriefFiles, run: RunContext) -> ChannelReport:
         """Send what the ledger says is still owed (see the module docstring)."""
@@ -310,11 +311,13 @@ class EmailChannel:
         transport = self.transport(email, password)
         summary = send_brief(run.store, composer, transport, run.progress, run.stop)
         total = len(ledger.active_addresses(run.store))
+        earlier = ledger.counts(run.store, brief.brief_id)["failed"] - len(summary.failed)
+        failed_earlier = f" ({earlier} earlier)" if earlier else ""
         report = ChannelReport(
             self.name,
-            f"{summary.sent} sent · {len(summary.failed)} failed · {summary.left} left for the "
-            f"next run · {summary.already_sent} sent earlier ({total} subscribers, "
-            f"{summary.seconds:.1f} s)",
+            f"{summary.sent} sent · {len(summary.failed)} failed{failed_earlier} · "
+            f"{summary.left} left for the next run · {summary.already_sent} sent earlier "
+            f"({total} subscribers, {summary.seconds:.1f} s)",
             details=[f"failed: {a}: {e}" for a, e in summary.failed[:5]],
             figures={
                 "sent": summary.sent,
@@ -325,6 +328,12 @@ class EmailChannel:
         )
         if len(summary.failed) > 5:
             report.details.append(f"... and {len(summary.failed) - 5} more failed")
+        if summary.failed:
+            address, error = summary.failed[0]
+            report.problems.append(
+                f"email: {len(summary.failed)} message(s) failed permanently (first: {address}: "
+                f"{error}); see generate.py status"
+            )
         if summary.stopped or summary.left:
             why = summary.stopped or summary.last_error or "not sent"
             report.problems.append(

@@ -196,6 +196,64 @@ def record_published(store: Store, brief_id: str) -> None:
         conn.execute("UPDATE briefs SET published_at = ? WHERE brief_id = ?", (now(), brief_id))
 
 
+@dataclass(frozen=True)
+class RunRow:
+    """One finished daily run."""
+
+    started_at: str
+    finished_at: str
+    brief_id: str
+    exit_code: int
+    problems: str
+    """Its problems, one per line; empty when everything was delivered."""
+
+
+def record_run(store: Store, run: RunRow) -> None:
+    """Record a finished daily run."""
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO daily_runs VALUES (?, ?, ?, ?, ?)",
+            (run.started_at, run.finished_at, run.brief_id, run.exit_code, run.problems),
+        )
+
+
+def last_runs(store: Store, n: int = 5) -> list[RunRow]:
+    """The ``n`` latest daily runs, newest first."""
+    rows = store.conn.execute(
+        "SELECT started_at, finished_at, brief_id, exit_code, problems FROM daily_runs "
+        "ORDER BY rowid DESC LIMIT ?",
+        (n,),
+    )
+    return [RunRow(*row) for row in rows]
+
+
+def last_briefs(store: Store, n: int = 5) -> list[BriefRow]:
+    """The ``n`` latest briefs written, newest first."""
+    rows = store.conn.execute(
+        "SELECT brief_id, folder, headline, written_at, published_at FROM briefs "
+        "ORDER BY brief_id DESC LIMIT ?",
+        (n,),
+    )
+    return [BriefRow(r[0], Path(r[1]), *r[2:]) for r in rows]
+
+
+def supersede_pending(store: Store, brief_id: str) -> dict[str, int]:
+    """Mark the pending messages of briefs older than ``brief_id`` failed ("never sent: a newer
+    brief superseded it"); how many of each earlier brief, by brief id."""
+    with store.transaction() as conn:
+        rows = conn.execute(
+            "SELECT brief_id, COUNT(*) FROM deliveries WHERE status = 'pending' AND brief_id < ? "
+            "GROUP BY brief_id ORDER BY brief_id",
+            (brief_id,),
+        ).fetchall()
+        conn.execute(
+            "UPDATE deliveries SET status = 'failed', last_error = ?, updated_at = ? "
+            "WHERE status = 'pending' AND brief_id < ?",
+            (f"never sent: brief {brief_id} superseded it", now(), brief_id),
+        )
+    return {str(b): int(c) for b, c in rows}
+
+
 def channel_done(store: Store, brief_id: str, channel: str) -> str | None:
     """When ``channel`` delivered brief ``brief_id`` (ISO time), or None if it has not."""
     row = store.conn.execute(

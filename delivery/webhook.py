@@ -55,6 +55,7 @@ class WebhookChannel:
     config: Settings
     client: ClientFactory = _client
     name: str = "webhook"
+    fresh_only: bool = True
 
     def publish(self, brief: BriefFiles, run: RunContext) -> ChannelReport:
         """POST the brief once; a refused or failed POST is a problem the next run retries."""

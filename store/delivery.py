@@ -9,6 +9,8 @@
   number of attempts, the last error and when the row last changed.
 - ``channel_runs``: one row per (brief, channel) once a channel without a ledger of its own
   (a webhook) has delivered the brief; a rerun skips it.
+- ``daily_runs``: one row per finished daily run (not dry runs): when, which brief, its exit
+  code and its problems, for ``generate.py status``.
 """
 
 from __future__ import annotations
@@ -53,6 +55,18 @@ CREATE TABLE channel_runs (
     channel TEXT NOT NULL,
     done_at TEXT NOT NULL,
     PRIMARY KEY (brief_id, channel)
+);
+""",
+    ),
+    Migration(
+        "delivery-3",
+        """
+CREATE TABLE daily_runs (
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    brief_id TEXT NOT NULL,
+    exit_code INTEGER NOT NULL,
+    problems TEXT NOT NULL
 );
 """,
     ),
