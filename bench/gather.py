@@ -20,9 +20,9 @@ import pandas as pd
 
 from demo.replay import ReplayData
 from demo.scenario import AS_OF
+from devtools.replay_server import ReplayServer
 from sources.exchange import make_exchange
 from sources.gather import gather
-from tests.replay_server import ReplayServer
 
 
 def _factory(cfg, recorder):

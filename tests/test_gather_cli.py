@@ -12,7 +12,7 @@ import pytest
 import generate
 from demo.replay import ReplayData
 from demo.scenario import AS_OF
-from tests.replay_server import ReplayServer
+from devtools.replay_server import ReplayServer
 
 
 @pytest.fixture(scope="module")
