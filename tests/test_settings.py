@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,7 +84,7 @@ def test_analysis_settings_reach_the_facts(tmp_path: Path) -> None:
 
     import pipeline
 
-    def squeezes(analysis: settings.AnalysisSettings) -> dict[str, dict]:
+    def squeezes(analysis: settings.AnalysisSettings) -> dict[str, dict[str, Any]]:
         request = pipeline.BriefRequest(out=tmp_path, formats=("json",), analysis=analysis)
         doc = json.loads((pipeline.write_brief(request).folder / "facts.json").read_text())
         return {f["asset"]: f for f in doc["facts"] if f["id"] == "liquidations.squeeze"}

@@ -66,7 +66,7 @@ class _ChangedFont:
 
 
 def _change_layout(monkeypatch: pytest.MonkeyPatch) -> None:
-    prepare = RendererAgg._prepare_font
+    prepare: Any = RendererAgg._prepare_font
     monkeypatch.setattr(RendererAgg, "_prepare_font", lambda r, p: _ChangedFont(prepare(r, p)))
 
 
@@ -76,7 +76,7 @@ def _drop_render_mode(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _draw_wider(monkeypatch: pytest.MonkeyPatch) -> None:
     """Agg draws its glyphs 5 % wider: the internals are there but no longer what Agg does."""
-    draw = RendererAgg._draw_text_glyphs_and_boxes
+    draw: Any = RendererAgg._draw_text_glyphs_and_boxes
 
     def wider(self: Any, gc: Any, x: Any, y: Any, angle: Any, glyphs: Any, boxes: Any) -> Any:
         stretched = ((f, s, i, slant, 1.05, dx, dy) for f, s, i, slant, _, dx, dy in glyphs)
