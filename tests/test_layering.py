@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,7 +94,7 @@ def imports(name: str, path: Path, *, top_level_only: bool = False) -> Iterator[
     """The first-party modules ``path`` imports: ``from a import b`` names ``a``, and ``a.b``
     too when that is a module. ``top_level_only`` skips imports in functions and in
     ``if TYPE_CHECKING:`` blocks."""
-    tree = ast.parse(path.read_text(), str(path))
+    tree = _parsed(path)
     nodes = _top_level(tree.body) if top_level_only else ast.walk(tree)
     file = str(path.relative_to(ROOT))
     for node in nodes:
@@ -107,6 +108,11 @@ def imports(name: str, path: Path, *, top_level_only: bool = False) -> Iterator[
         for target in targets:
             if target in MODULES:
                 yield Import(file, node.lineno, target)
+
+
+@cache
+def _parsed(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(), str(path))
 
 
 def _top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
