@@ -20,8 +20,8 @@ from typing import Any
 import settings
 from daily import DailyOptions, run_daily
 from delivery import ledger
+from devtools.net import free_port
 from store import open_store
-from tests.delivery.smtpd import free_port
 
 
 class _Counter:

@@ -15,17 +15,21 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from demo.replay import ReplayData
 from demo.scenario import AS_OF
+from devtools.replay_server import ReplayServer
+from settings import SourcesSettings
 from sources.exchange import make_exchange
 from sources.gather import gather
-from tests.replay_server import ReplayServer
+from sources.http import Recorder
 
 
-def _factory(cfg, recorder):
+def _factory(cfg: SourcesSettings, recorder: Recorder | None) -> Any:
+    """The exchange with the scenario's clock, unthrottled, for the loopback server."""
     exchange = make_exchange(cfg, recorder)
     exchange.milliseconds = lambda: int(AS_OF.value // 1_000_000)
     exchange.enableRateLimit = False

@@ -5,7 +5,7 @@ every endpoint the live gatherer calls (Binance spot and USDⓈ-M, OKX, CoinGlas
 Alternative.me, Yahoo's chart API, Frankfurter). ``ReplayData.respond(path, query, headers)``
 answers one GET the way the real API would, honouring its paging parameters (``startTime``,
 ``endTime``, ``limit``, OKX's ``after``/``before`` cursors, ``period1``/``period2``), so a gather
-pages across several responses. The HTTP server around it lives in ``tests/replay_server.py``.
+pages across several responses. The HTTP server around it lives in ``devtools/replay_server.py``.
 
 Numbers are rendered with the snapshot's column formats, so a gather of the replay writes the
 same CSV cells as ``demo/snapshot`` and the brief's facts are the same.

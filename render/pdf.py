@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from errors import RenderError
+
 if TYPE_CHECKING:
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
@@ -109,16 +111,30 @@ def load_engine() -> None:
 def html_to_pdf(html: str, base_dir: Path) -> bytes:
     """The PDF of ``html`` (A4, per its print CSS); relative URLs resolve inside ``base_dir``.
 
-    Raises when the page refers to anything outside ``base_dir`` or to a missing file.
+    Raises :class:`RenderError` when the page refers to anything outside ``base_dir`` or to a
+    missing file, or when WeasyPrint fails otherwise.
     """
     import weasyprint  # lazy: note 1
     from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import FatalURLFetchingError
 
-    document = weasyprint.HTML(
-        string=html,
-        base_url=base_dir.resolve().as_uri() + "/",
-        url_fetcher=local_url_fetcher(base_dir),
-    )
-    fonts = FontConfiguration()
-    pdf: bytes = document.write_pdf(stylesheets=_fallback_css(fonts), font_config=fonts)
+    try:
+        document = weasyprint.HTML(
+            string=html,
+            base_url=base_dir.resolve().as_uri() + "/",
+            url_fetcher=local_url_fetcher(base_dir),
+        )
+        fonts = FontConfiguration()
+        pdf: bytes = document.write_pdf(stylesheets=_fallback_css(fonts), font_config=fonts)
+    except (FatalURLFetchingError, Exception) as exc:  # the former is a BaseException
+        raise _pdf_error(exc) from exc
     return pdf
+
+
+def _pdf_error(exc: BaseException) -> RenderError:
+    """What WeasyPrint raised, as a one-line RenderError; a refused fetch says what and why."""
+    refused = exc if isinstance(exc, FetchRefused) else exc.__cause__  # WeasyPrint wraps it
+    if isinstance(refused, FetchRefused):
+        return RenderError(f"PDF: {refused}")
+    first = next(iter(str(exc).splitlines()), "")
+    return RenderError(f"PDF: WeasyPrint failed: {type(exc).__name__}: {first}")

@@ -6,64 +6,24 @@ the order they were written. ``open_store`` applies, in one transaction each, th
 file has not seen yet and records them in ``schema_migrations``, so a store written by an older
 version is migrated in place, never dropped. A file that records a migration this version does
 not know (written by a newer version) is refused rather than guessed at.
+
+``Migration``, ``Store`` and ``StoreError`` are defined in ``store/base.py``, which the feature
+modules import, and re-exported here.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-from errors import InputError
-
-
-@dataclass(frozen=True)
-class Migration:
-    """One schema change: a unique id (``history-1``) and the SQL script that makes it."""
-
-    id: str
-    sql: str
-
-
-from store import delivery as _delivery  # noqa: E402  (its tables need Migration, above)
-from store import history as _history  # noqa: E402
+from store import delivery as _delivery
+from store import history as _history
+from store.base import Migration, Store, StoreError
 
 MIGRATIONS: tuple[Migration, ...] = (*_delivery.MIGRATIONS, *_history.MIGRATIONS)
 """Every migration, oldest first. Append new ones; never edit or reorder applied ones."""
 
-
-class StoreError(InputError):
-    """The store file cannot be used (unreadable, or written by a newer version)."""
-
-
-class Store:
-    """An open store. ``transaction()`` groups writes; reads use ``conn`` directly."""
-
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
-        self.path = path
-        self.conn = conn
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT (or ROLLBACK on error): one writer at a time."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
-
-    def applied(self) -> list[str]:
-        """Ids of the migrations this file has recorded, in the order applied."""
-        rows = self.conn.execute("SELECT id FROM schema_migrations ORDER BY rowid")
-        return [r[0] for r in rows]
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.conn.close()
+__all__ = ["MIGRATIONS", "Migration", "Store", "StoreError", "open_store"]
 
 
 def open_store(path: Path, migrations: tuple[Migration, ...] | None = None) -> Store:

@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from store import Migration
+from store.base import Migration
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(

@@ -13,14 +13,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from store import Migration
-
-if TYPE_CHECKING:  # store/__init__ imports this module before it defines Store
-    from store import Store
+from store.base import Migration, Store
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(

@@ -14,7 +14,9 @@ from pypdf import PdfReader
 import generate
 import pipeline
 import settings
+from render.environment import TEMPLATES_DIR
 from tests.conftest import DEMO, ROOT
+from tests.render.broken import broken_templates
 
 GOLDEN = ROOT / "tests" / "golden" / "demo" / "facts.json"
 
@@ -162,6 +164,21 @@ def test_a_failing_render_leaves_nothing_and_a_rerun_replaces_whole(
         pipeline.BriefRequest.from_settings(settings.Settings(), out=tmp_path, formats=("json",))
     )
     assert sorted(p.name for p in first.folder.iterdir()) == ["facts.json"]
+
+
+def test_a_broken_template_exits_3_with_one_line_and_writes_nothing(tmp_path: Path, capsys) -> None:
+    partial = "facts/price.last.html"
+    text = (TEMPLATES_DIR / partial).read_text()
+    assert 'f.evidence["time"]' in text
+    out = tmp_path / "out"
+    args = ["brief", "--snapshot", str(DEMO), "--out", str(out), "--formats", "html,json"]
+    with broken_templates(tmp_path / "templates", {partial: text.replace('"time"', '"nowhere"')}):
+        assert generate.main(args) == 3
+    stderr = capsys.readouterr().err.splitlines()
+    assert [line for line in stderr if not line.startswith("· ")] == [stderr[-1]]
+    assert stderr[-1].startswith(f"error: template {partial}, line ")
+    assert stderr[-1].endswith(": 'dict object' has no attribute 'nowhere' (UndefinedError)")
+    assert not out.exists() or not any(out.iterdir())
 
 
 def test_help_explains_the_commands() -> None:

@@ -76,7 +76,7 @@ def test_daily_writes_publishes_sends_and_a_rerun_repeats_nothing(tmp_path: Path
         assert smtp.handler.by_recipient() == {a: 1 for a in addresses}
         msg = smtp.handler.received[0].message()
         assert msg["Subject"].startswith("[Demo data] ")
-        assert msg.get_payload()[1].get_filename() == "market-note-2026-11-23.pdf"
+        assert list(msg.iter_parts())[1].get_filename() == "market-note-2026-11-23.pdf"
         # each chart and the PDF once, byte for byte as on disk: the message is their base64
         # (4/3, plus CRLF every 76 characters) and a few kB of text and headers
         folder = tmp_path / "out" / "2026-11-23"
@@ -85,7 +85,7 @@ def test_daily_writes_publishes_sends_and_a_rerun_repeats_nothing(tmp_path: Path
             folder / "charts/btc_daily.png",
             folder / "charts/eth_daily.png",
         ]
-        parts = {p.get_filename(): p.get_content() for p in msg.walk() if p.get_filename()}
+        parts = {name: p.get_content() for p in msg.walk() if (name := p.get_filename())}
         assert sorted(parts) == sorted(
             ["market-note-2026-11-23.pdf", "btc_daily.png", "eth_daily.png"]
         )
@@ -123,7 +123,7 @@ def test_two_runs_started_together_deliver_once(tmp_path: Path) -> None:
 def test_server_down_then_a_run_killed_while_sending_then_a_rerun(tmp_path: Path) -> None:
     """Down: exit 5 with one line, nothing sent. Killed mid-send (SIGKILL while the server
     holds the 6th message): the rerun sends only what is left. Every subscriber: one message."""
-    from tests.delivery.smtpd import free_port
+    from devtools.net import free_port
 
     port = free_port()
     addresses = _subscribe(tmp_path, 12)

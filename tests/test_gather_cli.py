@@ -13,7 +13,7 @@ import generate
 import pipeline
 from demo.replay import ReplayData
 from demo.scenario import AS_OF
-from tests.replay_server import ReplayServer
+from devtools.replay_server import ReplayServer
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import pytest
 import daily
 import generate
 import settings
-from delivery import BriefFiles, ChannelReport, RunContext, ledger
+from delivery import BriefFiles, Channel, ChannelReport, RunContext, ledger
 from delivery.blog import BlogChannel
 from errors import BusyError
 from store import open_store
@@ -137,7 +137,7 @@ class Fresh:
 def test_a_backfilled_brief_goes_to_the_blog_only(tmp_path: Path) -> None:
     config = settings.load_settings(_config(tmp_path))
     ran: list[str] = []
-    channels = [BlogChannel(config.blog), Fresh(ran)]
+    channels: list[Channel] = [BlogChannel(config.blog), Fresh(ran)]
     as_of = pd.Timestamp("2026-11-20T08:00Z")
     report = daily.run_daily(config, daily.DailyOptions(as_of=as_of), channels=channels)
     assert [c.status for c in report.channels] == ["published", "not sent"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,7 +84,7 @@ def test_analysis_settings_reach_the_facts(tmp_path: Path) -> None:
 
     import pipeline
 
-    def squeezes(analysis: settings.AnalysisSettings) -> dict[str, dict]:
+    def squeezes(analysis: settings.AnalysisSettings) -> dict[str, dict[str, Any]]:
         config = settings.Settings(analysis=analysis)
         request = pipeline.BriefRequest.from_settings(config, out=tmp_path, formats=("json",))
         doc = json.loads((pipeline.write_brief(request).folder / "facts.json").read_text())

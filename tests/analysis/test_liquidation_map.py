@@ -6,7 +6,6 @@ short, spread over the default leverage mix; later candles move the wicks and th
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -14,6 +13,7 @@ import pandas as pd
 import pytest
 
 from analysis import liquidation_map as lm
+from bench import levels as bench_levels
 from models import Dataset
 from tests.analysis.frames import HOUR, at, candles
 from tests.analysis.points import long_short, open_interest, times
@@ -279,22 +279,12 @@ def test_peaks(profile: list[float], expected: list[int]) -> None:
     assert list(lm._peaks(np.array(profile, dtype=np.float64))) == expected
 
 
-def test_sixty_days_of_hourly_data_take_milliseconds() -> None:
-    rng = np.random.default_rng(7)
-    n = 60 * 24
-    close = 100_000 * np.exp(np.cumsum(rng.normal(0, 0.004, n)))
-    wick = np.abs(rng.normal(0, 0.002, n)) * close
-    data = candles(
-        list(close),
-        start=START,
-        interval=HOUR,
-        highs=list(np.maximum(close, np.r_[close[0], close[:-1]]) + wick),
-        lows=list(np.minimum(close, np.r_[close[0], close[:-1]]) - wick),
-    )
-    usd = 3e10 * np.exp(np.cumsum(rng.normal(0, 0.002, n + 1)))
+def test_sixty_days_of_hourly_data_place_a_level_per_tier_and_side_of_each_rise() -> None:
+    """The bench's data (``python -m bench.levels`` times it): the whole window is modelled."""
+    oi_data, hourly = bench_levels.market(days=60)
     model = lm.LevelModel(window=pd.Timedelta(days=60))
-    lm.estimate_levels(oi(*usd), data, model=model)
-    start = time.perf_counter()
-    levels = lm.estimate_levels(oi(*usd), data, model=model)
-    assert levels is not None and len(levels.opens) == n
-    assert time.perf_counter() - start < 0.1
+    levels = lm.estimate_levels(oi_data, hourly, model=model)
+    assert levels is not None and levels.opens.equals(pd.DatetimeIndex(hourly.frame.index))
+    rises = int((np.diff(oi_data.frame["oi_usd"].to_numpy()) > 0).sum())
+    assert len(levels.price) == 2 * len(model.leverage) * rises
+    assert levels.added_usd == pytest.approx(np.diff(oi_data.frame["oi_usd"]).clip(0).sum())

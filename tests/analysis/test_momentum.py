@@ -87,7 +87,7 @@ def test_macd_fact_reports_state_and_days_since_cross() -> None:
 
 def test_macd_fact_without_a_cross_and_short_history() -> None:
     r = momentum.macd_state(candles([100.0 + i for i in range(40)], start="2026-01-01"))
-    assert r is not None and r.value["crossed_days_ago"] is None  # type: ignore[index]
+    assert r is not None and r.value["crossed_days_ago"] is None
     assert momentum.macd_state(candles([1.0] * 20, start="2026-01-01")) is None
 
 
@@ -111,7 +111,7 @@ def test_bearish_divergence_higher_high_lower_rsi() -> None:
 
 def test_bullish_divergence_lower_low_higher_rsi() -> None:
     r = momentum.divergence(candles(_divergence_closes(-1), start="2026-01-01"))
-    assert r is not None and r.value["kind"] == "bullish"  # type: ignore[index]
+    assert r is not None and r.value["kind"] == "bullish"
 
 
 def test_no_divergence_when_rsi_confirms() -> None:

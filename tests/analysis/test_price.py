@@ -123,7 +123,9 @@ def test_new_ath_without_a_standing_earlier_record() -> None:
         (98.0, 1.0, (0, 98.0)),
     ],
 )
-def test_significance_counts_trailing_zeros_in_steps(level: float, step: float, key: tuple) -> None:
+def test_significance_counts_trailing_zeros_in_steps(
+    level: float, step: float, key: tuple[int, float]
+) -> None:
     assert price.significance(level, step) == key
 
 
@@ -152,7 +154,7 @@ def test_level_break_never_before_gives_null() -> None:
     daily = candles([90_000] * 30, start="2026-01-01")
     hourly = candles([99_000] * 50 + [100_400], start="2026-03-01 00:00", interval=HOUR)
     r = price.price_level_break(hourly, daily)
-    assert r is not None and r.value["previous_close_beyond"] is None  # type: ignore[index]
+    assert r is not None and r.value["previous_close_beyond"] is None
 
 
 def test_level_break_down_and_tie_goes_to_the_larger_level() -> None:
@@ -177,7 +179,7 @@ def test_level_break_ignores_a_level_crossed_and_lost_again() -> None:
     hourly = candles([99_000] * 50 + [100_500, 99_300], start="2026-03-01 00:00", interval=HOUR)
     r = price.price_level_break(hourly, daily)
     # 100,000 was crossed and lost again; of the levels price is still beyond, 99,200 is larger.
-    assert r is not None and r.value["level"] == 99_200  # type: ignore[index]
+    assert r is not None and r.value["level"] == 99_200
 
 
 def test_prior_range_is_the_week_before_the_breakout() -> None:

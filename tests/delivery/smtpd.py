@@ -4,7 +4,6 @@ optionally over TLS (implicit ``ssl`` or ``starttls``) and with a login."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import ssl
 import threading
 import time
@@ -16,13 +15,8 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from devtools.net import free_port
 from tests.delivery.certs import CertFiles
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

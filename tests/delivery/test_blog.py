@@ -71,28 +71,40 @@ def test_open_graph_tags_name_the_headline_and_price_chart(tmp_path: Path, confi
     assert page.index("og:title") < page.index("</head>")
 
 
+def _find(element: ET.Element, path: str) -> ET.Element:
+    found = element.find(path)
+    assert found is not None, path
+    return found
+
+
+def _text(element: ET.Element, path: str) -> str:
+    text = _find(element, path).text
+    assert text is not None, path
+    return text
+
+
 def test_feed_is_wellformed_atom_with_required_elements(tmp_path: Path, config) -> None:
     _publish_days(tmp_path, config, ["2026-11-22", "2026-11-23"])
     root = ET.parse(config.site_dir / "feed.xml").getroot()
     a = f"{{{ATOM}}}"
     assert root.tag == f"{a}feed"
     for required in ("id", "title", "updated"):
-        assert root.find(a + required) is not None and root.find(a + required).text
+        assert _text(root, a + required)
     assert root.find(f"{a}author/{a}name") is not None
-    assert root.find(f"{a}link[@rel='self']").get("href") == "https://notes.example/feed.xml"
+    assert _find(root, f"{a}link[@rel='self']").get("href") == "https://notes.example/feed.xml"
     entries = root.findall(a + "entry")
-    assert [e.find(a + "title").text for e in entries] == [
+    assert [_text(e, a + "title") for e in entries] == [
         "Note of 2026-11-23",
         "Note of 2026-11-22",
     ]
     for e in entries:
         for required in ("id", "title", "updated", "summary"):
-            assert e.find(a + required) is not None and e.find(a + required).text
-        assert e.find(f"{a}link[@rel='alternate']").get("href").startswith("https://")
-        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", e.find(a + "updated").text)
-    assert len({e.find(a + "id").text for e in entries}) == 2
+            assert _text(e, a + required)
+        assert _find(e, f"{a}link[@rel='alternate']").get("href", "").startswith("https://")
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", _text(e, a + "updated"))
+    assert len({_text(e, a + "id") for e in entries}) == 2
     sitemap = ET.parse(config.site_dir / "sitemap.xml").getroot()
-    locs = [u.find(f"{{{SITEMAP}}}loc").text for u in sitemap]
+    locs = [_text(u, f"{{{SITEMAP}}}loc") for u in sitemap]
     assert locs == [
         "https://notes.example/",
         "https://notes.example/posts/2026-11-23/",

@@ -37,12 +37,12 @@ def test_each_subscriber_gets_one_complete_message(tmp_path, brief_dir, smtp: Se
     assert smtp.handler.by_recipient() == {a: 1 for a in ADDRESSES}
     msg = smtp.handler.received[0].message()
     assert msg.get_content_type() == "multipart/mixed"
-    alternative, pdf = msg.get_payload()
+    alternative, pdf = msg.iter_parts()
     assert alternative.get_content_type() == "multipart/alternative"
-    plain, related = alternative.get_payload()
+    plain, related = alternative.iter_parts()
     assert plain.get_content_type() == "text/plain"
     assert related.get_content_type() == "multipart/related"
-    html_part, *images = related.get_payload()
+    html_part, *images = related.iter_parts()
     html = html_part.get_content()
     # every cid: reference has its inline image part, and every image is referenced
     cids = set(re.findall(r'src="cid:([^"]+)"', html))
@@ -107,7 +107,7 @@ def test_a_dropped_connection_is_reopened_and_the_message_resent(tmp_path, brief
 
 
 def test_a_server_that_is_down_leaves_everything_pending(tmp_path, brief_dir) -> None:
-    from tests.delivery.smtpd import free_port
+    from devtools.net import free_port
 
     store, summary = _send(tmp_path, brief_dir, free_port())
     assert summary.sent == 0 and summary.left == 3

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,7 +38,7 @@ def tls_server(request: pytest.FixtureRequest, cert: CertFiles) -> Iterator[Serv
 
 
 def _send(
-    tmp_path: Path, brief_dir: Path, server: Server, **email: object
+    tmp_path: Path, brief_dir: Path, server: Server, **email: Any
 ) -> tuple[Store, SendSummary]:
     config = settings_for(tmp_path, server.port)
     security = server.security  # type: ignore[attr-defined]

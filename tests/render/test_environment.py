@@ -21,12 +21,6 @@ def test_strict_undefined_raises_on_a_missing_variable() -> None:
         make_environment().from_string("{{ nowhere }}").render()
 
 
-def test_strict_undefined_raises_on_a_missing_fact_field() -> None:
-    broken = fact("price.last", 123.0, {})  # no evidence["time"]
-    with pytest.raises(UndefinedError):
-        render_note(context([broken]))
-
-
 def test_autoescape_escapes_a_source_name() -> None:
     evil = fact(
         "price.last",

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from errors import RenderError
 from models import ChartRef
 from render import html_to_pdf, render_note
 from render.pdf import FetchRefused, local_path, local_url_fetcher
@@ -68,7 +69,7 @@ def test_refuses_a_missing_file(folder: Path) -> None:
 
 def test_pdf_fails_rather_than_fetch_a_remote_url(folder: Path) -> None:
     html = '<html><body><p>x</p><img src="http://127.0.0.1:9/x.png"></body></html>'
-    with pytest.raises(BaseException, match=r"127\.0\.0\.1"):
+    with pytest.raises(RenderError, match=r"refusing to fetch 'http://127\.0\.0\.1:9/x\.png'"):
         html_to_pdf(html, folder)
 
 

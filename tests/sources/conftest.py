@@ -12,10 +12,10 @@ import pytest
 
 from demo.replay import ReplayData
 from demo.scenario import AS_OF
+from devtools.replay_server import ReplayServer
 from settings import SourcesSettings
 from sources.exchange import make_exchange
 from sources.http import Recorder
-from tests.replay_server import ReplayServer
 
 NOW = AS_OF
 """The gather's "now": the demo snapshot's as-of."""

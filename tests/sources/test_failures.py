@@ -14,11 +14,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from devtools.replay_server import Fault, ReplayServer
 from pipeline import data_gaps
 from settings import StaleSettings
 from sources import load_snapshot
 from sources.gather import GatherResult, gather
-from tests.replay_server import Fault, ReplayServer
 from tests.sources.conftest import NOW, frozen_exchange
 
 # path on the server → the snapshot files it feeds (BTC only)

@@ -19,6 +19,7 @@ import pytest
 
 from analysis import compute_facts
 from demo.replay import ReplayData, Table
+from devtools.replay_server import Fault, ReplayServer
 from pipeline import data_gaps
 from settings import StaleSettings
 from sources import load_snapshot
@@ -28,7 +29,6 @@ from sources.collect import record
 from sources.gather import GatherResult, gather
 from store import open_store
 from tests.conftest import DEMO
-from tests.replay_server import Fault, ReplayServer
 from tests.sources.conftest import NOW, frozen_exchange
 
 ALL_FILES = sorted(p.relative_to(DEMO).as_posix() for p in DEMO.rglob("*.csv"))

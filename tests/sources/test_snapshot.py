@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -16,7 +17,7 @@ DAILY = "time,open,high,low,close,volume\n" + "".join(
 )
 
 
-def make(tmp_path: Path, files: dict[str, str], manifest: dict | None = None) -> Path:
+def make(tmp_path: Path, files: dict[str, str], manifest: dict[str, Any] | None = None) -> Path:
     """A snapshot in ``tmp_path`` holding ``files``, each cited as 'Test source'."""
     for rel, text in files.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -37,7 +38,8 @@ def test_valid_snapshot_loads_typed_utc_frames(tmp_path: Path) -> None:
     snap = load_snapshot(make(tmp_path, {"candles_1d/BTC.csv": DAILY, "funding/BTC.csv": funding}))
     btc = snap.assets["BTC"]
     assert list(btc.candles_1d.frame.columns) == ["open", "high", "low", "close", "volume"]
-    assert str(btc.candles_1d.frame.index.tz) == "UTC"
+    index = btc.candles_1d.frame.index
+    assert isinstance(index, pd.DatetimeIndex) and str(index.tz) == "UTC"
     assert btc.candles_1d.interval == pd.Timedelta(days=1)
     assert btc.funding is not None and list(btc.funding.frame.columns) == ["rate"]
     assert btc.funding.frame.index[1] == pd.Timestamp("2026-01-01T08:00Z")
@@ -102,7 +104,9 @@ def _bad_row(text: str, row: int, replacement: str) -> str:
         ),
     ],
 )
-def test_bad_file_names_file_row_and_problem(tmp_path: Path, files: dict, message: str) -> None:
+def test_bad_file_names_file_row_and_problem(
+    tmp_path: Path, files: dict[str, str], message: str
+) -> None:
     with pytest.raises(SnapshotError) as err:
         load_snapshot(make(tmp_path, files))
     assert str(err.value).startswith(message)
