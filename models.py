@@ -148,11 +148,17 @@ Unit = Literal[
 ]
 
 
+def fact_key(asset: str | None, fact_id: str) -> str:
+    """Unique key of a fact within one note, e.g. ``BTC:price.last``, ``market:macro.dxy``."""
+    return f"{asset or 'market'}:{fact_id}"
+
+
 @dataclass(frozen=True)
 class Fact:
     """One checked statement about the market, computed from data known at ``as_of``.
 
-    ``value`` is a JSON number, bool or object at full precision; ``evidence`` holds the few
+    ``value`` is a float, a bool or a ``values.FactValue`` (the fact's type in ``values.py``), at
+    full precision; ``evidence`` holds the few
     numbers and times a reader would want to check; ``sources`` are the human names of the
     datasets it was computed from (as cited in the note).
     """
@@ -168,7 +174,7 @@ class Fact:
     @property
     def key(self) -> str:
         """Unique key within one note, e.g. ``BTC:price.last``."""
-        return f"{self.asset or 'market'}:{self.id}"
+        return fact_key(self.asset, self.id)
 
 
 @dataclass(frozen=True)
