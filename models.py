@@ -220,11 +220,31 @@ class LevelProfile:
 
 
 @dataclass(frozen=True)
+class Sentence:
+    """One fact's sentence in a paragraph, and whether it names the fact's sources."""
+
+    fact: Fact
+    cited: bool
+    """True when it directly follows, in its run, a sentence of the same sources (which named
+    them): the template then says the partial's ``sentence_cited`` (no source)."""
+
+
+@dataclass(frozen=True)
 class Paragraph:
-    """The facts of one section about one asset (``asset`` None: market-wide), in order."""
+    """What one section says about one asset (``asset`` None: market-wide), already arranged."""
 
     asset: str | None
-    facts: tuple[Fact, ...]
+    runs: tuple[tuple[Sentence, ...], ...]
+    """The sentences in reading order, in runs of one topic each (an HTML paragraph apiece).
+    A fact whose sentence another fact of the paragraph says in full is left out."""
+    estimate_sources: tuple[str, ...] = ()
+    """Non-empty when the paragraph ends with the caveat that its liquidation levels are model
+    estimates, from these sources (only the first such paragraph of a section has it)."""
+
+    @property
+    def facts(self) -> tuple[Fact, ...]:
+        """The facts said, in reading order."""
+        return tuple(s.fact for run in self.runs for s in run)
 
 
 @dataclass(frozen=True)
