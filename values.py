@@ -106,6 +106,9 @@ class FactValue(JsonObject):
 
 def to_json(value: object) -> JSONValue:
     """A fact value (float, bool or value object) as plain JSON types, for ``json.dumps``."""
+    if isinstance(value, JsonObject):
+        keys = value.json_keys().items()
+        return {key: to_json(getattr(value, name)) for name, key in keys}
     if isinstance(value, Mapping):
         return {k: to_json(v) for k, v in value.items()}
     if isinstance(value, tuple | list):
@@ -486,7 +489,7 @@ def fact_of(facts: Mapping[str, Fact], asset: str | None, fact_id: str) -> Fact 
 
 def as_value(fact: Fact, cls: type[V]) -> V:
     """The fact's value, checked to be a ``cls`` (or a subclass) of the fact's own type."""
-    if not isinstance(fact.value, cls) or type(fact.value).fact_id != fact.id:
+    if not isinstance(fact.value, cls) or getattr(type(fact.value), "fact_id", None) != fact.id:
         raise TypeError(f"{fact.key}: value is not a {cls.__name__}: {fact.value!r}")
     return fact.value
 
@@ -500,6 +503,8 @@ def as_number(fact: Fact) -> float:
 
 def value_of(facts: Mapping[str, Fact], asset: str | None, cls: type[V]) -> V | None:
     """The value of ``asset``'s ``cls.fact_id`` fact, or None when the note has none."""
+    if "fact_id" not in vars(cls):
+        raise TypeError(f"{cls.__name__} is no fact's own value type; look up a subclass")
     fact = facts.get(fact_key(asset, cls.fact_id))
     return None if fact is None else as_value(fact, cls)
 

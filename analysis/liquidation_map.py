@@ -3,7 +3,8 @@
 A model estimate, not data: it follows ``../shared/docs/data-sources.md`` §5.4 and says where
 positions opened in the window *would* be liquidated, not where they actually are.
 
-1. Bars are the hourly candles of the last ``window`` (30 days). Open interest is read at each
+1. Bars are the hourly candles of the last ``window`` (30 days by default; this and the mix
+   and ``mmr`` below are ``[analysis]`` settings). Open interest is read at each
    candle's open and close (the last row at or before, at most ``oi_max_age`` = 4 h old, so
    4-hourly open interest works: its change lands on the candle closing at the new row); the
    change over the candle is ``ΔOI``.
@@ -37,8 +38,7 @@ running product of the factors; only that scalar recurrence (one float per candl
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
@@ -55,7 +55,6 @@ Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 
 HOUR, DAY = pd.Timedelta(hours=1), pd.Timedelta(days=1)
-WINDOW = pd.Timedelta(days=30)
 TINY = 1e-300
 """Survival factor standing in for 0 (all levels removed), so that logs stay finite."""
 NEGLIGIBLE = 1e-9
@@ -63,19 +62,21 @@ NEGLIGIBLE = 1e-9
 SWEPT_TOP = 5
 """How many of the largest swept price bins ``clusters.swept_24h`` lists."""
 
-LEVERAGE_MIX: Mapping[int, float] = MappingProxyType(
-    {5: 0.10, 10: 0.25, 25: 0.30, 50: 0.20, 100: 0.15}
-)
-"""Share of new positions opened at each leverage: an assumption, not data."""
-
 
 @dataclass(frozen=True)
 class LevelModel:
-    """The liquidation-level model's parameters (see the module docstring)."""
+    """The liquidation-level model's parameters (see the module docstring).
 
-    leverage: Mapping[int, float] = field(default_factory=lambda: LEVERAGE_MIX)
-    mmr: float = 0.004
-    window: pd.Timedelta = WINDOW
+    The first three are ``[analysis]`` settings (``level_model`` reads them; their defaults
+    live there only), the rest fixed choices of the model.
+    """
+
+    leverage: Mapping[int, float]
+    """Share of new positions opened at each leverage: an assumption, not data."""
+    mmr: float
+    """Maintenance margin rate in the liquidation prices."""
+    window: pd.Timedelta
+    """How much history of open-interest changes the model replays."""
     tilt: float = 0.1
     share_max_age: pd.Timedelta = 2 * HOUR
     oi_max_age: pd.Timedelta = 4 * HOUR
@@ -93,9 +94,6 @@ class LevelModel:
         return out
 
 
-LEVEL_MODEL = LevelModel()
-
-
 def level_model(settings: AnalysisSettings) -> LevelModel:
     """The liquidation-level model built from the ``leverage_mix``, ``maintenance_margin`` and
     ``level_window_days`` settings.
@@ -107,6 +105,10 @@ def level_model(settings: AnalysisSettings) -> LevelModel:
         mmr=settings.maintenance_margin,
         window=pd.Timedelta(days=settings.level_window_days),
     )
+
+
+LEVEL_MODEL = level_model(AnalysisSettings())
+"""The model of the default settings."""
 
 
 register = Registry(section="derivatives")

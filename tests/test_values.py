@@ -16,6 +16,7 @@ from values import (
     FactValue,
     FundingFlip,
     LongClusterBelow,
+    NearestCluster,
     PriceLevelBreak,
     ShortClusterAbove,
     Swept,
@@ -91,6 +92,8 @@ def test_lookups_are_typed_and_checked() -> None:
         as_value(fact("price.level_break", {"level": 1.0}), PriceLevelBreak)
     with pytest.raises(TypeError, match="not a number"):
         as_number(fact("price.ath", "1.5"))
+    with pytest.raises(TypeError, match="look up a subclass"):
+        value_of(facts, "BTC", NearestCluster)
 
 
 def test_every_fact_id_has_one_value_type_and_every_field_a_meaning() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -146,7 +147,7 @@ def test_long_share_comes_from_accounts_else_from_the_candle_direction() -> None
 
 
 def test_leverage_mix_and_mmr_are_parameters() -> None:
-    model = lm.LevelModel(leverage={20: 1.0}, mmr=0.005)
+    model = replace(lm.LEVEL_MODEL, leverage={20: 1.0}, mmr=0.005)
     levels = lm.estimate_levels(oi(1000, 1100, 1100), bars([100, 100.5], [100, 99.5]), model=model)
     assert levels is not None
     assert sorted(np.round(levels.price, 6)) == [95.5, 104.5]
@@ -155,7 +156,7 @@ def test_leverage_mix_and_mmr_are_parameters() -> None:
 def test_only_the_window_counts() -> None:
     # Positions opened 3 hours before the last candle fall outside a 2-hour window.
     data = bars([100, 100.5, 100.5, 100.5], [100, 99.5, 99.5, 99.5])
-    model = lm.LevelModel(window=pd.Timedelta(hours=2))
+    model = replace(lm.LEVEL_MODEL, window=pd.Timedelta(hours=2))
     assert lm.estimate_levels(oi(1000, 1100, 1100, 1100, 1100), data, model=model) is None
 
 
@@ -173,7 +174,7 @@ def test_first_reach_matches_a_plain_scan(seed: int) -> None:
 
 # --- clusters ----------------------------------------------------------------------------------
 
-FIXED = lm.LevelModel(bin_step=1.0)
+FIXED = replace(lm.LEVEL_MODEL, bin_step=1.0)
 
 
 def test_nearest_short_cluster_is_the_first_significant_peak_above_price() -> None:
@@ -214,13 +215,13 @@ def test_a_consumed_cluster_hands_over_to_the_next_one() -> None:
 
 def test_weak_peaks_are_not_clusters() -> None:
     # alpha above 1: no bin reaches alpha x the largest one.
-    model = lm.LevelModel(bin_step=1.0, alpha=1.1)
+    model = replace(lm.LEVEL_MODEL, bin_step=1.0, alpha=1.1)
     assert (
         lm.nearest_short_above(oi(1000, 1100, 1100), bars([100, 100.5], [100, 99.5]), model=model)
         is None
     )
     # beta: peaks must also hold a share of all live USD (100): 20 % keeps only the 25 USD one.
-    model = lm.LevelModel(bin_step=1.0, beta=0.2)
+    model = replace(lm.LEVEL_MODEL, bin_step=1.0, beta=0.2)
     r = lm.nearest_short_above(oi(1000, 1100, 1100), bars([100, 100.5], [100, 99.5]), model=model)
     assert r is not None and r.evidence["clusters_found"] == 1
 
@@ -288,7 +289,7 @@ def test_sixty_days_of_hourly_data_take_milliseconds() -> None:
         lows=list(np.minimum(close, np.r_[close[0], close[:-1]]) - wick),
     )
     usd = 3e10 * np.exp(np.cumsum(rng.normal(0, 0.002, n + 1)))
-    model = lm.LevelModel(window=pd.Timedelta(days=60))
+    model = replace(lm.LEVEL_MODEL, window=pd.Timedelta(days=60))
     lm.estimate_levels(oi(*usd), data, model=model)
     start = time.perf_counter()
     levels = lm.estimate_levels(oi(*usd), data, model=model)
