@@ -60,7 +60,9 @@ class JsonObject(dict[str, Any]):
     """Base of the value dataclasses: frozen, and equal in content to its JSON object.
 
     Subclasses are ``@dataclass(frozen=True)``; every field is set at construction and the
-    JSON keys are filled from them then. Writing through the dict interface raises.
+    JSON keys are filled from them then. Writing through the dict interface raises. Being a
+    dict is what lets ``json.dumps`` (``pipeline.facts_document`` dumps ``f.value`` as it is)
+    and Jinja subscripts read a value unchanged; ``to_json`` reads the fields instead.
     """
 
     def __post_init__(self) -> None:
