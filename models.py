@@ -148,11 +148,17 @@ Unit = Literal[
 ]
 
 
+def fact_key(asset: str | None, fact_id: str) -> str:
+    """Unique key of a fact within one note, e.g. ``BTC:price.last``, ``market:macro.dxy``."""
+    return f"{asset or 'market'}:{fact_id}"
+
+
 @dataclass(frozen=True)
 class Fact:
     """One checked statement about the market, computed from data known at ``as_of``.
 
-    ``value`` is a JSON number, bool or object at full precision; ``evidence`` holds the few
+    ``value`` is a float, a bool or a ``values.FactValue`` (the fact's type in ``values.py``), at
+    full precision; ``evidence`` holds the few
     numbers and times a reader would want to check; ``sources`` are the human names of the
     datasets it was computed from (as cited in the note).
     """
@@ -168,7 +174,7 @@ class Fact:
     @property
     def key(self) -> str:
         """Unique key within one note, e.g. ``BTC:price.last``."""
-        return f"{self.asset or 'market'}:{self.id}"
+        return fact_key(self.asset, self.id)
 
 
 @dataclass(frozen=True)
@@ -214,11 +220,31 @@ class LevelProfile:
 
 
 @dataclass(frozen=True)
+class Sentence:
+    """One fact's sentence in a paragraph, and whether it names the fact's sources."""
+
+    fact: Fact
+    cited: bool
+    """True when it directly follows, in its run, a sentence of the same sources (which named
+    them): the template then says the partial's ``sentence_cited`` (no source)."""
+
+
+@dataclass(frozen=True)
 class Paragraph:
-    """The facts of one section about one asset (``asset`` None: market-wide), in order."""
+    """What one section says about one asset (``asset`` None: market-wide), already arranged."""
 
     asset: str | None
-    facts: tuple[Fact, ...]
+    runs: tuple[tuple[Sentence, ...], ...]
+    """The sentences in reading order, in runs of one topic each (an HTML paragraph apiece).
+    A fact whose sentence another fact of the paragraph says in full is left out."""
+    estimate_sources: tuple[str, ...] = ()
+    """Non-empty when the paragraph ends with the caveat that its liquidation levels are model
+    estimates, from these sources (only the first such paragraph of a section has it)."""
+
+    @property
+    def facts(self) -> tuple[Fact, ...]:
+        """The facts said, in reading order."""
+        return tuple(s.fact for run in self.runs for s in run)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from models import (
 )
 from sources import load_snapshot
 from sources.calendar import load_fomc
+from values import to_json
 
 if TYPE_CHECKING:
     from sources.gather import GatherResult
@@ -373,7 +374,7 @@ def facts_document(
             {
                 "id": f.id,
                 "asset": f.asset,
-                "value": f.value,
+                "value": to_json(f.value),
                 "unit": f.unit,
                 "as_of": f.as_of.isoformat().replace("+00:00", "Z"),
                 "sources": list(f.sources),

@@ -104,17 +104,11 @@ class AnalysisSettings:
             raise InputError(f"leverage_mix: shares must sum to 1 (got {sum(weights.values())})")
 
     def options(self) -> dict[str, object]:
-        """These settings as ``analysis.compute_facts`` options."""
+        """These settings as ``analysis.compute_facts`` options (fact functions take them by
+        their field names; the level ``model`` is built from the last three)."""
         from analysis import analysis_options
 
-        return analysis_options(
-            squeeze_min_move_pct=self.squeeze_min_move_pct,
-            squeeze_min_share=self.squeeze_min_share,
-            squeeze_min_multiple=self.squeeze_min_multiple,
-            leverage_mix={int(k): float(v) for k, v in self.leverage_mix.items()},
-            maintenance_margin=self.maintenance_margin,
-            level_window_days=self.level_window_days,
-        )
+        return analysis_options(self)
 
 
 @dataclass(frozen=True)

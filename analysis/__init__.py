@@ -1,9 +1,11 @@
 """Analysis decides what is true. One fact = one small pure function; ``FACTS`` lists them all.
 
-To add a fact: write a function in the module of its topic (``price.py``, ``momentum.py``...)
-returning a ``Reading`` or None, add one ``FactSpec`` line below, a template partial
-``templates/facts/<id>.html`` and reference cases in ``tests/analysis/``. ``docs/facts.md`` is
-generated from this list (``python -m analysis.docs``).
+To add a fact: write its function in the module of its topic (``price.py``, ``momentum.py``...)
+under an ``@register("<id>", ...)`` line (its section, score, sentence topic and order: see
+``analysis.registry.FactSpec``), declare its value type in ``values.py`` (a ``FactValue``
+dataclass, or a ``SCALARS`` entry for a number or flag), write its template partial
+``templates/facts/<id>.html`` and its reference cases in ``tests/analysis/``. ``FACTS`` is
+validated at import; ``docs/facts.md`` is generated from it (``python -m analysis.docs``).
 """
 
 from __future__ import annotations
@@ -12,47 +14,26 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from analysis import cross, derivatives, liquidation_map, macro, momentum, price, sentiment
-from analysis.registry import FactSpec, compute
+from analysis import cross, derivatives, liquidation_map, macro, momentum, outlook, price, sentiment
+from analysis.registry import Derived, FactSpec, compute, options_for, validate
 from models import Fact, FomcCalendar, LevelProfile, Snapshot
+from settings import AnalysisSettings
 
-FACTS: tuple[FactSpec, ...] = (
-    FactSpec("price.last", price.last_price, "price"),
-    FactSpec("price.change_24h_pct", price.change_24h, "price"),
-    FactSpec("price.change_7d_pct", price.change_7d, "price"),
-    FactSpec("price.intraday_pct", price.intraday, "price"),
-    FactSpec("price.ath", price.all_time_high, "price"),
-    FactSpec("price.pct_below_ath", price.pct_below_ath, "price"),
-    FactSpec("price.new_ath", price.new_ath, "price"),
-    FactSpec("price.level_break", price.price_level_break, "price"),
-    FactSpec("price.prior_range", price.prior_range, "price"),
-    FactSpec("price.weekly_gain_rank", price.weekly_gain_rank, "price"),
-    FactSpec("momentum.rsi_14", momentum.rsi_14, "momentum"),
-    FactSpec("momentum.macd", momentum.macd_state, "momentum"),
-    FactSpec("momentum.divergence", momentum.divergence, "momentum"),
-    FactSpec("funding.rate", derivatives.funding_rate, "derivatives"),
-    FactSpec("funding.flip", derivatives.funding_flip, "derivatives"),
-    FactSpec("open_interest.usd", derivatives.open_interest_usd, "derivatives"),
-    FactSpec("open_interest.change_24h_pct", derivatives.open_interest_change_24h, "derivatives"),
-    FactSpec("liquidations.total_1h_usd", derivatives.liquidations_1h, "derivatives"),
-    FactSpec("liquidations.total_24h_usd", derivatives.liquidations_24h, "derivatives"),
-    FactSpec("liquidations.long_24h_usd", derivatives.long_liquidations_24h, "derivatives"),
-    FactSpec("liquidations.short_24h_usd", derivatives.short_liquidations_24h, "derivatives"),
-    FactSpec("liquidations.short_share_24h", derivatives.short_share_24h, "derivatives"),
-    FactSpec("liquidations.spike", derivatives.liquidation_spike, "derivatives"),
-    FactSpec("liquidations.squeeze", derivatives.squeeze, "derivatives"),
-    FactSpec("positioning.long_pct", derivatives.long_account_pct, "derivatives"),
-    FactSpec("positioning.majority", derivatives.majority, "derivatives"),
-    FactSpec("clusters.nearest_short_above", liquidation_map.nearest_short_above, "derivatives"),
-    FactSpec("clusters.nearest_long_below", liquidation_map.nearest_long_below, "derivatives"),
-    FactSpec("clusters.swept_24h", liquidation_map.swept_24h, "derivatives"),
-    FactSpec("outlook.levels", cross.outlook_levels, "outlook"),
-    FactSpec("sentiment.fear_greed", sentiment.fear_greed_index, "macro"),
-    FactSpec("macro.dxy", macro.dxy_close, "macro"),
-    FactSpec("macro.dxy_level_break", macro.dxy_level_break, "macro"),
-    FactSpec("macro.next_fomc", macro.next_fomc, "macro"),
-    FactSpec("cross.relative_24h", cross.relative_24h, "price"),
+MODULES = (price, momentum, derivatives, liquidation_map, outlook, sentiment, macro, cross)
+"""The topic modules, in registry order (the order of facts.json and of sentences)."""
+
+DERIVED: Derived = {"model": liquidation_map.level_model}
+"""Options built from several ``[analysis]`` settings, by the parameter name facts take."""
+
+FACTS: tuple[FactSpec, ...] = validate(
+    (spec for module in MODULES for spec in module.register.specs), DERIVED
 )
+
+
+def analysis_options(settings: AnalysisSettings) -> dict[str, object]:
+    """The ``options`` of ``compute_facts`` from the ``[analysis]`` settings: every keyword-only
+    parameter of the facts (a setting, or a ``DERIVED`` option such as the level ``model``)."""
+    return options_for(FACTS, settings, DERIVED)
 
 
 def compute_facts(
@@ -66,32 +47,11 @@ def compute_facts(
 
     ``fomc``: the FOMC calendar (``sources.calendar.load_fomc()``); without it
     ``macro.next_fomc`` is absent. ``options``: keyword-only parameters of the fact functions
-    by name (``analysis_options``), e.g. the squeeze thresholds and the level ``model``.
+    by name (``analysis_options``); those not given take the default settings' values, and a
+    name no fact takes raises ``analysis.registry.RegistryError``.
     """
-    return compute(FACTS, snapshot, as_of, fomc=fomc, options=options)
-
-
-def analysis_options(
-    *,
-    squeeze_min_move_pct: float,
-    squeeze_min_share: float,
-    squeeze_min_multiple: float,
-    leverage_mix: Mapping[int, float],
-    maintenance_margin: float,
-    level_window_days: int,
-) -> dict[str, object]:
-    """The ``options`` of ``compute_facts`` from the ``[analysis]`` settings' values."""
-    model = liquidation_map.LevelModel(
-        leverage=dict(leverage_mix),
-        mmr=maintenance_margin,
-        window=pd.Timedelta(days=level_window_days),
-    )
-    return {
-        "min_move_pct": squeeze_min_move_pct,
-        "min_share": squeeze_min_share,
-        "min_multiple": squeeze_min_multiple,
-        "model": model,
-    }
+    given = analysis_options(AnalysisSettings()) | dict(options or {})
+    return compute(FACTS, snapshot, as_of, fomc=fomc, options=given)
 
 
 def level_profiles(
@@ -121,4 +81,4 @@ def level_profiles(
     return out
 
 
-__all__ = ["FACTS", "FactSpec", "compute_facts", "level_profiles"]
+__all__ = ["DERIVED", "FACTS", "FactSpec", "analysis_options", "compute_facts", "level_profiles"]

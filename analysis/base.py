@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 import pandas as pd
 
 from models import Dataset, JSONValue
 
+V = TypeVar("V")
+
 
 @dataclass(frozen=True)
-class Reading:
+class Reading(Generic[V]):
     """A fact function's answer: the value, its unit, the evidence, and the datasets it used.
 
-    The registry turns it into a ``models.Fact`` by adding the fact id, asset, ``as_of`` and the
-    sources of ``used``, so an id is written in exactly one place (``analysis.FACTS``).
+    ``V`` is the fact's value type in ``values.py`` (float, bool or a ``FactValue``). The
+    registry turns a reading into a ``models.Fact`` by adding the fact id, asset, ``as_of`` and
+    the sources of ``used``, so an id is written in exactly one place (its ``@register`` line).
     """
 
-    value: JSONValue
+    value: V
     unit: str
     used: tuple[Dataset, ...]
     evidence: Mapping[str, JSONValue] = field(default_factory=dict)
@@ -58,3 +62,15 @@ def close_at_or_before(candles: Dataset, when: pd.Timestamp) -> float | None:
 def pct_change(new: float, old: float) -> float:
     """Percent change from ``old`` to ``new``."""
     return (new / old - 1.0) * 100.0
+
+
+def since_score(
+    since: str | None, as_of: pd.Timestamp, *, never: float, base: float, most: float
+) -> float:
+    """The score of a round-level break: ``never`` when the level was never closed beyond
+    before (``since`` None), else ``base`` plus up to ``most`` as the last close beyond it
+    (``since``, a date) recedes, a point per 6 days."""
+    if since is None:
+        return never
+    days = (as_of.tz_convert(None) - pd.Timestamp(since)).days
+    return base + min(most, days / 6.0)

@@ -20,8 +20,10 @@ import numpy as np
 import pandas as pd
 
 from analysis.base import Reading, iso, pct_change, stamp
-from analysis.price import change_24h
-from models import Dataset
+from analysis.price import change_24h_pct as price_change_24h
+from analysis.registry import Registry, fixed
+from models import Dataset, Fact
+from values import FundingFlip, FundingRate, Majority, Side, Squeeze, as_number, as_value
 
 HOUR, DAY = pd.Timedelta(hours=1), pd.Timedelta(days=1)
 YEAR = pd.Timedelta(days=365)
@@ -29,49 +31,65 @@ FLIP_WINDOW = pd.Timedelta(hours=72)
 MEDIAN_WINDOW = pd.Timedelta(days=30)
 MIN_HISTORY = pd.Timedelta(days=7)
 """A 30-day median needs at least this much history inside the 30 days."""
+OI_TOLERANCE = HOUR
+"""How much older than 24 hours the open-interest reference row may be."""
+
+register = Registry(section="derivatives")
 
 
 # --- funding -----------------------------------------------------------------------------------
 
 
-def funding_rate(funding: Dataset) -> Reading | None:
+def _score_rate(fact: Fact) -> float:
+    """35 at 30 % a year or more either way, else 5."""
+    return 35.0 if abs(as_value(fact, FundingRate).annualised_pct) >= 30.0 else 5.0
+
+
+@register("funding.rate", score=_score_rate, topic="leverage", order=1)
+def rate(funding: Dataset) -> Reading[FundingRate] | None:
     """The latest settled funding rate in percent per interval, annualised over a 365-day year.
 
     The interval is the time between the last two prints (8 h on Binance), so annualised =
     rate × (365 days / interval).
     """
-    rate = funding.frame["rate"]
-    if len(rate) < 2:
+    rates = funding.frame["rate"]
+    if len(rates) < 2:
         return None
-    interval = stamp(rate.index[-1]) - stamp(rate.index[-2])
-    pct = float(rate.iloc[-1]) * 100.0
-    value: dict[str, Any] = {"pct": pct, "annualised_pct": pct * (YEAR / interval)}
-    value |= {"interval_hours": interval / HOUR}
-    return Reading(value, "rate", (funding,), {"time": iso(stamp(rate.index[-1]))})
+    interval = stamp(rates.index[-1]) - stamp(rates.index[-2])
+    pct = float(rates.iloc[-1]) * 100.0
+    value = FundingRate(pct, pct * (YEAR / interval), interval / HOUR)
+    return Reading(value, "rate", (funding,), {"time": iso(stamp(rates.index[-1]))})
 
 
-def funding_flip(
-    funding: Dataset, as_of: pd.Timestamp, *, within: pd.Timedelta = FLIP_WINDOW
-) -> Reading | None:
+def _score_flip(fact: Fact) -> float:
+    """50 plus 1 per 0.001 % of the current rate, at most 65."""
+    return 50.0 + min(15.0, 1000.0 * abs(as_value(fact, FundingFlip).current_pct))
+
+
+@register("funding.flip", score=_score_flip, topic="leverage", order=2)
+def flip(funding: Dataset, as_of: pd.Timestamp) -> Reading[FundingFlip] | None:
     """The latest change of sign of the settled funding rate, when it happened within 72 hours.
 
     ``at`` is the time of the first print of the new sign; ``prints_since`` counts the prints
     from that one on (it included); ``current_pct`` is the latest rate in percent. Prints of
     exactly zero have no sign and are skipped.
     """
-    rate = funding.frame["rate"]
-    signed = rate[rate != 0.0]
+    rates = funding.frame["rate"]
+    signed = rates[rates != 0.0]
     sign = np.sign(signed.to_numpy())
     changes = np.flatnonzero(sign[1:] != sign[:-1]) + 1
     if not len(changes):
         return None
     at = stamp(signed.index[changes[-1]])
-    if at < as_of - within:
+    if at < as_of - FLIP_WINDOW:
         return None
-    names = {1.0: "positive", -1.0: "negative"}
-    value: dict[str, Any] = {"from": names[sign[changes[-1] - 1]], "to": names[sign[changes[-1]]]}
-    value |= {"at": iso(at), "prints_since": int((rate.index >= at).sum())}
-    value |= {"current_pct": float(rate.iloc[-1]) * 100.0}
+    value = FundingFlip(
+        from_="positive" if sign[changes[-1] - 1] > 0 else "negative",
+        to="positive" if sign[changes[-1]] > 0 else "negative",
+        at=iso(at),
+        prints_since=int((rates.index >= at).sum()),
+        current_pct=float(rates.iloc[-1]) * 100.0,
+    )
     evidence: dict[str, Any] = {"previous_pct": float(signed.iloc[changes[-1] - 1]) * 100.0}
     evidence |= {"previous_time": iso(stamp(signed.index[changes[-1] - 1]))}
     return Reading(value, "state", (funding,), evidence)
@@ -80,7 +98,8 @@ def funding_flip(
 # --- open interest -----------------------------------------------------------------------------
 
 
-def open_interest_usd(open_interest: Dataset) -> Reading | None:
+@register("open_interest.usd", topic="leverage", order=3)
+def usd(open_interest: Dataset) -> Reading[float] | None:
     """Open interest in USD at the newest row."""
     oi = open_interest.frame["oi_usd"]
     if oi.empty:
@@ -88,13 +107,23 @@ def open_interest_usd(open_interest: Dataset) -> Reading | None:
     return Reading(float(oi.iloc[-1]), "USD", (open_interest,), {"time": iso(stamp(oi.index[-1]))})
 
 
-def open_interest_change_24h(
-    open_interest: Dataset, *, tolerance: pd.Timedelta = HOUR
-) -> Reading | None:
+def _score_oi_change(fact: Fact) -> float:
+    """5 plus 4 per percent of change, at most 45."""
+    return min(45.0, 5.0 + 4.0 * abs(as_number(fact)))
+
+
+@register("open_interest.change_24h_pct", score=_score_oi_change, topic="leverage", order=4)
+def change_24h_pct(open_interest: Dataset) -> Reading[float] | None:
     """Percent change of open interest against the row 24 hours before the newest one.
 
-    The reference is the last row at or before then, and at most ``tolerance`` older.
+    The reference is the last row at or before then, and at most an hour older.
     """
+    return oi_change_24h(open_interest, tolerance=OI_TOLERANCE)
+
+
+def oi_change_24h(open_interest: Dataset, *, tolerance: pd.Timedelta) -> Reading[float] | None:
+    """``open_interest.change_24h_pct`` with a reference row at most ``tolerance`` older than
+    24 hours before the newest row."""
     oi = open_interest.frame["oi_usd"]
     if oi.empty:
         return None
@@ -142,7 +171,7 @@ def complete_buckets(
 
 def _liquidated(
     liquidations: Dataset, as_of: pd.Timestamp, span: pd.Timedelta, column: str | None
-) -> Reading | None:
+) -> Reading[float] | None:
     window = complete_buckets(liquidations, as_of, span)
     if window is None:
         return None
@@ -152,12 +181,14 @@ def _liquidated(
     return Reading(usd, "USD", (liquidations,), evidence)
 
 
-def liquidations_1h(liquidations: Dataset, as_of: pd.Timestamp) -> Reading | None:
+@register("liquidations.total_1h_usd", order=11)
+def total_1h_usd(liquidations: Dataset, as_of: pd.Timestamp) -> Reading[float] | None:
     """USD of long and short positions liquidated in the last complete hour."""
     return _liquidated(liquidations, as_of, HOUR, None)
 
 
-def liquidations_24h(liquidations: Dataset, as_of: pd.Timestamp) -> Reading | None:
+@register("liquidations.total_24h_usd", score=fixed(10.0), order=5)
+def total_24h_usd(liquidations: Dataset, as_of: pd.Timestamp) -> Reading[float] | None:
     """USD of long and short positions liquidated in the last 24 complete hours.
 
     The buckets counted are those ending in ``(as_of − 24 h, as_of]``: at 08:00Z, the hourly
@@ -167,17 +198,20 @@ def liquidations_24h(liquidations: Dataset, as_of: pd.Timestamp) -> Reading | No
     return _liquidated(liquidations, as_of, DAY, None)
 
 
-def long_liquidations_24h(liquidations: Dataset, as_of: pd.Timestamp) -> Reading | None:
+@register("liquidations.long_24h_usd", order=8)
+def long_24h_usd(liquidations: Dataset, as_of: pd.Timestamp) -> Reading[float] | None:
     """USD of long positions liquidated in the last 24 complete hours."""
     return _liquidated(liquidations, as_of, DAY, "long_usd")
 
 
-def short_liquidations_24h(liquidations: Dataset, as_of: pd.Timestamp) -> Reading | None:
+@register("liquidations.short_24h_usd", order=6, covered_by="liquidations.short_share_24h")
+def short_24h_usd(liquidations: Dataset, as_of: pd.Timestamp) -> Reading[float] | None:
     """USD of short positions liquidated in the last 24 complete hours."""
     return _liquidated(liquidations, as_of, DAY, "short_usd")
 
 
-def short_share_24h(liquidations: Dataset, as_of: pd.Timestamp) -> Reading | None:
+@register("liquidations.short_share_24h", order=7)
+def short_share_24h(liquidations: Dataset, as_of: pd.Timestamp) -> Reading[float] | None:
     """Shorts' share (0-1) of the USD liquidated in the last 24 complete hours."""
     window = complete_buckets(liquidations, as_of, DAY)
     if window is None or float(window.to_numpy().sum()) <= 0:
@@ -187,7 +221,14 @@ def short_share_24h(liquidations: Dataset, as_of: pd.Timestamp) -> Reading | Non
     return Reading(shorts / total, "ratio", (liquidations,), evidence)
 
 
-def liquidation_spike(liquidations: Dataset, as_of: pd.Timestamp) -> Reading | None:
+def _score_spike(fact: Fact) -> float:
+    """0 under 3 times the median hour, else 4 per multiple, at most 50."""
+    multiple = as_number(fact)
+    return 0.0 if multiple < 3.0 else min(50.0, 4.0 * multiple)
+
+
+@register("liquidations.spike", score=_score_spike, order=10)
+def spike(liquidations: Dataset, as_of: pd.Timestamp) -> Reading[float] | None:
     """The largest hour of liquidations of the last 24 hours, as a multiple of the median hour
     of the last 30 days (hourly buckets only).
     """
@@ -238,34 +279,40 @@ def _at_least(x: float, threshold: float) -> bool:
     return x >= threshold - 1e-9 * abs(threshold)
 
 
+def _score_squeeze(fact: Fact) -> float:
+    """65 plus 1 per $20M liquidated, at most 90."""
+    return 65.0 + min(25.0, as_value(fact, Squeeze).liquidated_usd / 20e6)
+
+
+@register("liquidations.squeeze", score=_score_squeeze, order=9)
 def squeeze(
     liquidations: Dataset,
     candles: Dataset,
     as_of: pd.Timestamp,
     *,
-    min_move_pct: float = 2.0,
-    min_share: float = 0.70,
-    min_multiple: float = 3.0,
-) -> Reading | None:
+    squeeze_min_move_pct: float,
+    squeeze_min_share: float,
+    squeeze_min_multiple: float,
+) -> Reading[Squeeze] | None:
     """A short (long) squeeze: price up (down) at least 2 % in 24 h, the squeezed side at least
-    70 % of the USD liquidated in 24 h, and that total at least 3× its 30-day median 24 h total.
+    70 % of the USD liquidated in 24 h, and that total at least 3× its 30-day median 24 h total
+    (the ``[analysis]`` settings' defaults).
 
     ``liquidated_usd`` is the 24 h total of both sides; ``share`` the squeezed side's part (0-1).
     """
-    move = change_24h(candles)
+    move = price_change_24h(candles)
     window = complete_buckets(liquidations, as_of, DAY)
     median = median_24h_total(liquidations, as_of)
-    if move is None or window is None or median is None or not isinstance(move.value, float):
+    if move is None or window is None or median is None:
         return None
-    side = "short" if move.value > 0 else "long"
+    side: Side = "short" if move.value > 0 else "long"
     total, side_usd = float(window.to_numpy().sum()), float(window[f"{side}_usd"].sum())
-    if total <= 0 or not _at_least(abs(move.value), min_move_pct):
+    if total <= 0 or not _at_least(abs(move.value), squeeze_min_move_pct):
         return None
-    if not (_at_least(side_usd, min_share * total) and _at_least(total, min_multiple * median)):
+    enough = _at_least(side_usd, squeeze_min_share * total)
+    if not (enough and _at_least(total, squeeze_min_multiple * median)):
         return None
-    value: dict[str, Any] = {"side": side, "price_change_pct": move.value}
-    value |= {"liquidated_usd": total}
-    value |= {"share": side_usd / total}
+    value = Squeeze(side, move.value, total, side_usd / total)
     evidence: dict[str, Any] = {
         "side_usd": side_usd,
         "median_24h_usd": median,
@@ -278,7 +325,8 @@ def squeeze(
 # --- positioning -------------------------------------------------------------------------------
 
 
-def long_account_pct(long_short: Dataset) -> Reading | None:
+@register("positioning.long_pct", topic="positioning", order=12, covered_by="positioning.majority")
+def long_pct(long_short: Dataset) -> Reading[float] | None:
     """Percent (0-100) of accounts that are net long, at the newest row."""
     pct = long_short.frame["long_pct"]
     if pct.empty:
@@ -286,7 +334,13 @@ def long_account_pct(long_short: Dataset) -> Reading | None:
     return Reading(float(pct.iloc[-1]), "pct", (long_short,), {"time": iso(stamp(pct.index[-1]))})
 
 
-def majority(long_short: Dataset) -> Reading | None:
+def _score_majority(fact: Fact) -> float:
+    """15 when 60 % of accounts or more are on one side, else 5."""
+    return 15.0 if as_value(fact, Majority).pct >= 60.0 else 5.0
+
+
+@register("positioning.majority", score=_score_majority, topic="positioning", order=13)
+def majority(long_short: Dataset) -> Reading[Majority] | None:
     """The side most accounts are net on and its percent; absent at exactly 50/50.
 
     Evidence ``since``: the first row of the current majority's unbroken run (null when it
@@ -296,9 +350,10 @@ def majority(long_short: Dataset) -> Reading | None:
     if pct.empty or float(pct.iloc[-1]) == 50.0:
         return None
     last = float(pct.iloc[-1])
+    side: Side
     side, share = ("long", last) if last > 50.0 else ("short", 100.0 - last)
     same = (pct > 50.0) if side == "long" else (pct < 50.0)
     broken = np.flatnonzero(~same.to_numpy())
     since = None if not len(broken) else iso(stamp(pct.index[broken[-1] + 1]))
     evidence = {"long_pct": last, "time": iso(stamp(pct.index[-1])), "since": since}
-    return Reading({"side": side, "pct": share}, "state", (long_short,), evidence)
+    return Reading(Majority(side, share), "state", (long_short,), evidence)

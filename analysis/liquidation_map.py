@@ -3,7 +3,8 @@
 A model estimate, not data: it follows ``../shared/docs/data-sources.md`` §5.4 and says where
 positions opened in the window *would* be liquidated, not where they actually are.
 
-1. Bars are the hourly candles of the last ``window`` (30 days). Open interest is read at each
+1. Bars are the hourly candles of the last ``window`` (30 days by default; this and the mix
+   and ``mmr`` below are ``[analysis]`` settings). Open interest is read at each
    candle's open and close (the last row at or before, at most ``oi_max_age`` = 4 h old, so
    4-hourly open interest works: its change lands on the candle closing at the new row); the
    change over the candle is ``ΔOI``.
@@ -37,41 +38,45 @@ running product of the factors; only that scalar recurrence (one float per candl
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from analysis.base import Reading, iso
-from models import Dataset, LevelProfile
+from analysis.registry import Registry
+from models import Dataset, Fact, LevelProfile
+from settings import AnalysisSettings
+from values import LongClusterBelow, NearestCluster, ShortClusterAbove, Swept, SweptLevel, as_value
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 
 HOUR, DAY = pd.Timedelta(hours=1), pd.Timedelta(days=1)
-WINDOW = pd.Timedelta(days=30)
 TINY = 1e-300
 """Survival factor standing in for 0 (all levels removed), so that logs stay finite."""
 NEGLIGIBLE = 1e-9
 """Levels holding less than this fraction of ΣΔOI⁺ (all but closed out) are ignored."""
-"""Survival factor standing in for 0 (all levels removed), so that logs stay finite."""
-
-LEVERAGE_MIX: Mapping[int, float] = MappingProxyType(
-    {5: 0.10, 10: 0.25, 25: 0.30, 50: 0.20, 100: 0.15}
-)
-"""Share of new positions opened at each leverage: an assumption, not data."""
+SWEPT_TOP = 5
+"""How many of the largest swept price bins ``clusters.swept_24h`` lists."""
 
 
 @dataclass(frozen=True)
 class LevelModel:
-    """The liquidation-level model's parameters (see the module docstring)."""
+    """The liquidation-level model's parameters (see the module docstring).
 
-    leverage: Mapping[int, float] = field(default_factory=lambda: LEVERAGE_MIX)
-    mmr: float = 0.004
-    window: pd.Timedelta = WINDOW
+    The first three are ``[analysis]`` settings (``level_model`` reads them; their defaults
+    live there only), the rest fixed choices of the model.
+    """
+
+    leverage: Mapping[int, float]
+    """Share of new positions opened at each leverage: an assumption, not data."""
+    mmr: float
+    """Maintenance margin rate in the liquidation prices."""
+    window: pd.Timedelta
+    """How much history of open-interest changes the model replays."""
     tilt: float = 0.1
     share_max_age: pd.Timedelta = 2 * HOUR
     oi_max_age: pd.Timedelta = 4 * HOUR
@@ -89,7 +94,25 @@ class LevelModel:
         return out
 
 
-LEVEL_MODEL = LevelModel()
+def level_model(settings: AnalysisSettings) -> LevelModel:
+    """The liquidation-level model built from the ``leverage_mix``, ``maintenance_margin`` and
+    ``level_window_days`` settings.
+
+    The ``model`` option of the ``clusters.*`` and ``outlook.levels`` facts (``DERIVED``).
+    """
+    return LevelModel(
+        leverage={int(k): float(v) for k, v in settings.leverage_mix.items()},
+        mmr=settings.maintenance_margin,
+        window=pd.Timedelta(days=settings.level_window_days),
+    )
+
+
+LEVEL_MODEL = level_model(AnalysisSettings())
+"""The model of the default settings."""
+
+
+register = Registry(section="derivatives")
+C = TypeVar("C", ShortClusterAbove, LongClusterBelow)
 
 
 @dataclass(frozen=True)
@@ -325,14 +348,14 @@ def _nearest(
     hourly: Dataset,
     long_short: Dataset | None,
     model: LevelModel,
-    short: bool,
-) -> Reading | None:
+    kind: type[C],
+) -> Reading[C] | None:
     levels = estimate_levels(open_interest, hourly, long_short, model)
-    found = [] if levels is None else clusters(levels, model, short=short)
+    found = [] if levels is None else clusters(levels, model, short=kind is ShortClusterAbove)
     if levels is None or not found:
         return None
     c = found[0]
-    value = {"price": c.price, "usd": c.usd, "distance_pct": c.distance_pct}
+    value = kind(c.price, c.usd, c.distance_pct)
     evidence = model.evidence() | {"last": levels.last, "clusters_found": len(found)}
     evidence |= {"live_usd": levels.live_usd, "added_usd": levels.added_usd}
     evidence |= {"bin_usd": bin_step(levels, model), "to": iso(levels.opens[-1] + levels.interval)}
@@ -340,13 +363,25 @@ def _nearest(
     return Reading(value, "level", used, evidence)
 
 
+def _score_cluster(fact: Fact) -> float:
+    """20 within 2 % of the price, else 8."""
+    return 20.0 if abs(as_value(fact, NearestCluster).distance_pct) < 2.0 else 8.0
+
+
+@register(
+    "clusters.nearest_short_above",
+    score=_score_cluster,
+    topic="positioning",
+    order=15,
+    estimate=True,
+)
 def nearest_short_above(
     open_interest: Dataset,
     hourly: Dataset,
     long_short: Dataset | None = None,
     *,
-    model: LevelModel = LEVEL_MODEL,
-) -> Reading | None:
+    model: LevelModel,
+) -> Reading[ShortClusterAbove] | None:
     """The nearest significant cluster of estimated short liquidations above the last price:
     its price and USD (model estimates) and distance in percent.
 
@@ -356,36 +391,48 @@ def nearest_short_above(
     interest remove levels pro rata; a wick through a level consumes it. A cluster is a peak of
     the 3-bin (0.25 % bins) profile holding at least 20 % of the largest and 5 % of all live USD.
     """
-    return _nearest(open_interest, hourly, long_short, model, short=True)
+    return _nearest(open_interest, hourly, long_short, model, ShortClusterAbove)
 
 
+@register(
+    "clusters.nearest_long_below",
+    score=_score_cluster,
+    topic="positioning",
+    order=16,
+    estimate=True,
+)
 def nearest_long_below(
     open_interest: Dataset,
     hourly: Dataset,
     long_short: Dataset | None = None,
     *,
-    model: LevelModel = LEVEL_MODEL,
-) -> Reading | None:
+    model: LevelModel,
+) -> Reading[LongClusterBelow] | None:
     """The nearest significant cluster of estimated long liquidations below the last price:
     its price and USD (model estimates) and distance in percent (negative).
 
     The same model and cluster rule as ``clusters.nearest_short_above``, mirrored.
     """
-    return _nearest(open_interest, hourly, long_short, model, short=False)
+    return _nearest(open_interest, hourly, long_short, model, LongClusterBelow)
 
 
+def _score_swept(fact: Fact) -> float:
+    """10 plus 1 per $25M swept, at most 40."""
+    return min(40.0, 10.0 + as_value(fact, Swept).total_usd / 25e6)
+
+
+@register("clusters.swept_24h", score=_score_swept, topic="positioning", order=14, estimate=True)
 def swept_24h(
     open_interest: Dataset,
     hourly: Dataset,
     as_of: pd.Timestamp,
     long_short: Dataset | None = None,
     *,
-    model: LevelModel = LEVEL_MODEL,
-    top: int = 5,
-) -> Reading | None:
+    model: LevelModel,
+) -> Reading[Swept] | None:
     """Estimated liquidation levels consumed by candles closed in the last 24 hours, in USD:
-    the total, per side, and the ``top`` largest price bins swept (``{"side", "price", "usd",
-    "time"}``, time: the first candle that reached the bin).
+    the total, per side, and the 5 largest price bins swept (side, price, usd, and time: the
+    first candle that reached the bin).
     """
     levels = estimate_levels(open_interest, hourly, long_short, model)
     if levels is None:
@@ -409,18 +456,23 @@ def swept_24h(
     groups = swept.groupby(["side", "bin"], sort=False).agg(
         usd=("usd", "sum"), dollars=("dollars", "sum"), bar=("bar", "min")
     )
-    groups = groups.sort_values("usd", ascending=False, kind="stable").head(top)
+    groups = groups.sort_values("usd", ascending=False, kind="stable").head(SWEPT_TOP)
     sides = groups.index.get_level_values("side")
-    biggest = [
-        {"side": str(side), "price": float(d / u), "usd": float(u), "time": iso(levels.opens[b])}
+    biggest = tuple(
+        SweptLevel(
+            "short" if side == "short" else "long", float(d / u), float(u), iso(levels.opens[b])
+        )
         for side, u, d, b in zip(
             sides, groups["usd"], groups["dollars"], groups["bar"].astype(int), strict=True
         )
-    ]
+    )
     by_side = swept.groupby("side")["usd"].sum()
-    value: dict[str, Any] = {"total_usd": float(swept["usd"].sum())}
-    value |= {"short_usd": float(by_side.get("short", 0.0))}
-    value |= {"long_usd": float(by_side.get("long", 0.0)), "levels": biggest}
+    value = Swept(
+        total_usd=float(swept["usd"].sum()),
+        short_usd=float(by_side.get("short", 0.0)),
+        long_usd=float(by_side.get("long", 0.0)),
+        levels=biggest,
+    )
     evidence = model.evidence() | {"levels_consumed": int(hit.sum()), "bin_usd": step}
     evidence |= {"from": iso(as_of - DAY), "to": iso(as_of)}
     used = (open_interest, hourly) + ((long_short,) if long_short is not None else ())

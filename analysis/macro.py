@@ -8,14 +8,28 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.base import Reading, closes, day, pct_change, stamp
-from analysis.price import level_break
-from models import Dataset, FomcCalendar
+from analysis.base import Reading, closes, day, pct_change, since_score, stamp
+from analysis.price import crossing
+from analysis.registry import Registry
+from models import Dataset, Fact, FomcCalendar
+from values import Dxy, DxyLevelBreak, NextFomc, as_value
 
 DAY = pd.Timedelta(days=1)
+SESSIONS = 2
+"""A DXY level break counts within this many trading days."""
+STEP = 1.0
+"""DXY breaks are of whole index levels."""
+
+register = Registry(section="macro")
 
 
-def dxy_close(dxy: Dataset) -> Reading | None:
+def _score_dxy(fact: Fact) -> float:
+    """5 plus 10 per percent of daily change, at most 30."""
+    return min(30.0, 5.0 + 10.0 * abs(as_value(fact, Dxy).change_1d_pct))
+
+
+@register("macro.dxy", score=_score_dxy, order=1)
+def dxy(dxy: Dataset) -> Reading[Dxy] | None:
     """The latest DXY close (index points), its trading date and percent change on the
     previous trading day's close.
     """
@@ -23,13 +37,20 @@ def dxy_close(dxy: Dataset) -> Reading | None:
     if len(c) < 2:
         return None
     last, prev = float(c.iloc[-1]), float(c.iloc[-2])
-    value = {"close": last, "date": day(stamp(c.index[-1]) - DAY)}
-    value |= {"change_1d_pct": pct_change(last, prev)}
+    value = Dxy(last, day(stamp(c.index[-1]) - DAY), pct_change(last, prev))
     evidence = {"previous_close": prev, "previous_date": day(stamp(c.index[-2]) - DAY)}
     return Reading(value, "index", (dxy,), evidence)
 
 
-def dxy_level_break(dxy: Dataset, *, sessions: int = 2, step: float = 1.0) -> Reading | None:
+def _score_break(fact: Fact) -> float:
+    """50 for a level never closed beyond before, else 30 plus a point per 6 days since the
+    last close beyond it, at most 50."""
+    since = as_value(fact, DxyLevelBreak).previous_close_beyond
+    return since_score(since, fact.as_of, never=50.0, base=30.0, most=20.0)
+
+
+@register("macro.dxy_level_break", score=_score_break, order=2)
+def dxy_level_break(dxy: Dataset) -> Reading[DxyLevelBreak] | None:
     """The most significant whole index level (98, 100...) DXY crossed within the last two
     trading days and is still beyond, with ``previous_close_beyond``: the trading date of the
     last earlier close beyond it (null: never in the data).
@@ -38,19 +59,25 @@ def dxy_level_break(dxy: Dataset, *, sessions: int = 2, step: float = 1.0) -> Re
     before the last) since DXY has no weekend rows.
     """
     c = closes(dxy)
-    if len(c) <= sessions:
+    if len(c) <= SESSIONS:
         return None
-    window = stamp(c.index[-1]) - stamp(c.index[-1 - sessions])
-    found = level_break(c, c, window=window, step=step)
+    window = stamp(c.index[-1]) - stamp(c.index[-1 - SESSIONS])
+    found = crossing(c, c, window=window, step=STEP)
     if found is None:
         return None
-    value = {k: found[k] for k in ("level", "direction", "previous_close_beyond")}
-    evidence = {k: v for k, v in found.items() if k not in value}
-    evidence["date"] = day(stamp(c.index[-1]) - DAY)
+    value = DxyLevelBreak(found.level, found.direction, found.previous_close_beyond)
+    evidence = found.evidence | {"date": day(stamp(c.index[-1]) - DAY)}
     return Reading(value, "level", (dxy,), evidence)
 
 
-def next_fomc(fomc: FomcCalendar, as_of: pd.Timestamp) -> Reading | None:
+def _score_fomc(fact: Fact) -> float:
+    """40 within two days, 25 within a week, else 5."""
+    days = as_value(fact, NextFomc).days_until
+    return 40.0 if days <= 2 else 25.0 if days <= 7 else 5.0
+
+
+@register("macro.next_fomc", score=_score_fomc, order=3)
+def next_fomc(fomc: FomcCalendar, as_of: pd.Timestamp) -> Reading[NextFomc] | None:
     """The next FOMC decision day on or after the as-of's UTC date: its date, the calendar days
     until it (0 on the day) and whether it brings a Summary of Economic Projections.
 
@@ -62,8 +89,7 @@ def next_fomc(fomc: FomcCalendar, as_of: pd.Timestamp) -> Reading | None:
     if not ahead or today.year < fomc.meetings[0].date.year:
         return None
     meeting = ahead[0]
-    value = {"date": meeting.date.isoformat(), "days_until": (meeting.date - today).days}
-    value |= {"sep": meeting.sep}
+    value = NextFomc(meeting.date.isoformat(), (meeting.date - today).days, meeting.sep)
     past = [m for m in fomc.meetings if m.date < today]
     evidence: dict[str, str | None] = {"previous": past[-1].date.isoformat() if past else None}
     evidence |= {"calendar_ends": fomc.meetings[-1].date.isoformat()}

@@ -1,120 +1,39 @@
-"""Choosing what the note leads with: a newsworthiness score per fact, then the story.
+"""Choosing what the note leads with and how its sections read: scores, then the story.
 
-Scores are on a 0-100 scale: a new all-time high (100) beats a first close above a round level
-in months (70-95), which beats a squeeze with $300M liquidated (80) and a funding flip (50-65),
-which beat a 1 % daily move (about 18); supporting numbers (totals, open interest) score low.
-Facts about assets other than the first one count a little less, since readers of a BTC-led
-market note look there first.
+Each fact's score rule is its spec's ``score`` (with the fact in its topic module), on a 0-100
+scale: a new all-time high (100) beats a first close above a round level in months (70-95),
+which beats a squeeze with $300M liquidated (80) and a funding flip (50-65), which beat a 1 %
+daily move (about 18); supporting numbers (totals, open interest) score low. Facts about assets
+other than the first one count a little less, since readers of a BTC-led market note look
+there first.
+
+The sections are arranged here too, from the specs, so templates only lay them out: sentence
+order, facts covered by another one left out, runs of one topic, which sentences need not name
+their sources again, and where the note says that liquidation levels are model estimates.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from itertools import groupby
 
-import pandas as pd
-
-from models import Fact, Paragraph, Section, Story
+from analysis import FACTS
+from analysis.registry import FactSpec
+from models import Fact, Paragraph, Section, Sentence, Story
 
 SECTION_ORDER = ("price", "derivatives", "momentum", "macro", "outlook")
 SECONDARY_ASSET_WEIGHT = 0.85
 MIN_TAKEAWAYS, MAX_TAKEAWAYS, TAKEAWAY_FLOOR = 3, 5, 25.0
 SECOND_HEADLINE_FLOOR = 50.0
 
-
-def _v(fact: Fact) -> dict[str, Any]:
-    return fact.value if isinstance(fact.value, dict) else {}
-
-
-def _num(fact: Fact) -> float:
-    return float(fact.value) if isinstance(fact.value, int | float) else 0.0
-
-
-def _first_since(fact: Fact, *, never: float, base: float, most: float) -> float:
-    """A round-level break: ``never`` when the level was never closed beyond before, else
-    ``base`` plus up to ``most`` as the last close beyond it recedes (a point per 6 days)."""
-    since = _v(fact)["previous_close_beyond"]
-    if since is None:
-        return never
-    days = (fact.as_of.tz_convert(None) - pd.Timestamp(since)).days
-    return base + min(most, days / 6.0)
-
-
-def _weekly_rank(fact: Fact) -> float:
-    rank = int(_v(fact)["rank"])
-    return 75.0 if rank == 1 else 60.0 if rank <= 3 else 40.0 if rank <= 5 else 10.0
-
-
-def _squeeze(fact: Fact) -> float:
-    return 65.0 + min(25.0, float(_v(fact)["liquidated_usd"]) / 20e6)
-
-
-def _flip(fact: Fact) -> float:
-    return 50.0 + min(15.0, 1000.0 * abs(float(_v(fact)["current_pct"])))
-
-
-def _spike(fact: Fact) -> float:
-    multiple = _num(fact)
-    return 0.0 if multiple < 3.0 else min(50.0, 4.0 * multiple)
-
-
-def _fear_greed(fact: Fact) -> float:
-    v = _v(fact)
-    extreme = not 25.0 <= float(v["value"]) <= 75.0
-    return 40.0 if extreme or abs(float(v["change_7d"] or 0.0)) >= 20.0 else 10.0
-
-
-def _fomc(fact: Fact) -> float:
-    days = int(_v(fact)["days_until"])
-    return 40.0 if days <= 2 else 25.0 if days <= 7 else 5.0
-
-
-def _relative(fact: Fact) -> float:
-    gaps = [abs(float(x)) for x in _v(fact)["vs_btc"].values()]
-    return min(40.0, 5.0 + 5.0 * max(gaps, default=0.0))
-
-
-def _cluster(fact: Fact) -> float:
-    return 20.0 if abs(float(_v(fact)["distance_pct"])) < 2.0 else 8.0
-
-
-SCORES: Mapping[str, Callable[[Fact], float]] = {
-    "price.new_ath": lambda f: 100.0,
-    "price.level_break": lambda f: _first_since(f, never=95.0, base=55.0, most=35.0),
-    "price.weekly_gain_rank": _weekly_rank,
-    "price.change_24h_pct": lambda f: min(70.0, 10.0 + 8.0 * abs(_num(f))),
-    "price.change_7d_pct": lambda f: min(50.0, 5.0 + 3.0 * abs(_num(f))),
-    "price.intraday_pct": lambda f: min(30.0, 5.0 + 4.0 * abs(_num(f))),
-    "price.pct_below_ath": lambda f: 30.0 if _num(f) < 5.0 else 8.0,
-    "price.prior_range": lambda f: 15.0,
-    "momentum.divergence": lambda f: 40.0,
-    "momentum.macd": lambda f: 45.0 if (_v(f)["crossed_days_ago"] or 99) <= 3 else 5.0,
-    "momentum.rsi_14": lambda f: 5.0 if f.evidence["zone"] == "neutral" else 35.0,
-    "liquidations.squeeze": _squeeze,
-    "funding.flip": _flip,
-    "liquidations.spike": _spike,
-    "clusters.swept_24h": lambda f: min(40.0, 10.0 + float(_v(f)["total_usd"]) / 25e6),
-    "clusters.nearest_short_above": _cluster,
-    "clusters.nearest_long_below": _cluster,
-    "funding.rate": lambda f: 35.0 if abs(float(_v(f)["annualised_pct"])) >= 30.0 else 5.0,
-    "open_interest.change_24h_pct": lambda f: min(45.0, 5.0 + 4.0 * abs(_num(f))),
-    "liquidations.total_24h_usd": lambda f: 10.0,
-    "positioning.majority": lambda f: 15.0 if float(_v(f)["pct"]) >= 60.0 else 5.0,
-    "macro.dxy_level_break": lambda f: _first_since(f, never=50.0, base=30.0, most=20.0),
-    "macro.dxy": lambda f: min(30.0, 5.0 + 10.0 * abs(float(_v(f)["change_1d_pct"]))),
-    "sentiment.fear_greed": _fear_greed,
-    "macro.next_fomc": _fomc,
-    "cross.relative_24h": _relative,
-}
-"""Newsworthiness of a fact by id; ids not listed (the last price, the ATH itself) score 0."""
+SPECS: Mapping[str, FactSpec] = {s.id: s for s in FACTS}
+"""Every registered fact's spec, by id."""
 
 
 def score(fact: Fact, lead_asset: str | None) -> float:
     """How newsworthy ``fact`` is, 0-100."""
-    rule = SCORES.get(fact.id)
-    base = rule(fact) if rule else 0.0
     weight = 1.0 if fact.asset in (lead_asset, None) else SECONDARY_ASSET_WEIGHT
-    return base * weight
+    return SPECS[fact.id].score(fact) * weight
 
 
 def tell(facts: Sequence[Fact], sections: Mapping[str, str], assets: Sequence[str]) -> Story:
@@ -132,21 +51,52 @@ def tell(facts: Sequence[Fact], sections: Mapping[str, str], assets: Sequence[st
     return Story(
         headline=tuple(headline),
         takeaways=tuple(chosen),
-        sections=_sections(facts, sections, assets),
+        sections=arrange(facts, sections, assets),
         scores=scores,
     )
 
 
-def _sections(
+def arrange(
     facts: Sequence[Fact], sections: Mapping[str, str], assets: Sequence[str]
 ) -> tuple[Section, ...]:
+    """The sections in ``SECTION_ORDER`` (then any other), each with a paragraph per asset of
+    ``assets`` and a last, market-wide one, leaving out those without facts."""
     out = []
     for sid in dict.fromkeys([*SECTION_ORDER, *sections.values()]):
-        paragraphs = tuple(
-            Paragraph(asset, tuple(f for f in facts if f.asset == asset and sections[f.id] == sid))
-            for asset in [*assets, None]
-        )
-        kept = tuple(p for p in paragraphs if p.facts)
-        if kept:
-            out.append(Section(sid, kept))
+        paragraphs = []
+        caveat = False
+        for asset in [*assets, None]:
+            mine = [f for f in facts if f.asset == asset and sections[f.id] == sid]
+            if mine:
+                paragraphs.append(paragraph(asset, mine, caveat=not caveat))
+                caveat = caveat or bool(paragraphs[-1].estimate_sources)
+        if paragraphs:
+            out.append(Section(sid, tuple(paragraphs)))
     return tuple(out)
+
+
+def paragraph(asset: str | None, facts: Sequence[Fact], *, caveat: bool = True) -> Paragraph:
+    """One asset's facts of a section (in registry order) as a paragraph: sentences ordered by
+    ``FactSpec.order``, covered facts left out, in runs of one topic. ``caveat``: end with the
+    model-estimate caveat when a fact is an estimate (False once a section has said it)."""
+    ids = {f.id for f in facts}
+    kept = [f for f in facts if SPECS[f.id].covered_by not in ids]
+    ordered = sorted(kept, key=_rank)
+    runs = []
+    for _, run in groupby(ordered, key=lambda f: SPECS[f.id].topic):
+        said = list(run)
+        runs.append(
+            tuple(
+                Sentence(f, cited=i > 0 and said[i - 1].sources == f.sources)
+                for i, f in enumerate(said)
+            )
+        )
+    estimates = [f for f in facts if SPECS[f.id].estimate]
+    sources = estimates[0].sources if caveat and estimates else ()
+    return Paragraph(asset, tuple(runs), sources)
+
+
+def _rank(fact: Fact) -> tuple[bool, int]:
+    """Sort key of a sentence: ranked facts by rank, then the unranked in registry order."""
+    order = SPECS[fact.id].order
+    return order is None, order or 0

@@ -1,51 +1,117 @@
-"""How fact functions are declared and run.
+"""How fact functions are declared, checked and run.
 
-A fact function is pure: its parameter names say which datasets it reads (``candles``,
-``daily``, ``hourly``, ``funding``, ``open_interest``, ``liquidations``, ``long_short``,
-``fear_greed``, ``dxy``) plus ``as_of``. A parameter with a default of None is optional;
-when a required dataset is absent from the snapshot the fact is simply absent.
+A fact function is pure and named after its id (``price.level_break`` → ``level_break``):
+
+- its positional parameters name the datasets it reads (``candles``, ``daily``, ``hourly``,
+  ``funding``, ``open_interest``, ``liquidations``, ``long_short``, ``fear_greed``, ``dxy``)
+  plus ``as_of``; one with a default of None is optional, and when a required dataset is absent
+  from the snapshot the fact is simply absent;
+- its keyword-only parameters, without defaults, are ``[analysis]`` settings by their field
+  name (``squeeze_min_move_pct``) or a derived option built from several of them (``model``,
+  see ``analysis.DERIVED``), so a default lives only in ``settings.AnalysisSettings``;
+- it returns ``Reading[T] | None``, ``T`` the fact's value type in ``values.py``.
 
 Two market-wide inputs are not single datasets: ``all_candles`` (``Mapping[str, Dataset]``,
 each asset's finest candles, for cross-asset facts) and ``fomc`` (the ``FomcCalendar``, which
 ``compute`` receives from its caller since it is not part of the snapshot).
+
+A topic module declares its facts with a ``Registry`` (``register = Registry("price")``, then
+``@register("price.last", score=...)`` on each function); ``validate`` checks any list of specs
+against the rules above and names the fix of each problem (``analysis.FACTS`` is validated at
+import, so a misspelled parameter fails at once instead of silently never firing).
 """
 
 from __future__ import annotations
 
+import difflib
 import inspect
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from functools import cached_property
+from typing import Any, TypeVar, get_type_hints
 
 import pandas as pd
 
 from analysis.base import Reading
 from models import AssetData, Dataset, Fact, FomcCalendar, Snapshot
-
-_KEYWORD_ONLY = inspect.Parameter.KEYWORD_ONLY
+from settings import AnalysisSettings
+from values import UnknownFact, value_type
 
 MARKET_INPUTS = ("fear_greed", "dxy", "all_candles", "fomc")
 ASSET_INPUTS: tuple[str, ...] = ("candles", "daily", "hourly", "funding", "open_interest")
 ASSET_INPUTS += ("liquidations", "long_short")
+SETTINGS: tuple[str, ...] = tuple(f.name for f in fields(AnalysisSettings))
+"""Names a keyword-only parameter may take from the ``[analysis]`` settings."""
+
+Derived = Mapping[str, Callable[[AnalysisSettings], object]]
+"""Options built from several settings, by parameter name (e.g. the level ``model``)."""
+
+Score = Callable[[Fact], float]
+"""How newsworthy a fact is, 0-100 (``analysis.narrative`` weighs it by asset)."""
+
+
+class RegistryError(Exception):
+    """A fact declaration breaks a rule of this module; the message says how to fix it."""
+
+
+def unscored(fact: Fact) -> float:
+    """Not scored (0): a supporting number."""
+    return 0.0
+
+
+def fixed(points: float) -> Score:
+    """A score of ``points`` whatever the value."""
+
+    def score(fact: Fact) -> float:
+        return points
+
+    score.__doc__ = f"{points:g}."
+    return score
 
 
 @dataclass(frozen=True)
 class FactSpec:
-    """One registered fact: its id, the function computing it, and the note section it feeds."""
+    """One registered fact: everything about it except its phrasing (``templates/facts/``)."""
 
     id: str
-    compute: Callable[..., Reading | None]
+    function: Callable[..., Reading[Any] | None]
     section: str
+    """The note section it feeds: ``price``, ``derivatives``, ``momentum``, ``macro``..."""
+    score: Score = unscored
+    """Its newsworthiness; the function's docstring states the rule (docs/facts.md)."""
+    topic: str = ""
+    """Sentences of one topic in a row share an HTML paragraph; "" means the id's prefix."""
+    order: int | None = None
+    """Rank of its sentence in a paragraph (lower first); None: after the ranked ones, in
+    registry order."""
+    covered_by: str | None = None
+    """A fact whose sentence says this one's in full: this one is left out when both are in a
+    paragraph."""
+    estimate: bool = False
+    """From the liquidation-level model: the section then says once that it is an estimate."""
+
+    def __post_init__(self) -> None:
+        if not self.topic:
+            object.__setattr__(self, "topic", self.id.split(".")[0])
 
     @cached_property
+    def parameters(self) -> tuple[inspect.Parameter, ...]:
+        """The function's parameters."""
+        return tuple(inspect.signature(self.function).parameters.values())
+
+    @property
     def inputs(self) -> dict[str, bool]:
         """Dataset parameter names, each mapped to whether it is required."""
-        params = inspect.signature(self.compute).parameters.values()
         return {
             p.name: p.default is inspect.Parameter.empty
-            for p in params
+            for p in self.parameters
             if p.kind is not p.KEYWORD_ONLY and p.name != "as_of"
         }
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """Keyword-only parameter names: settings and derived options."""
+        return tuple(p.name for p in self.parameters if p.kind is p.KEYWORD_ONLY)
 
     @property
     def scope(self) -> str:
@@ -53,9 +119,155 @@ class FactSpec:
         return "asset" if any(n in ASSET_INPUTS for n in self.inputs) else "market"
 
     @property
+    def value_type(self) -> type:
+        """The type of its value (``values.value_type``): float, bool or a ``FactValue``."""
+        return value_type(self.id)
+
+    @property
     def doc(self) -> str:
         """The function's docstring: what the value means."""
-        return inspect.cleandoc(self.compute.__doc__ or "")
+        return inspect.cleandoc(self.function.__doc__ or "")
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Registry:
+    """The facts one topic module declares, in declaration order (registry order)."""
+
+    def __init__(self, section: str) -> None:
+        self.section = section
+        """Section of the module's facts unless one says otherwise."""
+        self.specs: list[FactSpec] = []
+
+    def __call__(
+        self,
+        fact_id: str,
+        *,
+        section: str | None = None,
+        score: Score = unscored,
+        topic: str = "",
+        order: int | None = None,
+        covered_by: str | None = None,
+        estimate: bool = False,
+    ) -> Callable[[F], F]:
+        """Decorator declaring the function as the fact ``fact_id`` (see ``FactSpec``)."""
+
+        def declare(function: F) -> F:
+            where = section or self.section
+            spec = FactSpec(fact_id, function, where, score, topic, order, covered_by, estimate)
+            self.specs.append(spec)
+            return function
+
+        return declare
+
+
+# --- validation --------------------------------------------------------------------------------
+
+
+def _hint(name: str, known: Iterable[str]) -> str:
+    known = list(known)
+    close = difflib.get_close_matches(name, known, n=1)
+    listed = f" (known: {', '.join(known)})"
+    return listed + (f"; did you mean {close[0]!r}?" if close else "")
+
+
+def _positional_problems(spec: FactSpec, p: inspect.Parameter) -> list[str]:
+    where = f"{spec.id}: parameter {p.name!r}"
+    if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+        return [f"{where}: fact functions take named parameters only"]
+    if p.name == "as_of":
+        return [] if p.default is p.empty else [f"{where} must have no default"]
+    if p.name not in (*ASSET_INPUTS, *MARKET_INPUTS):
+        known = (*ASSET_INPUTS, *MARKET_INPUTS, "as_of")
+        return [f"{where} is not a dataset input{_hint(p.name, known)}"]
+    if p.default not in (p.empty, None):
+        return [f"{where}: an optional input defaults to None, not {p.default!r}"]
+    return []
+
+
+def _option_problems(spec: FactSpec, p: inspect.Parameter, derived: Derived) -> list[str]:
+    where = f"{spec.id}: keyword-only parameter {p.name!r}"
+    if p.name not in SETTINGS and p.name not in derived:
+        known = (*SETTINGS, *derived)
+        return [f"{where} is not an [analysis] setting or derived option{_hint(p.name, known)}"]
+    if p.default is not p.empty:
+        return [f"{where}: drop its default; it comes from settings.AnalysisSettings"]
+    if p.name in derived:
+        expected = get_type_hints(derived[p.name]).get("return")
+    else:
+        expected = get_type_hints(AnalysisSettings)[p.name]
+    found = get_type_hints(spec.function).get(p.name)
+    if found != expected:
+        return [f"{where} is annotated {found}, but the option is a {expected}"]
+    return []
+
+
+def _return_problems(spec: FactSpec) -> list[str]:
+    try:
+        kind = spec.value_type
+    except UnknownFact:
+        return [
+            f"{spec.id}: no value type in values.py; add a FactValue subclass with "
+            f"fact_id = {spec.id!r}, or a SCALARS entry for a number or flag"
+        ]
+    expected = Reading[kind] | None  # type: ignore[valid-type]
+    found = get_type_hints(spec.function).get("return")
+    if found != expected:
+        name = getattr(kind, "__name__", kind)
+        return [f"{spec.id}: the function returns {found}; declare Reading[{name}] | None"]
+    return []
+
+
+def problems(spec: FactSpec, derived: Derived, ids: Sequence[str] = ()) -> list[str]:
+    """What is wrong with one spec, each with its fix; ``ids``: the other registered ids."""
+    found: list[str] = []
+    expected = spec.id.partition(".")[2]
+    if spec.function.__name__ != expected:
+        found.append(
+            f"{spec.id}: the function is named {spec.function.__name__!r}; name it "
+            f"{expected!r} (the id after its first dot)"
+        )
+    for p in spec.parameters:
+        if p.kind is p.KEYWORD_ONLY:
+            found += _option_problems(spec, p, derived)
+        else:
+            found += _positional_problems(spec, p)
+    inputs = set(spec.inputs)
+    if not inputs:
+        found.append(f"{spec.id}: it reads no dataset; name one as a parameter")
+    elif inputs & set(ASSET_INPUTS) and inputs & set(MARKET_INPUTS):
+        found.append(f"{spec.id}: it mixes per-asset and market-wide inputs; split the fact")
+    found += _return_problems(spec)
+    if spec.score is not unscored and not (spec.score.__doc__ or "").strip():
+        found.append(f"{spec.id}: its score function needs a docstring stating the rule")
+    if spec.covered_by is not None and spec.covered_by not in ids:
+        found.append(f"{spec.id}: covered_by {spec.covered_by!r} is not a registered fact")
+    return found
+
+
+def validate(specs: Iterable[FactSpec], derived: Derived) -> tuple[FactSpec, ...]:
+    """``specs`` as a tuple once every rule of this module holds; else ``RegistryError``
+    listing every problem and its fix."""
+    specs = tuple(specs)
+    ids = [s.id for s in specs]
+    found = [f"{i}: declared {ids.count(i)} times" for i in dict.fromkeys(ids) if ids.count(i) > 1]
+    for spec in specs:
+        found += problems(spec, derived, ids)
+    if found:
+        raise RegistryError("invalid fact registry:\n- " + "\n- ".join(found))
+    return specs
+
+
+def options_for(
+    specs: Iterable[FactSpec], settings: AnalysisSettings, derived: Derived
+) -> dict[str, object]:
+    """Every keyword-only parameter of ``specs``, valued from ``settings``."""
+    names = dict.fromkeys(name for spec in specs for name in spec.options)
+    return {n: derived[n](settings) if n in derived else getattr(settings, n) for n in names}
+
+
+# --- running -----------------------------------------------------------------------------------
 
 
 def _present(dataset: Dataset | None) -> Dataset | None:
@@ -87,29 +299,39 @@ def run_spec(
     available: Mapping[str, Input],
     as_of: pd.Timestamp,
     asset: str | None,
-    options: Mapping[str, object] | None = None,
+    options: Mapping[str, object],
 ) -> Fact | None:
     """Call one fact function with the datasets it names; None when a required one is absent.
 
-    ``options`` (thresholds and model assumptions from the ``[analysis]`` settings) go to the
-    keyword-only parameters of the same name that the function declares.
+    ``options`` must hold each keyword-only parameter of the function (settings values).
     """
-    params = inspect.signature(spec.compute).parameters
-    args: dict[str, object] = {
-        k: v for k, v in (options or {}).items() if k in params and params[k].kind is _KEYWORD_ONLY
-    }
+    args: dict[str, object] = {name: options[name] for name in spec.options}
     for name, required in spec.inputs.items():
         dataset = available.get(name)
         if dataset is None and required:
             return None
         args[name] = dataset
-    if "as_of" in params:
+    if any(p.name == "as_of" for p in spec.parameters):
         args["as_of"] = as_of
-    reading = spec.compute(**args)
+    reading = spec.function(**args)
     if reading is None:
         return None
     sources = tuple(dict.fromkeys(d.source for d in reading.used))
     return Fact(spec.id, asset, reading.value, reading.unit, as_of, sources, reading.evidence)
+
+
+def check_options(specs: Iterable[FactSpec], options: Mapping[str, object]) -> None:
+    """Raise ``RegistryError`` unless ``options`` sets exactly the keyword-only parameters of
+    ``specs``: an option no fact takes is a typo, never silently dropped."""
+    wanted = list(dict.fromkeys(name for spec in specs for name in spec.options))
+    unknown = [
+        f"option {k!r} matches no parameter of any fact{_hint(k, wanted)}"
+        for k in options
+        if k not in wanted
+    ]
+    missing = [f"option {k!r} is missing" for k in wanted if k not in options]
+    if unknown or missing:
+        raise RegistryError("; ".join(unknown + missing))
 
 
 def compute(
@@ -118,16 +340,17 @@ def compute(
     as_of: pd.Timestamp,
     *,
     fomc: FomcCalendar | None = None,
-    options: Mapping[str, object] | None = None,
+    options: Mapping[str, object],
 ) -> list[Fact]:
     """Every fact that applies at ``as_of``, from the snapshot cut at ``as_of``.
 
-    ``fomc`` is the meeting calendar (facts needing it are absent without it); ``options``
-    sets keyword-only parameters by name (see ``run_spec``). Ordered by asset (market-wide
+    ``fomc`` is the meeting calendar (facts needing it are absent without it); ``options`` sets
+    every keyword-only parameter by name (``check_options``). Ordered by asset (market-wide
     facts last), then by registry order.
     """
-    known = snapshot.cut(as_of)
     specs = list(specs)
+    check_options(specs, options)
+    known = snapshot.cut(as_of)
     facts: list[Fact] = []
     all_candles: dict[str, Dataset] = {}
     for name, data in known.assets.items():

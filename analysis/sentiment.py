@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.base import Reading, day, stamp
-from models import Dataset
+from analysis.registry import Registry
+from models import Dataset, Fact
+from values import FearGreed, as_value
 
 DAY = pd.Timedelta(days=1)
 
@@ -17,6 +19,8 @@ BANDS: tuple[tuple[float, str], ...] = (
     (100.0, "Extreme Greed"),
 )
 """Alternative.me's classes: the upper bound of each (0-24 Extreme Fear ... 76-100)."""
+
+register = Registry(section="macro")
 
 
 def classify(value: float) -> str:
@@ -44,22 +48,32 @@ def _back(fear_greed: Dataset, days: int) -> int | None:
     return position
 
 
-def fear_greed_index(fear_greed: Dataset) -> Reading | None:
+def _score(fact: Fact) -> float:
+    """40 outside 25-75 or after a move of 20 points or more in 7 days, else 10."""
+    v = as_value(fact, FearGreed)
+    extreme = not 25.0 <= v.value <= 75.0
+    return 40.0 if extreme or abs(v.change_7d or 0.0) >= 20.0 else 10.0
+
+
+@register("sentiment.fear_greed", score=_score, order=4)
+def fear_greed(fear_greed: Dataset) -> Reading[FearGreed] | None:
     """The latest Fear & Greed value (0-100) and class, with its change in points over 1 and 7
     days (null when that day is missing).
     """
-    values = fear_greed.frame["value"]
-    if values.empty:
+    readings = fear_greed.frame["value"]
+    if readings.empty:
         return None
-    last = float(values.iloc[-1])
-    value: dict[str, object] = {"value": last, "classification": _class_at(fear_greed, -1)}
-    evidence: dict[str, object] = {"date": day(stamp(values.index[-1]))}
+    last = float(readings.iloc[-1])
+    evidence: dict[str, object] = {"date": day(stamp(readings.index[-1]))}
     evidence["classification_source"] = "file" if _given(fear_greed, -1) else "bands"
+    changes: list[float | None] = []
     for days in (1, 7):
         position = _back(fear_greed, days)
-        value[f"change_{days}d"] = None if position is None else last - float(values.iloc[position])
-        evidence[f"value_{days}d_ago"] = None if position is None else float(values.iloc[position])
+        then = None if position is None else float(readings.iloc[position])
+        changes.append(None if then is None else last - then)
+        evidence[f"value_{days}d_ago"] = then
         evidence[f"classification_{days}d_ago"] = (
             None if position is None else _class_at(fear_greed, position)
         )
+    value = FearGreed(last, _class_at(fear_greed, -1), changes[0], changes[1])
     return Reading(value, "index", (fear_greed,), evidence)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -51,7 +52,7 @@ def market(days: int, seed: int = 7) -> tuple[Dataset, Dataset]:
 def run(days: int, runs: int) -> list[float]:
     """Seconds of each run of the model over ``days`` (after one warm-up run)."""
     oi, hourly = market(days)
-    model = lm.LevelModel(window=pd.Timedelta(days=days))
+    model = replace(lm.LEVEL_MODEL, window=pd.Timedelta(days=days))
     lm.estimate_levels(oi, hourly, model=model)
     seconds = []
     for _ in range(runs):

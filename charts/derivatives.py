@@ -19,7 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from charts.facts import fields, number_of, timestamp
+from charts.facts import timestamp
 from charts.marks import (
     DAY,
     Tag,
@@ -53,6 +53,7 @@ from charts.style import (
     when,
 )
 from models import Dataset, Fact, LevelProfile
+from values import FundingFlip, LongClusterBelow, ShortClusterAbove, value_of
 
 HOUR = pd.Timedelta(hours=1)
 BAR_WIDTH = 0.8
@@ -149,12 +150,10 @@ def funding_chart(
         ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
         ax.yaxis.set_major_formatter(FuncFormatter(pct_tick))
         start, end = float(x[0]) - interval / DAY, float(x[-1]) + interval / DAY
-        flip = fields(facts.get(f"{asset}:funding.flip"))
-        at = timestamp(flip.get("at"))
-        if at is not None and start <= x_of(at) <= end:
-            _flip_line(
-                ax, x_of(at), str(flip.get("to", "")), at, right=x_of(at) > (start + end) / 2
-            )
+        flip = value_of(facts, asset, FundingFlip)
+        if flip is not None and start <= x_of(timestamp(flip.at)) <= end:
+            at = timestamp(flip.at)
+            _flip_line(ax, x_of(at), flip.to, at, right=x_of(at) > (start + end) / 2)
         last = float(pct[-1])
         color = PALETTE.up if last > 0 else PALETTE.down if last < 0 else PALETTE.muted
         gutter_tags(ax, [Tag(last, f"{last:+.4f}%", color, "funding-tag")])
@@ -243,10 +242,9 @@ def funding_alt(funding: Dataset, facts: Mapping[str, Fact], *, asset: str, days
     pct = shown["rate"] * 100.0
     text = f"{asset} settled funding rates per {interval / HOUR:g} h for the last {days} days, "
     text += f"from {pct.min():+.4f} % to {pct.max():+.4f} %, last {pct.iloc[-1]:+.4f} %"
-    flip = fields(facts.get(f"{asset}:funding.flip"))
-    at = timestamp(flip.get("at"))
-    if at is not None:
-        text += f"; marked: the flip to {flip.get('to')} at {when(at)}"
+    flip = value_of(facts, asset, FundingFlip)
+    if flip is not None:
+        text += f"; marked: the flip to {flip.to} at {when(timestamp(flip.at))}"
     return text + "."
 
 
@@ -326,13 +324,9 @@ def profile_window(
 
 def _cluster(facts: Mapping[str, Fact], asset: str, side: str) -> tuple[float, float, float] | None:
     """Price, USD and distance in percent of the nearest cluster fact of one side."""
-    fid = "clusters.nearest_short_above" if side == "short" else "clusters.nearest_long_below"
-    value = fields(facts.get(f"{asset}:{fid}"))
-    at, amount = number_of(value.get("price")), number_of(value.get("usd"))
-    distance = number_of(value.get("distance_pct"))
-    if at is None or amount is None or distance is None:
-        return None
-    return at, amount, distance
+    kind = ShortClusterAbove if side == "short" else LongClusterBelow
+    value = value_of(facts, asset, kind)
+    return None if value is None else (value.price, value.usd, value.distance_pct)
 
 
 def _cluster_mark(

@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-from charts.facts import fields, number_of, timestamp
+from charts.facts import timestamp
 from charts.marks import (
     Tag,
     date_axis,
@@ -37,6 +37,7 @@ from charts.style import (
     when,
 )
 from models import Dataset, Fact
+from values import Direction, DxyLevelBreak, value_of
 
 DAY = pd.Timedelta(days=1)
 BASE = "BTC"
@@ -57,8 +58,7 @@ def dxy_chart(dxy: Dataset, facts: Mapping[str, Fact], *, days: int = 90, demo: 
     """Daily DXY closes of the last ``days`` days as a line, with the whole level it broke
     (``macro.dxy_level_break``) and the last close tagged."""
     shown = _last_days(dxy.frame, days)
-    brk = fields(facts.get("market:macro.dxy_level_break"))
-    level = number_of(brk.get("level"))
+    brk = value_of(facts, None, DxyLevelBreak)
     with style():
         fig = new_figure(PANEL_HEIGHT_IN)
         (ax,) = stacked_axes(fig, (1.0,))
@@ -76,20 +76,22 @@ def dxy_chart(dxy: Dataset, facts: Mapping[str, Fact], *, days: int = 90, demo: 
             return fig
         x = to_x(times_of(shown))
         close = shown["close"].to_numpy(dtype="float64")
-        levels = [level] if level is not None else []
+        levels = [brk.level] if brk is not None else []
         lo, hi = padded(*fit_levels(float(close.min()), float(close.max()), levels), 0.08)
         ax.set_ylim(lo, hi)
         ax.fill_between(x, close, lo, color=PALETTE.price, alpha=0.07, linewidth=0, zorder=1)
         ax.plot(x, close, color=PALETTE.price, linewidth=1.2, zorder=4, gid="dxy")
         ax.plot(x[-1:], close[-1:], "o", color=PALETTE.price, markersize=3.0, zorder=5)
         tags = [Tag(float(close[-1]), f"{close[-1]:.2f}", PALETTE.price, "dxy-tag")]
-        if level is not None:
+        if brk is not None:
+            level = brk.level
             if lo <= level <= hi:
                 level_line(ax, level, PALETTE.level, gid="dxy-level")
-            arrow = {"up": " ↑", "down": " ↓"}.get(str(brk.get("direction")), "")
+            arrow = {"up": " ↑", "down": " ↓"}[brk.direction]
             tags.append(Tag(level, f"{level:g} broken{arrow}", PALETTE.level, "dxy-level-tag"))
-            since = timestamp(brk.get("previous_close_beyond"))
-            _break_note(ax, level, str(brk.get("direction", "")), since)
+            beyond = brk.previous_close_beyond
+            since = None if beyond is None else timestamp(beyond)
+            _break_note(ax, level, brk.direction, since)
         gutter_tags(ax, tags)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
         ax.yaxis.set_major_formatter(FuncFormatter(_points))
@@ -218,10 +220,9 @@ def dxy_alt(dxy: Dataset, facts: Mapping[str, Fact], *, days: int = 90) -> str:
     close = shown["close"]
     text = f"US Dollar Index (DXY) daily closes for the last {days} days, from "
     text += f"{close.iloc[0]:.2f} to {close.iloc[-1]:.2f} on {date_text(times_of(shown)[-1])}"
-    brk = fields(facts.get("market:macro.dxy_level_break"))
-    level = number_of(brk.get("level"))
-    if level is not None:
-        text += f"; marked: the {level:g} level broken {brk.get('direction', '')}".rstrip()
+    brk = value_of(facts, None, DxyLevelBreak)
+    if brk is not None:
+        text += f"; marked: the {brk.level:g} level broken {brk.direction}"
     return text + "."
 
 
@@ -278,12 +279,9 @@ def _bands(ax: Axes) -> None:
         )
 
 
-def _break_note(ax: Axes, level: float, direction: str, since: pd.Timestamp | None) -> None:
+def _break_note(ax: Axes, level: float, direction: Direction, since: pd.Timestamp | None) -> None:
     """A one-line note in the top left corner: which way the level broke, and since when."""
-    side = {"up": "above", "down": "below"}.get(direction)
-    if side is None:
-        return
-    text = f"closed {side} {level:g}"
+    text = f"closed {'above' if direction == 'up' else 'below'} {level:g}"
     text += f" for the first time since {date_text(since)}" if since is not None else ""
     panel_label(ax, text, color=PALETTE.level, gid="dxy-note")
 

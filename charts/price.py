@@ -1,7 +1,8 @@
 """Price charts: daily candles with levels and RSI/MACD panels, and the 7-day hourly line.
 
 Both charts take the candles (already cut at as-of) and the note's facts keyed by
-``Fact.key``; every fact is optional and a chart draws the marks it has facts for.
+``Fact.key``; every fact is optional and a chart draws the marks it has facts for (read as
+typed values: ``values.value_of``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-from charts.facts import fields, number, number_of, timestamp
+from charts.facts import timestamp
 from charts.marks import (
     DAY,
     Tag,
@@ -51,6 +52,7 @@ from charts.style import (
 )
 from indicators import macd, rsi
 from models import Dataset, Fact
+from values import PriceLevelBreak, PriorRange, number_of, value_of
 
 HOUR = pd.Timedelta(hours=1)
 BODY_WIDTH = 0.64
@@ -75,22 +77,16 @@ class PriceMarks:
     @classmethod
     def from_facts(cls, facts: Mapping[str, Fact], asset: str) -> PriceMarks:
         """Read ``price.ath``, ``price.level_break`` and ``price.prior_range`` of ``asset``."""
-        ath = number(facts.get(f"{asset}:price.ath"))
-        brk = fields(facts.get(f"{asset}:price.level_break"))
-        rng = fields(facts.get(f"{asset}:price.prior_range"))
-        direction = brk.get("direction")
-        low, high = number_of(rng.get("low")), number_of(rng.get("high"))
-        start, end = timestamp(rng.get("start")), timestamp(rng.get("end"))
-        if None in (low, high, start, end):
-            low = high = start = end = None
+        brk = value_of(facts, asset, PriceLevelBreak)
+        rng = value_of(facts, asset, PriorRange)
         return cls(
-            ath=ath,
-            level=number_of(brk.get("level")),
-            direction=direction if isinstance(direction, str) else None,
-            range_low=low,
-            range_high=high,
-            range_start=start,
-            range_end=None if end is None else end + DAY,
+            ath=number_of(facts, asset, "price.ath"),
+            level=None if brk is None else brk.level,
+            direction=None if brk is None else brk.direction,
+            range_low=None if rng is None else rng.low,
+            range_high=None if rng is None else rng.high,
+            range_start=None if rng is None else timestamp(rng.start),
+            range_end=None if rng is None else timestamp(rng.end) + DAY,
         )
 
     def levels(self) -> list[float]:

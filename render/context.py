@@ -33,7 +33,10 @@ class NoteContext:
         metadata={"help": "Headline facts, key-takeaway facts and the sections, in order."}
     )
     facts: Mapping[str, Fact] = field(
-        metadata={"help": "Every fact of the note by Fact.key, e.g. facts['BTC:price.last']."}
+        metadata={
+            "help": "Every fact of the note by Fact.key, e.g. 'BTC:price.last' (the summary "
+            "picks its row with the glance filter)."
+        }
     )
     charts: Mapping[str, tuple[ChartRef, ...]] = field(
         metadata={

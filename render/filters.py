@@ -10,9 +10,10 @@ Notes:
 (2) The few filters that choose a word by a number's sign (:func:`move`) or by recency
     (:func:`since`, :func:`days_ahead`) live here, not in templates, so that templates hold
     no comparisons.
-(3) A few filters arrange rather than format (:func:`arrange`, :func:`with_sections`,
-    :func:`gaps_for`): they reorder or select what the note already holds, never compute a
-    figure, so that templates need no arithmetic or ordering comparisons for layout either.
+(3) A few filters arrange rather than format (:func:`glance`, :func:`with_sections`,
+    :func:`gaps_for`): they select or place what the note already holds, never compute a
+    figure, so that templates need no arithmetic, ordering comparisons or fact ids for layout
+    either. (Sentence order and grouping come arranged in the story: ``analysis.narrative``.)
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from models import DataGap, Fact, Section
+from values import fact_of
 
 Number: TypeAlias = int | float
 When: TypeAlias = str | datetime | _date | pd.Timestamp
@@ -320,14 +322,23 @@ def upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def arrange(facts: Iterable[Fact], order: Sequence[str]) -> list[Fact]:
-    """``facts`` in the order of their ids in ``order``; ids not listed follow, as they came.
+class Glance(NamedTuple):
+    """One asset's row of the at-a-glance table: each fact, or None when the note lacks it."""
 
-    For a paragraph whose sentences read best in another order than the fact registry's
-    (the 24-hour liquidation total before the last hour's).
-    """
-    rank = {fact_id: i for i, fact_id in enumerate(order)}
-    return sorted(facts, key=lambda f: rank.get(f.id, len(order)))
+    last: Fact | None
+    """``price.last``."""
+    change_24h: Fact | None
+    """``price.change_24h_pct``."""
+    change_7d: Fact | None
+    """``price.change_7d_pct``."""
+    below_ath: Fact | None
+    """``price.pct_below_ath``."""
+
+
+def glance(facts: Mapping[str, Fact], asset: str) -> Glance:
+    """The facts of ``asset``'s row in the at-a-glance table, from the note's facts by key."""
+    ids = ("price.last", "price.change_24h_pct", "price.change_7d_pct", "price.pct_below_ath")
+    return Glance(*(fact_of(facts, asset, i) for i in ids))
 
 
 def with_sections(sections: Iterable[Section], order: Sequence[str]) -> list[Section]:
@@ -397,7 +408,6 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
     for f in (
         and_list,
         age,
-        arrange,
         asset_name,
         cardinal,
         cite,
@@ -410,6 +420,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
         days_ago,
         days_ahead,
         gaps_for,
+        glance,
         iso_utc,
         month_year,
         move,

@@ -12,6 +12,7 @@ import pandas as pd
 from analysis import compute_facts
 from models import Fact
 from sources import load_snapshot
+from values import FearGreed, PriceLevelBreak
 
 
 def facts_at(snapshot: Path, as_of: str) -> dict[str, Fact]:
@@ -31,7 +32,7 @@ def test_july_2025_first_close_above_110k_since_june(real_snapshot: Path) -> Non
     facts = facts_at(real_snapshot, "2025-07-11T14:00Z")
     brk = facts["BTC:price.level_break"].value
     # BTC last closed above $110,000 on 10 June 2025 (110,274) before breaking out on 9 July.
-    assert brk == {"level": 110000.0, "direction": "up", "previous_close_beyond": "2025-06-10"}
+    assert brk == PriceLevelBreak(110000.0, "up", previous_close_beyond="2025-06-10")
     assert facts["BTC:price.new_ath"].value is True
 
 
@@ -46,14 +47,9 @@ def test_october_2025_crash_sentiment_and_dollar(real_snapshot: Path) -> None:
     # crash of the 10th; a week earlier (4 October) it read 71. DXY closed 98.98 on the 10th,
     # down from 99.54.
     facts = facts_at(real_snapshot, "2025-10-11T00:00Z")
-    assert facts["market:sentiment.fear_greed"].value == {
-        "value": 27.0,
-        "classification": "Fear",
-        "change_1d": -37.0,
-        "change_7d": -44.0,
-    }
-    dxy = facts["market:macro.dxy"].value
-    assert dxy["date"] == "2025-10-10" and round(dxy["close"], 2) == 98.98
-    assert round(dxy["change_1d_pct"], 3) == round(
-        (98.9800033569336 / 99.54000091552734 - 1) * 100, 3
+    assert facts["market:sentiment.fear_greed"].value == FearGreed(
+        value=27.0, classification="Fear", change_1d=-37.0, change_7d=-44.0
     )
+    dxy = facts["market:macro.dxy"].value
+    assert dxy.date == "2025-10-10" and round(dxy.close, 2) == 98.98
+    assert round(dxy.change_1d_pct, 3) == round((98.9800033569336 / 99.54000091552734 - 1) * 100, 3)

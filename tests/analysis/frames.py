@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import pandas as pd
+import pytest
 
 from models import Dataset
 
@@ -46,3 +48,9 @@ def candles(
 def at(text: str) -> pd.Timestamp:
     """A UTC timestamp."""
     return pd.Timestamp(text, tz="UTC") if "Z" not in text else pd.Timestamp(text)
+
+
+def approx(expected: float) -> float:
+    """``pytest.approx(expected)`` typed as the float it compares equal to: for the fields of
+    value dataclasses, which mypy checks."""
+    return cast(float, pytest.approx(expected))

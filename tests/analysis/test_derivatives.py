@@ -2,35 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pandas as pd
 import pytest
 
 from analysis import derivatives
 from models import Dataset
-from tests.analysis.frames import HOUR, at, candles
+from settings import AnalysisSettings
+from tests.analysis.frames import HOUR, approx, at, candles
 from tests.analysis.points import DAY, funding, liquidations, long_short, open_interest, times
+from values import FundingFlip, FundingRate, Majority, Squeeze
 
 # --- funding -------------------------------------------------------------------------------
 
 
 def test_funding_rate_is_percent_per_interval_and_annualised_over_the_last_interval() -> None:
     f = funding([0.0001, -0.0002, 0.0001], times("2026-01-01", 3, 8 * HOUR))
-    r = derivatives.funding_rate(f)
+    r = derivatives.rate(f)
     assert r is not None and r.unit == "rate"
-    assert r.value == {
-        "pct": pytest.approx(0.01),
-        "annualised_pct": pytest.approx(0.01 * 3 * 365),
-        "interval_hours": 8.0,
-    }
+    assert r.value == FundingRate(
+        pct=approx(0.01), annualised_pct=approx(0.01 * 3 * 365), interval_hours=8.0
+    )
     assert r.evidence == {"time": "2026-01-01T16:00:00Z"}
     # Hourly funding (some venues): the interval comes from the last two prints.
     hourly = funding([0.0001, 0.00005], times("2026-01-01", 2, HOUR))
-    r = derivatives.funding_rate(hourly)
-    assert r is not None and r.value["annualised_pct"] == pytest.approx(0.005 * 24 * 365)
+    r = derivatives.rate(hourly)
+    assert r is not None and r.value.annualised_pct == pytest.approx(0.005 * 24 * 365)
 
 
 def test_funding_rate_needs_two_prints() -> None:
-    assert derivatives.funding_rate(funding([0.0001], ["2026-01-01"])) is None
+    assert derivatives.rate(funding([0.0001], ["2026-01-01"])) is None
 
 
 def _flipped(hours_ago: float) -> tuple[Dataset, pd.Timestamp]:
@@ -49,39 +51,39 @@ def _flipped(hours_ago: float) -> tuple[Dataset, pd.Timestamp]:
 @pytest.mark.parametrize(("hours_ago", "fires"), [(71, True), (72, True), (73, False)])
 def test_funding_flip_only_within_72_hours(hours_ago: float, fires: bool) -> None:
     f, as_of = _flipped(hours_ago)
-    r = derivatives.funding_flip(f, as_of)
+    r = derivatives.flip(f, as_of)
     if not fires:
         assert r is None
         return
     assert r is not None
     first_positive = as_of - pd.Timedelta(hours=hours_ago)
-    assert r.value == {
-        "from": "negative",
-        "to": "positive",
-        "at": first_positive.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "prints_since": 9,  # 71 h and 72 h: prints at +0, +8 ... +64 h
-        "current_pct": pytest.approx(0.01),
-    }
+    assert r.value == FundingFlip(
+        from_="negative",
+        to="positive",
+        at=first_positive.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        prints_since=9,  # 71 h and 72 h: prints at +0, +8 ... +64 h
+        current_pct=approx(0.01),
+    )
     assert r.evidence["previous_pct"] == pytest.approx(-0.002)
 
 
 def test_no_flip_when_the_sign_never_changed() -> None:
     f = funding([0.0001, 0.0002, 0.00005], times("2026-01-01", 3, 8 * HOUR))
-    assert derivatives.funding_flip(f, at("2026-01-01 16:00")) is None
+    assert derivatives.flip(f, at("2026-01-01 16:00")) is None
 
 
 def test_funding_flip_to_negative_reports_the_latest_flip_and_skips_zero_prints() -> None:
     # + + - (flip) 0 - : the zero print has no sign and does not end the run.
     f = funding([0.0001, 0.0001, -0.0001, 0.0, -0.0003], times("2026-01-01", 5, 8 * HOUR))
-    r = derivatives.funding_flip(f, at("2026-01-02 08:00"))
+    r = derivatives.flip(f, at("2026-01-02 08:00"))
     assert r is not None
-    assert r.value == {
-        "from": "positive",
-        "to": "negative",
-        "at": "2026-01-01T16:00:00Z",
-        "prints_since": 3,
-        "current_pct": pytest.approx(-0.03),
-    }
+    assert r.value == FundingFlip(
+        from_="positive",
+        to="negative",
+        at="2026-01-01T16:00:00Z",
+        prints_since=3,
+        current_pct=approx(-0.03),
+    )
 
 
 # --- open interest ---------------------------------------------------------------------------
@@ -89,7 +91,7 @@ def test_funding_flip_to_negative_reports_the_latest_flip_and_skips_zero_prints(
 
 def test_open_interest_usd_is_the_newest_row() -> None:
     oi = open_interest([1e9, 1.1e9], times("2026-01-01", 2))
-    r = derivatives.open_interest_usd(oi)
+    r = derivatives.usd(oi)
     assert r is not None and r.value == 1.1e9 and r.evidence == {"time": "2026-01-01T01:00:00Z"}
 
 
@@ -103,7 +105,7 @@ def test_open_interest_usd_is_the_newest_row() -> None:
 )
 def test_open_interest_change_24h(n_rows: int, step: pd.Timedelta, expected: float | None) -> None:
     usd = [100.0] + [105.0] * (n_rows - 2) + [110.0]
-    r = derivatives.open_interest_change_24h(open_interest(usd, times("2026-01-01", n_rows, step)))
+    r = derivatives.change_24h_pct(open_interest(usd, times("2026-01-01", n_rows, step)))
     if expected is None:
         assert r is None
     else:
@@ -117,8 +119,8 @@ def test_open_interest_change_refuses_a_reference_older_than_the_tolerance() -> 
     )
     oi = open_interest([100.0, 104.0, 110.0], index)
     # 24 h before 02:00 is 02:00 yesterday; the last row by then (00:00) is 2 hours older.
-    assert derivatives.open_interest_change_24h(oi) is None
-    r = derivatives.open_interest_change_24h(oi, tolerance=pd.Timedelta(hours=4))
+    assert derivatives.change_24h_pct(oi) is None
+    r = derivatives.oi_change_24h(oi, tolerance=pd.Timedelta(hours=4))
     assert r is not None and r.value == pytest.approx(10.0)
 
 
@@ -134,18 +136,18 @@ def test_liquidation_totals_count_complete_buckets_of_the_last_24_hours() -> Non
     longs = [1000.0] + [1.0] * 24 + [1000.0]
     shorts = [1000.0] + [3.0] * 23 + [7.0] + [1000.0]
     liq = liquidations(longs, shorts, index)
-    total = derivatives.liquidations_24h(liq, AS_OF)
+    total = derivatives.total_24h_usd(liq, AS_OF)
     assert total is not None and total.value == pytest.approx(24 + 23 * 3 + 7)
     assert total.evidence == {
         "from": "2026-01-31T08:00:00Z",
         "to": "2026-02-01T08:00:00Z",
         "buckets": 24,
     }
-    long_ = derivatives.long_liquidations_24h(liq, AS_OF)
-    short = derivatives.short_liquidations_24h(liq, AS_OF)
+    long_ = derivatives.long_24h_usd(liq, AS_OF)
+    short = derivatives.short_24h_usd(liq, AS_OF)
     assert long_ is not None and long_.value == 24.0
     assert short is not None and short.value == 23 * 3 + 7.0
-    one = derivatives.liquidations_1h(liq, AS_OF)
+    one = derivatives.total_1h_usd(liq, AS_OF)
     assert one is not None and one.value == 8.0  # the 07:00 bucket: 1 long + 7 short
     assert one.evidence == {
         "from": "2026-02-01T07:00:00Z",
@@ -158,21 +160,21 @@ def test_liquidation_totals_count_complete_buckets_of_the_last_24_hours() -> Non
 
 def test_liquidation_totals_absent_when_data_is_stale_or_too_short() -> None:
     stale = liquidations([1.0] * 30, [1.0] * 30, times("2026-01-31 00:00", 30))  # ends 06:00
-    assert derivatives.liquidations_1h(stale, AS_OF) is None
-    assert derivatives.liquidations_24h(stale, AS_OF) is None
+    assert derivatives.total_1h_usd(stale, AS_OF) is None
+    assert derivatives.total_24h_usd(stale, AS_OF) is None
     short_history = liquidations([1.0] * 10, [1.0] * 10, times("2026-01-31 22:00", 10))
-    assert derivatives.liquidations_1h(short_history, AS_OF) is not None
-    assert derivatives.liquidations_24h(short_history, AS_OF) is None
+    assert derivatives.total_1h_usd(short_history, AS_OF) is not None
+    assert derivatives.total_24h_usd(short_history, AS_OF) is None
     assert derivatives.short_share_24h(short_history, AS_OF) is None
 
 
 def test_four_hourly_buckets_give_a_24h_total_but_no_1h_total() -> None:
     liq = liquidations([1.0] * 8, [2.0] * 8, times("2026-01-31 00:00", 8, 4 * HOUR))
     as_of = at("2026-02-01 04:00")  # buckets 2026-01-31 04:00 ... 2026-02-01 00:00 count
-    total = derivatives.liquidations_24h(liq, as_of)
+    total = derivatives.total_24h_usd(liq, as_of)
     assert total is not None and total.value == 6 * 3.0
-    assert derivatives.liquidations_1h(liq, as_of) is None
-    assert derivatives.liquidation_spike(liq, as_of) is None  # hourly buckets only
+    assert derivatives.total_1h_usd(liq, as_of) is None
+    assert derivatives.spike(liq, as_of) is None  # hourly buckets only
 
 
 def test_no_short_share_without_liquidations() -> None:
@@ -199,7 +201,7 @@ def _month(last_day: tuple[float, float], *, top: float | None = None) -> Datase
 
 def test_spike_is_the_largest_hour_over_the_30_day_median_hour() -> None:
     liq = _month((0.5, 0.5), top=9.5)
-    r = derivatives.liquidation_spike(liq, AS_OF)
+    r = derivatives.spike(liq, AS_OF)
     assert r is not None and r.value == pytest.approx(10.0)
     assert r.evidence == {
         "hour": "2026-02-01T03:00:00Z",
@@ -212,7 +214,15 @@ def test_spike_is_the_largest_hour_over_the_30_day_median_hour() -> None:
 
 def test_spike_needs_a_week_of_history() -> None:
     liq = liquidations([1.0] * 100, [1.0] * 100, times("2026-01-28 05:00", 100))
-    assert derivatives.liquidation_spike(liq, AS_OF) is None
+    assert derivatives.spike(liq, AS_OF) is None
+
+
+THRESHOLDS = {"squeeze_min_move_pct": 2.0, "squeeze_min_share": 0.70, "squeeze_min_multiple": 3.0}
+"""The squeeze thresholds of the default ``[analysis]`` settings."""
+
+
+def test_the_thresholds_are_the_default_settings() -> None:
+    assert {k: getattr(AnalysisSettings(), k) for k in THRESHOLDS} == THRESHOLDS
 
 
 def _rising(change_pct: float) -> Dataset:
@@ -234,25 +244,26 @@ def _rising(change_pct: float) -> Dataset:
 )
 def test_squeeze_thresholds(move: float, hour: tuple[float, float], fires: bool) -> None:
     liq = _month(hour)
-    r = derivatives.squeeze(liq, _rising(move), AS_OF)
+    r = derivatives.squeeze(liq, _rising(move), AS_OF, **THRESHOLDS)
     if not fires:
         assert r is None
         return
     assert r is not None
-    value = r.value
-    assert isinstance(value, dict)
-    side, share = ("short", hour[1] / 3) if move > 0 else ("long", hour[0] / 3)
-    assert value["side"] == side
-    assert value["price_change_pct"] == pytest.approx(move)
-    assert value["liquidated_usd"] == pytest.approx(72.0)
-    assert value["share"] == pytest.approx(share)
+    side: Literal["long", "short"] = "short" if move > 0 else "long"
+    share = hour[1] / 3 if move > 0 else hour[0] / 3
+    assert r.value == Squeeze(
+        side=side,
+        price_change_pct=approx(move),
+        liquidated_usd=approx(72.0),
+        share=approx(share),
+    )
     assert r.evidence["median_24h_usd"] == 24.0 and r.evidence["multiple"] == pytest.approx(3.0)
 
 
 def test_squeeze_thresholds_are_settings() -> None:
     liq = _month((0.75, 2.25))
-    assert derivatives.squeeze(liq, _rising(1.5), AS_OF) is None
-    r = derivatives.squeeze(liq, _rising(1.5), AS_OF, min_move_pct=1.5)
+    assert derivatives.squeeze(liq, _rising(1.5), AS_OF, **THRESHOLDS) is None
+    r = derivatives.squeeze(liq, _rising(1.5), AS_OF, **THRESHOLDS | {"squeeze_min_move_pct": 1.5})
     assert r is not None
 
 
@@ -261,25 +272,25 @@ def test_squeeze_thresholds_are_settings() -> None:
 
 def test_long_pct_is_the_newest_row() -> None:
     ls = long_short([48.0, 35.0], times("2026-01-01", 2))
-    r = derivatives.long_account_pct(ls)
+    r = derivatives.long_pct(ls)
     assert r is not None and r.value == 35.0 and r.unit == "pct"
 
 
 @pytest.mark.parametrize(
     ("pcts", "expected", "since"),
     [
-        ([40.0, 36.0, 35.0], {"side": "short", "pct": 65.0}, None),
-        ([52.0, 45.0, 35.0], {"side": "short", "pct": 65.0}, "2026-01-01T01:00:00Z"),
-        ([45.0, 55.0, 60.5], {"side": "long", "pct": 60.5}, "2026-01-01T01:00:00Z"),
+        ([40.0, 36.0, 35.0], Majority("short", 65.0), None),
+        ([52.0, 45.0, 35.0], Majority("short", 65.0), "2026-01-01T01:00:00Z"),
+        ([45.0, 55.0, 60.5], Majority("long", 60.5), "2026-01-01T01:00:00Z"),
         ([45.0, 55.0, 50.0], None, None),
     ],
 )
-def test_majority(pcts: list[float], expected: dict[str, object] | None, since: str | None) -> None:
+def test_majority(pcts: list[float], expected: Majority | None, since: str | None) -> None:
     r = derivatives.majority(long_short(pcts, times("2026-01-01", 3)))
     if expected is None:
         assert r is None
         return
-    assert r is not None and r.value == pytest.approx(expected)
+    assert r is not None and r.value == expected
     assert r.evidence["since"] == since
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +11,7 @@ import pytest
 from analysis import liquidation_map as lm
 
 OPENS = pd.date_range("2026-01-01", periods=4, freq="h", tz="UTC", name="time")
-MODEL = lm.LevelModel(bin_step=10.0)
+MODEL = replace(lm.LEVEL_MODEL, bin_step=10.0)
 
 
 def hand_made(

@@ -7,6 +7,7 @@ short, spread over the default leverage mix; later candles move the wicks and th
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -15,8 +16,9 @@ import pytest
 from analysis import liquidation_map as lm
 from bench import levels as bench_levels
 from models import Dataset
-from tests.analysis.frames import HOUR, at, candles
+from tests.analysis.frames import HOUR, approx, at, candles
 from tests.analysis.points import long_short, open_interest, times
+from values import LongClusterBelow, ShortClusterAbove, Swept, SweptLevel
 
 START = "2026-01-01 00:00"
 MIX = {5: 0.10, 10: 0.25, 25: 0.30, 50: 0.20, 100: 0.15}
@@ -103,7 +105,10 @@ def test_a_fall_larger_than_the_live_levels_removes_them_all() -> None:
     levels = lm.estimate_levels(oi(1000, 1100, 900), bars([100, 100.5], [100, 99.5]))
     assert levels is not None
     assert levels.live_usd == pytest.approx(0, abs=1e-12)
-    assert lm.nearest_short_above(oi(1000, 1100, 900), bars([100, 100.5], [100, 99.5])) is None
+    found = lm.nearest_short_above(
+        oi(1000, 1100, 900), bars([100, 100.5], [100, 99.5]), model=lm.LEVEL_MODEL
+    )
+    assert found is None
 
 
 def test_a_fall_explained_by_consumed_levels_is_not_removed_twice() -> None:
@@ -142,7 +147,7 @@ def test_long_share_comes_from_accounts_else_from_the_candle_direction() -> None
 
 
 def test_leverage_mix_and_mmr_are_parameters() -> None:
-    model = lm.LevelModel(leverage={20: 1.0}, mmr=0.005)
+    model = replace(lm.LEVEL_MODEL, leverage={20: 1.0}, mmr=0.005)
     levels = lm.estimate_levels(oi(1000, 1100, 1100), bars([100, 100.5], [100, 99.5]), model=model)
     assert levels is not None
     assert sorted(np.round(levels.price, 6)) == [95.5, 104.5]
@@ -151,7 +156,7 @@ def test_leverage_mix_and_mmr_are_parameters() -> None:
 def test_only_the_window_counts() -> None:
     # Positions opened 3 hours before the last candle fall outside a 2-hour window.
     data = bars([100, 100.5, 100.5, 100.5], [100, 99.5, 99.5, 99.5])
-    model = lm.LevelModel(window=pd.Timedelta(hours=2))
+    model = replace(lm.LEVEL_MODEL, window=pd.Timedelta(hours=2))
     assert lm.estimate_levels(oi(1000, 1100, 1100, 1100, 1100), data, model=model) is None
 
 
@@ -169,7 +174,7 @@ def test_first_reach_matches_a_plain_scan(seed: int) -> None:
 
 # --- clusters ----------------------------------------------------------------------------------
 
-FIXED = lm.LevelModel(bin_step=1.0)
+FIXED = replace(lm.LEVEL_MODEL, bin_step=1.0)
 
 
 def test_nearest_short_cluster_is_the_first_significant_peak_above_price() -> None:
@@ -178,7 +183,9 @@ def test_nearest_short_cluster_is_the_first_significant_peak_above_price() -> No
     r = lm.nearest_short_above(oi(1000, 1100, 1100), bars([100, 100.5], [100, 99.5]), model=FIXED)
     assert r is not None and r.unit == "level"
     price = (10 * 101.6 + 15 * 103.6) / 25
-    assert r.value == pytest.approx({"price": price, "usd": 25.0, "distance_pct": price - 100})
+    assert r.value == ShortClusterAbove(
+        price=approx(price), usd=approx(25.0), distance_pct=approx(price - 100)
+    )
     assert r.evidence["model"] == "estimate"
     assert r.evidence["leverage_mix"] == {
         "5x": 0.1,
@@ -194,25 +201,27 @@ def test_nearest_long_cluster_mirrors_it_below() -> None:
     r = lm.nearest_long_below(oi(1000, 1100, 1100), bars([100, 100.5], [100, 99.5]), model=FIXED)
     assert r is not None
     price = (15 * 96.4 + 10 * 98.4) / 25
-    assert r.value == pytest.approx({"price": price, "usd": 25.0, "distance_pct": price - 100})
+    assert r.value == LongClusterBelow(
+        price=approx(price), usd=approx(25.0), distance_pct=approx(price - 100)
+    )
 
 
 def test_a_consumed_cluster_hands_over_to_the_next_one() -> None:
     # Candle 2's wick reaches 105: 100.6, 101.6 and 103.6 are consumed; 109.6 is next.
     wicks = bars([100, 100.5, 105], [100, 99.5, 99.5])
     r = lm.nearest_short_above(oi(1000, 1100, 1100, 1100), wicks, model=FIXED)
-    assert r is not None and r.value["price"] == pytest.approx(109.6)
+    assert r is not None and r.value.price == pytest.approx(109.6)
 
 
 def test_weak_peaks_are_not_clusters() -> None:
     # alpha above 1: no bin reaches alpha x the largest one.
-    model = lm.LevelModel(bin_step=1.0, alpha=1.1)
+    model = replace(lm.LEVEL_MODEL, bin_step=1.0, alpha=1.1)
     assert (
         lm.nearest_short_above(oi(1000, 1100, 1100), bars([100, 100.5], [100, 99.5]), model=model)
         is None
     )
     # beta: peaks must also hold a share of all live USD (100): 20 % keeps only the 25 USD one.
-    model = lm.LevelModel(bin_step=1.0, beta=0.2)
+    model = replace(lm.LEVEL_MODEL, bin_step=1.0, beta=0.2)
     r = lm.nearest_short_above(oi(1000, 1100, 1100), bars([100, 100.5], [100, 99.5]), model=model)
     assert r is not None and r.evidence["clusters_found"] == 1
 
@@ -229,30 +238,17 @@ def test_swept_24h_lists_consumed_levels_with_their_usd() -> None:
     wicks = bars([100, 100.5, 101.6], [100, 99.5, 99.4])
     r = lm.swept_24h(oi(1000, 1100, 1100, 1100), wicks, at("2026-01-01 03:00"), model=FIXED)
     assert r is not None and r.unit == "levels"
-    value = r.value
-    assert isinstance(value, dict)
-    assert value["total_usd"] == pytest.approx(25.0)
-    assert value["short_usd"] == pytest.approx(17.5) and value["long_usd"] == pytest.approx(7.5)
-    assert value["levels"] == [
-        {
-            "side": "short",
-            "price": pytest.approx(101.6),
-            "usd": pytest.approx(10.0),
-            "time": "2026-01-01T02:00:00Z",
-        },
-        {
-            "side": "short",
-            "price": pytest.approx(100.6),
-            "usd": pytest.approx(7.5),
-            "time": "2026-01-01T02:00:00Z",
-        },
-        {
-            "side": "long",
-            "price": pytest.approx(99.4),
-            "usd": pytest.approx(7.5),
-            "time": "2026-01-01T02:00:00Z",
-        },
-    ]
+    time = "2026-01-01T02:00:00Z"
+    assert r.value == Swept(
+        total_usd=approx(25.0),
+        short_usd=approx(17.5),
+        long_usd=approx(7.5),
+        levels=(
+            SweptLevel("short", price=approx(101.6), usd=approx(10.0), time=time),
+            SweptLevel("short", price=approx(100.6), usd=approx(7.5), time=time),
+            SweptLevel("long", price=approx(99.4), usd=approx(7.5), time=time),
+        ),
+    )
     assert r.evidence["levels_consumed"] == 3 and r.evidence["model"] == "estimate"
 
 
@@ -260,10 +256,11 @@ def test_swept_24h_absent_when_nothing_was_swept_in_the_last_day() -> None:
     quiet = [100.5] * 24
     wicks = bars([100, 101.6, *quiet], [100, 99.5, *[99.5] * 24])
     usd = [1000, 1100] + [1100] * 25
-    assert lm.swept_24h(oi(*usd), wicks, at("2026-01-02 02:00")) is None
+    assert lm.swept_24h(oi(*usd), wicks, at("2026-01-02 02:00"), model=lm.LEVEL_MODEL) is None
     # One hour earlier, the sweeping candle (01:00-02:00) still lies within the last 24 hours.
     earlier = bars([100, 101.6, *quiet[:-1]], [100, 99.5, *[99.5] * 23])
-    assert lm.swept_24h(oi(*usd[:-1]), earlier, at("2026-01-02 01:00")) is not None
+    swept = lm.swept_24h(oi(*usd[:-1]), earlier, at("2026-01-02 01:00"), model=lm.LEVEL_MODEL)
+    assert swept is not None
 
 
 @pytest.mark.parametrize(
@@ -282,7 +279,7 @@ def test_peaks(profile: list[float], expected: list[int]) -> None:
 def test_sixty_days_of_hourly_data_place_a_level_per_tier_and_side_of_each_rise() -> None:
     """The bench's data (``python -m bench.levels`` times it): the whole window is modelled."""
     oi_data, hourly = bench_levels.market(days=60)
-    model = lm.LevelModel(window=pd.Timedelta(days=60))
+    model = replace(lm.LEVEL_MODEL, window=pd.Timedelta(days=60))
     levels = lm.estimate_levels(oi_data, hourly, model=model)
     assert levels is not None and levels.opens.equals(pd.DatetimeIndex(hourly.frame.index))
     rises = int((np.diff(oi_data.frame["oi_usd"].to_numpy()) > 0).sum())

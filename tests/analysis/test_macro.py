@@ -9,8 +9,9 @@ import pytest
 
 from analysis import macro
 from models import Dataset, FomcCalendar, FomcMeeting
-from tests.analysis.frames import at
+from tests.analysis.frames import approx, at
 from tests.analysis.points import DAY, table
+from values import Dxy, DxyLevelBreak
 
 
 def dxy(closes: list[float], start: str = "2026-01-05") -> Dataset:
@@ -20,11 +21,11 @@ def dxy(closes: list[float], start: str = "2026-01-05") -> Dataset:
 
 
 def test_dxy_close_with_its_date_and_daily_change() -> None:
-    r = macro.dxy_close(dxy([100.0, 98.0]))
+    r = macro.dxy(dxy([100.0, 98.0]))
     assert r is not None
-    assert r.value == {"close": 98.0, "date": "2026-01-06", "change_1d_pct": pytest.approx(-2.0)}
+    assert r.value == Dxy(close=98.0, date="2026-01-06", change_1d_pct=approx(-2.0))
     assert r.evidence == {"previous_close": 100.0, "previous_date": "2026-01-05"}
-    assert macro.dxy_close(dxy([100.0])) is None
+    assert macro.dxy(dxy([100.0])) is None
 
 
 def test_dxy_level_break_down_over_two_trading_days_across_a_weekend() -> None:
@@ -33,7 +34,7 @@ def test_dxy_level_break_down_over_two_trading_days_across_a_weekend() -> None:
     closes = [97.5] + [98.6] * 22 + [98.3, 98.1, 97.8]
     r = macro.dxy_level_break(dxy(closes))
     assert r is not None and r.unit == "level"
-    assert r.value == {"level": 98.0, "direction": "down", "previous_close_beyond": "2026-01-05"}
+    assert r.value == DxyLevelBreak(98.0, "down", previous_close_beyond="2026-01-05")
     assert r.evidence["date"] == "2026-02-09"  # a Monday
     assert r.evidence["reference_close"] == 98.3
 
@@ -41,7 +42,7 @@ def test_dxy_level_break_down_over_two_trading_days_across_a_weekend() -> None:
 def test_dxy_level_break_never_before_gives_null_and_up_works() -> None:
     r = macro.dxy_level_break(dxy([99.0] * 10 + [99.6, 100.2]))
     assert r is not None
-    assert r.value == {"level": 100.0, "direction": "up", "previous_close_beyond": None}
+    assert r.value == DxyLevelBreak(100.0, "up", previous_close_beyond=None)
 
 
 def test_dxy_level_break_needs_the_cross_within_two_trading_days() -> None:

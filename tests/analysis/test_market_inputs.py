@@ -11,6 +11,7 @@ from pipeline import default_as_of
 from sources import load_snapshot
 from sources.calendar import load_fomc
 from tests.conftest import DEMO
+from values import DxyLevelBreak, FearGreed, FundingFlip, NextFomc, OutlookLevels, Squeeze, value_of
 
 NEW = ("funding", "open_interest", "liquidations", "positioning", "clusters", "outlook")
 MARKET: tuple[str, ...] = ("sentiment.fear_greed", "macro.dxy", "macro.dxy_level_break")
@@ -40,25 +41,20 @@ def test_every_new_asset_fact_fires_on_the_demo(demo_facts: dict[str, Fact], ass
 
 def test_the_demo_story_in_facts(demo_facts: dict[str, Fact]) -> None:
     assert all(f"market:{i}" in demo_facts for i in MARKET)
-    squeeze = demo_facts["BTC:liquidations.squeeze"].value
-    assert squeeze["side"] == "short" and 400e6 < squeeze["liquidated_usd"] < 450e6
-    assert squeeze["share"] == pytest.approx(0.944, abs=0.001)
-    flip = demo_facts["BTC:funding.flip"].value
-    assert flip["to"] == "positive" and flip["at"] == "2026-11-21T16:00:00Z"
-    assert demo_facts["market:macro.dxy_level_break"].value == {
-        "level": 98.0,
-        "direction": "down",
-        "previous_close_beyond": "2026-10-02",
-    }
-    fng = demo_facts["market:sentiment.fear_greed"].value
-    assert fng["value"] == 72 and fng["classification"] == "Greed" and fng["change_7d"] == 27
-    assert demo_facts["market:macro.next_fomc"].value == {
-        "date": "2026-12-09",
-        "days_until": 16,
-        "sep": True,
-    }
+    squeeze = value_of(demo_facts, "BTC", Squeeze)
+    assert squeeze is not None and squeeze.side == "short"
+    assert 400e6 < squeeze.liquidated_usd < 450e6
+    assert squeeze.share == pytest.approx(0.944, abs=0.001)
+    flip = value_of(demo_facts, "BTC", FundingFlip)
+    assert flip is not None and flip.to == "positive" and flip.at == "2026-11-21T16:00:00Z"
+    assert value_of(demo_facts, None, DxyLevelBreak) == DxyLevelBreak(98.0, "down", "2026-10-02")
+    fng = value_of(demo_facts, None, FearGreed)
+    assert fng is not None and fng.value == 72 and fng.classification == "Greed"
+    assert fng.change_7d == 27
+    assert value_of(demo_facts, None, NextFomc) == NextFomc("2026-12-09", 16, sep=True)
     assert demo_facts["market:macro.next_fomc"].sources == ("Federal Reserve",)
-    assert demo_facts["BTC:outlook.levels"].value["support"] == 120_000
+    levels = value_of(demo_facts, "BTC", OutlookLevels)
+    assert levels is not None and levels.support == 120_000
     assert demo_facts["market:cross.relative_24h"].sources == ("Binance spot",)
 
 

@@ -9,6 +9,7 @@ import pytest
 from analysis import momentum
 from indicators import macd, rsi
 from tests.analysis.frames import candles
+from values import SwingPoint
 
 # Wilder's RSI worked example (StockCharts "Relative Strength Index" spreadsheet): 14-period RSI
 # of these closes is 70.53 at the 15th close, then 66.32, 66.55, 69.41, 66.36, 57.97.
@@ -75,20 +76,20 @@ def test_macd_is_ema12_minus_ema26_with_ema9_signal() -> None:
 def test_macd_fact_reports_state_and_days_since_cross() -> None:
     down = [200.0 - i for i in range(60)]
     up = [down[-1] + 3.0 * i for i in range(1, 11)]
-    r = momentum.macd_state(candles(down + up, start="2026-01-01"))
+    r = momentum.macd(candles(down + up, start="2026-01-01"))
     assert r is not None
     value = r.value
-    assert isinstance(value, dict) and value["state"] == "bullish"
+    assert value.state == "bullish"
     hist = macd(pd.Series(down + up))["hist"]
     first_positive = int(np.argmax((hist > 0).to_numpy()))
-    assert value["crossed_days_ago"] == len(hist) - 1 - first_positive
-    assert 0 <= value["crossed_days_ago"] < 10
+    assert value.crossed_days_ago == len(hist) - 1 - first_positive
+    assert 0 <= value.crossed_days_ago < 10
 
 
 def test_macd_fact_without_a_cross_and_short_history() -> None:
-    r = momentum.macd_state(candles([100.0 + i for i in range(40)], start="2026-01-01"))
-    assert r is not None and r.value["crossed_days_ago"] is None
-    assert momentum.macd_state(candles([1.0] * 20, start="2026-01-01")) is None
+    r = momentum.macd(candles([100.0 + i for i in range(40)], start="2026-01-01"))
+    assert r is not None and r.value.crossed_days_ago is None
+    assert momentum.macd(candles([1.0] * 20, start="2026-01-01")) is None
 
 
 def _divergence_closes(sign: float) -> list[float]:
@@ -103,15 +104,15 @@ def test_bearish_divergence_higher_high_lower_rsi() -> None:
     r = momentum.divergence(candles(_divergence_closes(+1), start="2026-01-01"))
     assert r is not None
     value = r.value
-    assert isinstance(value, dict) and value["kind"] == "bearish"
-    first, second = value["first"], value["second"]
-    assert second["close"] > first["close"] and second["rsi"] < first["rsi"]
-    assert first == {"date": "2026-02-04", "close": 120.0, "rsi": pytest.approx(first["rsi"])}
+    assert value.kind == "bearish"
+    first, second = value.first, value.second
+    assert second.close > first.close and second.rsi < first.rsi
+    assert first == SwingPoint(date="2026-02-04", close=120.0, rsi=first.rsi)
 
 
 def test_bullish_divergence_lower_low_higher_rsi() -> None:
     r = momentum.divergence(candles(_divergence_closes(-1), start="2026-01-01"))
-    assert r is not None and r.value["kind"] == "bullish"
+    assert r is not None and r.value.kind == "bullish"
 
 
 def test_no_divergence_when_rsi_confirms() -> None:

@@ -7,11 +7,12 @@ import pytest
 
 from analysis import price
 from tests.analysis.frames import HOUR, at, candles
+from values import PriceLevelBreak, PriorRange
 
 
 def test_last_price_is_close_of_newest_candle_with_its_close_time() -> None:
     hourly = candles([100, 101, 102.5], start="2026-01-01 00:00", interval=HOUR)
-    r = price.last_price(hourly)
+    r = price.last(hourly)
     assert r is not None
     assert r.value == 102.5 and r.unit == "USD"
     assert r.evidence["time"] == "2026-01-01T03:00:00Z"
@@ -27,7 +28,7 @@ def test_last_price_is_close_of_newest_candle_with_its_close_time() -> None:
 )
 def test_change_24h(n_hours: int, expected: float | None) -> None:
     closes = [100.0 + i for i in range(n_hours)]
-    r = price.change_24h(candles(closes, start="2026-01-01", interval=HOUR))
+    r = price.change_24h_pct(candles(closes, start="2026-01-01", interval=HOUR))
     if expected is None:
         assert r is None
     else:
@@ -42,11 +43,11 @@ def test_change_24h_refuses_a_reference_from_across_a_gap() -> None:
     second = candles([110.0] * 11, start="2026-01-02 06:00", interval=HOUR)
     frame = pd.concat([first.frame, second.frame])
     gappy = type(first)("candles_1h", "BTC", "x", frame, HOUR)
-    assert price.change_24h(gappy) is None
+    assert price.change_24h_pct(gappy) is None
 
 
 def test_change_7d_on_daily_candles() -> None:
-    r = price.change_7d(candles([50, 51, 52, 53, 54, 55, 56, 60], start="2026-01-01"))
+    r = price.change_7d_pct(candles([50, 51, 52, 53, 54, 55, 56, 60], start="2026-01-01"))
     assert r is not None and r.value == pytest.approx(20.0)
 
 
@@ -55,12 +56,12 @@ def test_intraday_measures_from_the_utc_day_open() -> None:
         [99, 100, 102, 103], start="2026-01-01 22:00", interval=HOUR, opens=[98, 99, 101, 102]
     )
     # Candles of 2026-01-02 open at 101 (00:00) and the last close is 103.
-    r = price.intraday(hourly, at("2026-01-02 02:00"))
+    r = price.intraday_pct(hourly, at("2026-01-02 02:00"))
     assert r is not None
     assert r.value == pytest.approx((103 / 101 - 1) * 100)
     assert r.evidence == {"day": "2026-01-02", "open": 101.0, "close": 103.0}
     assert (
-        price.intraday(
+        price.intraday_pct(
             candles([1.0], start="2026-01-01 22:00", interval=HOUR), at("2026-01-02 00:00")
         )
         is None
@@ -69,10 +70,10 @@ def test_intraday_measures_from_the_utc_day_open() -> None:
 
 def test_ath_prefers_hourly_time_when_an_hour_holds_the_high() -> None:
     daily = candles([10, 20, 15], start="2026-01-01", highs=[11, 25, 16])
-    r = price.all_time_high(daily)
+    r = price.ath(daily)
     assert r is not None and r.value == 25.0 and r.evidence["time"] == "2026-01-02T00:00:00Z"
     hourly = candles([15, 18], start="2026-01-04 00:00", interval=HOUR, highs=[16, 26])
-    r = price.all_time_high(daily, hourly)
+    r = price.ath(daily, hourly)
     assert r is not None and r.value == 26.0
     assert r.evidence["time"] == "2026-01-04T01:00:00Z" and r.evidence["candle"] == "1h"
     assert r.evidence["history_start"] == "2026-01-01"
@@ -141,9 +142,9 @@ def test_level_break_up_picks_most_trailing_zeros_and_dates_the_last_close_beyon
     hourly = candles(
         [98_500] * 50 + [99_500, 100_200, 101_500], start="2026-03-01 00:00", interval=HOUR
     )
-    r = price.price_level_break(hourly, daily)
+    r = price.level_break(hourly, daily)
     assert r is not None
-    assert r.value == {"level": 100_000, "direction": "up", "previous_close_beyond": "2026-01-10"}
+    assert r.value == PriceLevelBreak(100_000, "up", previous_close_beyond="2026-01-10")
     assert r.evidence["crossed_at"] == "2026-03-03T03:00:00Z"  # last close below the level
     assert r.evidence["reference_close"] == 98_500
     assert r.evidence["daily_close_beyond"] is False  # the daily closes are all below 100k
@@ -153,33 +154,33 @@ def test_level_break_up_picks_most_trailing_zeros_and_dates_the_last_close_beyon
 def test_level_break_never_before_gives_null() -> None:
     daily = candles([90_000] * 30, start="2026-01-01")
     hourly = candles([99_000] * 50 + [100_400], start="2026-03-01 00:00", interval=HOUR)
-    r = price.price_level_break(hourly, daily)
-    assert r is not None and r.value["previous_close_beyond"] is None
+    r = price.level_break(hourly, daily)
+    assert r is not None and r.value.previous_close_beyond is None
 
 
 def test_level_break_down_and_tie_goes_to_the_larger_level() -> None:
     daily = candles([110_000] * 30, start="2026-01-01")
     hourly = candles([106_500] * 50 + [103_500], start="2026-03-01 00:00", interval=HOUR)
-    r = price.price_level_break(hourly, daily)
+    r = price.level_break(hourly, daily)
     assert r is not None
     # 104k, 105k and 106k all have the same trailing zeros: the larger wins.
-    assert r.value == {"level": 106_000, "direction": "down", "previous_close_beyond": None}
+    assert r.value == PriceLevelBreak(106_000, "down", previous_close_beyond=None)
 
 
 def test_level_break_needs_a_level_between_then_and_now() -> None:
     daily = candles([100_000] * 30, start="2026-01-01")
     flat = candles([100_100] * 50 + [100_300], start="2026-03-01 00:00", interval=HOUR)
-    assert price.price_level_break(flat, daily) is None
+    assert price.level_break(flat, daily) is None
     short = candles([99_000, 101_000], start="2026-03-01 00:00", interval=HOUR)
-    assert price.price_level_break(short, daily) is None  # no close 48 h earlier
+    assert price.level_break(short, daily) is None  # no close 48 h earlier
 
 
 def test_level_break_ignores_a_level_crossed_and_lost_again() -> None:
     daily = candles([99_000] * 30, start="2026-01-01")
     hourly = candles([99_000] * 50 + [100_500, 99_300], start="2026-03-01 00:00", interval=HOUR)
-    r = price.price_level_break(hourly, daily)
+    r = price.level_break(hourly, daily)
     # 100,000 was crossed and lost again; of the levels price is still beyond, 99,200 is larger.
-    assert r is not None and r.value["level"] == 99_200
+    assert r is not None and r.value.level == 99_200
 
 
 def test_prior_range_is_the_week_before_the_breakout() -> None:
@@ -193,7 +194,7 @@ def test_prior_range_is_the_week_before_the_breakout() -> None:
     r = price.prior_range(daily)
     assert r is not None
     # Closes of days 11 and 12 are above the high of days 4-10 (104): the move began on day 11.
-    assert r.value == {"low": 98.0, "high": 104.0, "start": "2026-01-04", "end": "2026-01-10"}
+    assert r.value == PriorRange(low=98.0, high=104.0, start="2026-01-04", end="2026-01-10")
     assert r.evidence["direction"] == "up" and r.evidence["move_start"] == "2026-01-11"
 
 

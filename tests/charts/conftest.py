@@ -6,7 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models import Dataset, Fact, JSONValue, LevelProfile
+from models import Dataset, Fact, LevelProfile
+from values import (
+    DxyLevelBreak,
+    FundingFlip,
+    LongClusterBelow,
+    PriceLevelBreak,
+    PriorRange,
+    ShortClusterAbove,
+)
 
 DAY, HOUR = pd.Timedelta(days=1), pd.Timedelta(hours=1)
 AS_OF = pd.Timestamp("2025-06-29T10:00Z")
@@ -14,7 +22,7 @@ START = pd.Timestamp("2025-03-01", tz="UTC")
 N_DAYS = 120
 ATH = 140.5
 LEVEL = 130.0
-RANGE = {"low": 120.0, "high": 125.0, "start": "2025-06-10", "end": "2025-06-16"}
+RANGE = PriorRange(low=120.0, high=125.0, start="2025-06-10", end="2025-06-16")
 
 
 def dataset(closes: np.ndarray, start: pd.Timestamp, interval: pd.Timedelta) -> Dataset:
@@ -55,7 +63,7 @@ def hourly() -> Dataset:
     return dataset(closes, pd.Timestamp("2025-06-19", tz="UTC"), HOUR)
 
 
-def fact(fid: str, value: JSONValue, unit: str, asset: str | None = "BTC") -> Fact:
+def fact(fid: str, value: object, unit: str, asset: str | None = "BTC") -> Fact:
     return Fact(fid, asset, value, unit, AS_OF, ("Test exchange",))
 
 
@@ -64,12 +72,8 @@ def facts() -> dict[str, Fact]:
     """ATH, broken level and prior range of BTC, keyed like the pipeline keys them."""
     items = [
         fact("price.ath", ATH, "USD"),
-        fact(
-            "price.level_break",
-            {"level": LEVEL, "direction": "up", "previous_close_beyond": None},
-            "level",
-        ),
-        fact("price.prior_range", dict(RANGE), "range"),
+        fact("price.level_break", PriceLevelBreak(LEVEL, "up", None), "level"),
+        fact("price.prior_range", RANGE, "range"),
     ]
     return {f.key: f for f in items}
 
@@ -144,24 +148,14 @@ def fear_greed() -> Dataset:
 @pytest.fixture
 def market_facts() -> dict[str, Fact]:
     """The funding flip and nearest clusters of BTC and the DXY break, keyed like the pipeline."""
-    flip: dict[str, JSONValue] = {"from": "negative", "to": "positive"}
-    flip |= {"at": "2025-06-28T08:00:00Z"}
-    flip |= {"prints_since": 4, "current_pct": 0.01}
+    flip = FundingFlip("negative", "positive", "2025-06-28T08:00:00Z", 4, current_pct=0.01)
     items = [
         fact("funding.flip", flip, "state"),
-        fact(
-            "clusters.nearest_short_above",
-            {"price": 104.6, "usd": 3e7, "distance_pct": 4.6},
-            "level",
-        ),
-        fact(
-            "clusters.nearest_long_below",
-            {"price": 96.4, "usd": 1.5e7, "distance_pct": -3.6},
-            "level",
-        ),
+        fact("clusters.nearest_short_above", ShortClusterAbove(104.6, 3e7, 4.6), "level"),
+        fact("clusters.nearest_long_below", LongClusterBelow(96.4, 1.5e7, -3.6), "level"),
         fact(
             "macro.dxy_level_break",
-            {"level": DXY_LEVEL, "direction": "down", "previous_close_beyond": "2025-02-03"},
+            DxyLevelBreak(DXY_LEVEL, "down", previous_close_beyond="2025-02-03"),
             "level",
             asset=None,
         ),

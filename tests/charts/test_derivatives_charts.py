@@ -21,6 +21,7 @@ from charts.style import PALETTE
 from models import Dataset, Fact, LevelProfile
 from tests.charts.artists import by_gid, draw, line, polys, text, xs, ys
 from tests.charts.conftest import AS_OF, FLIP_AT, LAST, fact
+from values import FundingFlip, ShortClusterAbove
 
 HOUR = pd.Timedelta(hours=1)
 
@@ -126,7 +127,8 @@ def test_the_flip_is_marked_at_its_first_print(
     label = text(fig, "flip-label").get_text()
     assert label == "flipped positive · 28 Jun 08:00"
     assert not by_gid(funding_chart(funding, {}, asset="BTC", demo=False), "flip")
-    eth_only = {"ETH:funding.flip": fact("funding.flip", {"at": "2025-06-28"}, "state", "ETH")}
+    eth_flip = FundingFlip("negative", "positive", "2025-06-28T08:00:00Z", 4, current_pct=0.01)
+    eth_only = {"ETH:funding.flip": fact("funding.flip", eth_flip, "state", "ETH")}
     assert not by_gid(funding_chart(funding, eth_only, asset="BTC", demo=False), "flip")
 
 
@@ -189,7 +191,7 @@ def test_profile_says_it_is_a_model_estimate(profile: LevelProfile) -> None:
 def test_a_far_cluster_widens_the_view(
     profile: LevelProfile, market_facts: dict[str, Fact]
 ) -> None:
-    far = {"price": 115.2, "usd": 1e7, "distance_pct": 15.2}
+    far = ShortClusterAbove(price=115.2, usd=1e7, distance_pct=15.2)
     facts = market_facts | {
         "BTC:clusters.nearest_short_above": fact("clusters.nearest_short_above", far, "level")
     }

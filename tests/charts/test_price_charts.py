@@ -14,6 +14,7 @@ from indicators import rsi
 from models import Dataset, Fact
 from tests.charts.artists import by_gid, draw, line, text, xs, ys
 from tests.charts.conftest import ATH, LEVEL, RANGE, fact
+from values import PriceLevelBreak
 
 
 def test_daily_has_price_rsi_and_macd_panels(daily: Dataset, facts: dict[str, Fact]) -> None:
@@ -65,11 +66,11 @@ def test_prior_range_band_spans_its_days(daily: Dataset, facts: dict[str, Fact])
     fig = daily_chart(daily, facts, asset="BTC", demo=False)
     (band,) = by_gid(fig, "prior-range")
     assert isinstance(band, Rectangle)
-    assert from_x(band.get_x()) == pd.Timestamp(str(RANGE["start"]), tz="UTC")
+    assert from_x(band.get_x()) == pd.Timestamp(RANGE.start, tz="UTC")
     # The band covers whole days: from the first day's open to the close of the last day.
     end = from_x(band.get_x() + band.get_width())
-    assert end == pd.Timestamp(str(RANGE["end"]), tz="UTC") + pd.Timedelta(days=1)
-    assert (band.get_y(), band.get_y() + band.get_height()) == (RANGE["low"], RANGE["high"])
+    assert end == pd.Timestamp(RANGE.end, tz="UTC") + pd.Timedelta(days=1)
+    assert (band.get_y(), band.get_y() + band.get_height()) == (RANGE.low, RANGE.high)
     assert text(fig, "prior-range-label").get_text() == "prior range"
 
 
@@ -117,15 +118,20 @@ def test_facts_of_other_assets_are_ignored(daily: Dataset, facts: dict[str, Fact
     assert not by_gid(fig, "ath") and not by_gid(fig, "level") and not by_gid(fig, "prior-range")
 
 
-def test_malformed_fact_values_are_skipped(daily: Dataset) -> None:
-    odd = {
-        "BTC:price.ath": fact("price.ath", "high", "USD"),
-        "BTC:price.level_break": fact("price.level_break", [1, 2], "level"),
-        "BTC:price.prior_range": fact("price.prior_range", {"low": 1.0, "start": "x"}, "range"),
-    }
-    fig = daily_chart(daily, odd, asset="BTC", demo=False)
-    draw(fig)
-    assert not by_gid(fig, "ath") and not by_gid(fig, "level") and not by_gid(fig, "prior-range")
+@pytest.mark.parametrize(
+    "odd",
+    [
+        fact("price.ath", "high", "USD"),
+        fact("price.level_break", {"level": 1.0, "direction": "up"}, "level"),
+        fact("price.prior_range", PriceLevelBreak(1.0, "up", None), "range"),
+    ],
+    ids=lambda f: f.id,
+)
+def test_a_value_of_the_wrong_type_is_an_error_not_a_missing_mark(
+    daily: Dataset, facts: dict[str, Fact], odd: Fact
+) -> None:
+    with pytest.raises(TypeError, match=f"BTC:{odd.id}: value is not a"):
+        daily_chart(daily, facts | {odd.key: odd}, asset="BTC", demo=False)
 
 
 def test_far_away_ath_is_tagged_at_the_top_without_a_line(

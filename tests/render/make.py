@@ -6,13 +6,37 @@ import struct
 import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
 from analysis import FACTS
-from analysis.narrative import SECTION_ORDER as ORDER
-from models import ChartRef, DataGap, Fact, JSONValue, Paragraph, Section, Story
+from analysis.narrative import arrange
+from models import ChartRef, DataGap, Fact, JSONValue, Story
 from render import NoteContext
+from values import (
+    Divergence,
+    Dxy,
+    DxyLevelBreak,
+    FearGreed,
+    FundingFlip,
+    FundingRate,
+    LargerGain,
+    LongClusterBelow,
+    Macd,
+    Majority,
+    NextFomc,
+    OutlookLevels,
+    PriceLevelBreak,
+    PriorRange,
+    Relative24h,
+    ShortClusterAbove,
+    Squeeze,
+    Swept,
+    SweptLevel,
+    SwingPoint,
+    WeeklyGainRank,
+)
 
 AS_OF = pd.Timestamp("2026-11-23T08:00:00Z")
 SECTIONS = {spec.id: spec.section for spec in FACTS}
@@ -24,7 +48,7 @@ MODEL = ("Binance USD\u24c8-M futures", "Binance spot")
 
 def fact(
     id: str,
-    value: JSONValue,
+    value: object,
     evidence: Mapping[str, JSONValue] | None = None,
     *,
     asset: str | None = "BTC",
@@ -38,20 +62,13 @@ def fact(
 def story(
     facts: Sequence[Fact], headline: Sequence[Fact] = (), takeaways: Sequence[Fact] = ()
 ) -> Story:
-    """A Story with the registry's sections (else one per id prefix) in the narrative's order
-    and one paragraph per asset, in input order."""
-    sections: dict[str, dict[str | None, list[Fact]]] = {}
-    for f in facts:
-        sid = SECTIONS.get(f.id, f.id.split(".")[0])
-        sections.setdefault(sid, {}).setdefault(f.asset, []).append(f)
-    order = sorted(sections, key=lambda sid: ORDER.index(sid) if sid in ORDER else len(ORDER))
+    """A Story with the sections the narrative arranges: the registry's sections in their
+    order, a paragraph per asset in input order (market-wide last), sentences arranged."""
+    assets = list(dict.fromkeys(f.asset for f in facts if f.asset is not None))
     return Story(
         headline=tuple(headline),
         takeaways=tuple(takeaways),
-        sections=tuple(
-            Section(sid, tuple(Paragraph(a, tuple(fs)) for a, fs in sections[sid].items()))
-            for sid in order
-        ),
+        sections=arrange(facts, SECTIONS, assets),
         scores={f.key: 1.0 for f in facts},
     )
 
@@ -115,7 +132,7 @@ ATH_NEW = fact(
 )
 BREAK_UP_FIRST = fact(
     "price.level_break",
-    {"level": 120000.0, "direction": "up", "previous_close_beyond": None},
+    PriceLevelBreak(120000.0, "up", previous_close_beyond=None),
     {
         "crossed_at": "2026-11-22T19:00:00Z",
         "reference_close": 118000.0,
@@ -129,7 +146,7 @@ BREAK_UP_FIRST = fact(
 )
 BREAK_UP_SINCE = fact(
     "price.level_break",
-    {"level": 4000.0, "direction": "up", "previous_close_beyond": "2026-02-10"},
+    PriceLevelBreak(4000.0, "up", previous_close_beyond="2026-02-10"),
     {
         "crossed_at": "2026-11-22T13:00:00Z",
         "reference_close": 3850.0,
@@ -236,7 +253,7 @@ BRANCHES: dict[str, Fact] = {
     "price.level_break/up-since": BREAK_UP_SINCE,
     "price.level_break/up-since-this-month": fact(
         "price.level_break",
-        {"level": 100000.0, "direction": "up", "previous_close_beyond": "2026-11-03"},
+        PriceLevelBreak(100000.0, "up", previous_close_beyond="2026-11-03"),
         {
             "crossed_at": "2026-11-22T02:00:00Z",
             "reference_close": 99000.0,
@@ -250,7 +267,7 @@ BRANCHES: dict[str, Fact] = {
     ),
     "price.level_break/down-first": fact(
         "price.level_break",
-        {"level": 0.5, "direction": "down", "previous_close_beyond": None},
+        PriceLevelBreak(0.5, "down", previous_close_beyond=None),
         {
             "crossed_at": "2026-11-22T02:00:00Z",
             "reference_close": 0.52,
@@ -265,7 +282,7 @@ BRANCHES: dict[str, Fact] = {
     ),
     "price.level_break/down-since": fact(
         "price.level_break",
-        {"level": 100000.0, "direction": "down", "previous_close_beyond": "2025-05-07"},
+        PriceLevelBreak(100000.0, "down", previous_close_beyond="2025-05-07"),
         {
             "crossed_at": "2026-11-22T02:00:00Z",
             "reference_close": 101000.0,
@@ -279,26 +296,26 @@ BRANCHES: dict[str, Fact] = {
     ),
     "price.prior_range/up": fact(
         "price.prior_range",
-        {"low": 105100.19, "high": 110529.18, "start": "2026-11-13", "end": "2026-11-19"},
+        PriorRange(low=105100.19, high=110529.18, start="2026-11-13", end="2026-11-19"),
         {"direction": "up", "move_start": "2026-11-20", "last": 123456.78},
         unit="range",
     ),
     "price.prior_range/down": fact(
         "price.prior_range",
-        {"low": 2373.0, "high": 2635.5, "start": "2026-10-28", "end": "2026-11-03"},
+        PriorRange(low=2373.0, high=2635.5, start="2026-10-28", end="2026-11-03"),
         {"direction": "down", "move_start": "2026-11-04", "last": 2200.0},
         asset="ETH",
         unit="range",
     ),
     "price.weekly_gain_rank/largest": fact(
         "price.weekly_gain_rank",
-        {"gain_pct": 18.88, "rank": 1, "previous_larger": None},
+        WeeklyGainRank(gain_pct=18.88, rank=1, previous_larger=None),
         {"peaks_considered": 38, "window_days": 365},
         unit="rank",
     ),
     "price.weekly_gain_rank/ranked": fact(
         "price.weekly_gain_rank",
-        {"gain_pct": 9.28, "rank": 2, "previous_larger": {"date": "2026-05-11", "gain_pct": 10.44}},
+        WeeklyGainRank(gain_pct=9.28, rank=2, previous_larger=LargerGain("2026-05-11", 10.44)),
         {"peaks_considered": 38, "window_days": 365},
         unit="rank",
     ),
@@ -322,49 +339,43 @@ BRANCHES: dict[str, Fact] = {
     ),
     "momentum.macd/bullish-days": fact(
         "momentum.macd",
-        {
-            "macd": 1647.618,
-            "signal": 1003.279,
-            "hist": 644.339,
-            "state": "bullish",
-            "crossed_days_ago": 14,
-        },
+        Macd(1647.618, 1003.279, 644.339, "bullish", crossed_days_ago=14),
         {"date": "2026-11-22"},
     ),
     "momentum.macd/bearish-today": fact(
         "momentum.macd",
-        {"macd": -12.5, "signal": -3.25, "hist": -9.25, "state": "bearish", "crossed_days_ago": 0},
+        Macd(-12.5, -3.25, -9.25, "bearish", crossed_days_ago=0),
         {"date": "2026-11-22"},
         asset="ETH",
     ),
     "momentum.macd/bearish-yesterday": fact(
         "momentum.macd",
-        {"macd": -12.5, "signal": -3.25, "hist": -9.25, "state": "bearish", "crossed_days_ago": 1},
+        Macd(-12.5, -3.25, -9.25, "bearish", crossed_days_ago=1),
         {"date": "2026-11-22"},
         asset="ETH",
     ),
     "momentum.macd/bullish-always": fact(
         "momentum.macd",
-        {"macd": 5.0, "signal": 4.0, "hist": 1.0, "state": "bullish", "crossed_days_ago": None},
+        Macd(5.0, 4.0, 1.0, "bullish", crossed_days_ago=None),
         {"date": "2026-11-22"},
     ),
     "momentum.divergence/bearish": fact(
         "momentum.divergence",
-        {
-            "kind": "bearish",
-            "first": {"date": "2026-11-02", "close": 3950.0, "rsi": 72.14},
-            "second": {"date": "2026-11-21", "close": 4080.5, "rsi": 65.2},
-        },
+        Divergence(
+            "bearish",
+            SwingPoint("2026-11-02", 3950.0, 72.14),
+            SwingPoint("2026-11-21", 4080.5, 65.2),
+        ),
         {"order": 3, "lookback_days": 60},
         asset="ETH",
     ),
     "momentum.divergence/bullish": fact(
         "momentum.divergence",
-        {
-            "kind": "bullish",
-            "first": {"date": "2026-10-30", "close": 90000.0, "rsi": 28.1},
-            "second": {"date": "2026-11-20", "close": 88000.0, "rsi": 35.25},
-        },
+        Divergence(
+            "bullish",
+            SwingPoint("2026-10-30", 90000.0, 28.1),
+            SwingPoint("2026-11-20", 88000.0, 35.25),
+        ),
         {"order": 3, "lookback_days": 60},
     ),
 }
@@ -388,14 +399,16 @@ HOUR_1 = {"from": "2026-11-23T07:00:00Z", "to": "2026-11-23T08:00:00Z", "buckets
 DAY_24 = {"from": "2026-11-22T08:00:00Z", "to": "2026-11-23T08:00:00Z", "buckets": 24}
 
 
-def _funding_flip(to: str, prints: int, current: float, previous: float) -> Fact:
-    value = {
-        "from": "negative" if to == "positive" else "positive",
-        "to": to,
-        "at": "2026-11-21T16:00:00Z" if prints > 1 else "2026-11-23T08:00:00Z",
-        "prints_since": prints,
-        "current_pct": current,
-    }
+def _funding_flip(
+    to: Literal["positive", "negative"], prints: int, current: float, previous: float
+) -> Fact:
+    value = FundingFlip(
+        from_="negative" if to == "positive" else "positive",
+        to=to,
+        at="2026-11-21T16:00:00Z" if prints > 1 else "2026-11-23T08:00:00Z",
+        prints_since=prints,
+        current_pct=current,
+    )
     evidence = {"previous_pct": previous, "previous_time": "2026-11-21T08:00:00Z"}
     return fact("funding.flip", value, evidence, sources=FUTURES)
 
@@ -404,17 +417,16 @@ def _liq(fact_id: str, usd: float, window: Mapping[str, JSONValue] = DAY_24) -> 
     return fact(fact_id, usd, window, unit="USD", sources=COINGLASS)
 
 
+Kind = Literal["round", "cluster"]
+
+
 def _outlook(
-    direction: str, support: float, target: tuple[float, str], downside: tuple[float, str]
+    direction: Literal["up", "down"],
+    support: float,
+    target: tuple[float, Kind],
+    downside: tuple[float, Kind],
 ) -> Fact:
-    value = {
-        "support": support,
-        "target": target[0],
-        "target_kind": target[1],
-        "direction": direction,
-        "downside": downside[0],
-        "downside_kind": downside[1],
-    }
+    value = OutlookLevels(support, target[0], target[1], direction, downside[0], downside[1])
     evidence = {"support_kind": "level_break", "last": 123654.26, "round_target": 125000.0}
     return fact(
         "outlook.levels", value, evidence, unit="levels", sources=("Binance spot", *FUTURES)
@@ -424,7 +436,7 @@ def _outlook(
 def _fear_greed(
     value: float, cls: str, d1: float | None, d7: float | None, cls7: str | None
 ) -> Fact:
-    v = {"value": value, "classification": cls, "change_1d": d1, "change_7d": d7}
+    v = FearGreed(value=value, classification=cls, change_1d=d1, change_7d=d7)
     evidence = {
         "date": "2026-11-23",
         "classification_source": "file",
@@ -447,13 +459,13 @@ DXY = ("ICE US Dollar Index via Yahoo Finance",)
 
 
 def _dxy(close: float, change: float) -> Fact:
-    value = {"close": close, "date": "2026-11-20", "change_1d_pct": change}
+    value = Dxy(close=close, date="2026-11-20", change_1d_pct=change)
     evidence = {"previous_close": 98.095, "previous_date": "2026-11-19"}
     return fact("macro.dxy", value, evidence, asset=None, unit="index", sources=DXY)
 
 
-def _dxy_break(level: float, direction: str, since: str | None) -> Fact:
-    value = {"level": level, "direction": direction, "previous_close_beyond": since}
+def _dxy_break(level: float, direction: Literal["up", "down"], since: str | None) -> Fact:
+    value = DxyLevelBreak(level, direction, previous_close_beyond=since)
     evidence = {
         "crossed_at": "2026-11-20T00:00:00Z",
         "reference_close": 98.303,
@@ -465,7 +477,7 @@ def _dxy_break(level: float, direction: str, since: str | None) -> Fact:
 
 
 def _fomc(date: str, days: int, sep: bool) -> Fact:
-    value = {"date": date, "days_until": days, "sep": sep}
+    value = NextFomc(date=date, days_until=days, sep=sep)
     evidence = {"previous": "2026-10-28", "calendar_ends": "2027-12-15"}
     return fact(
         "macro.next_fomc", value, evidence, asset=None, unit="date", sources=("Federal Reserve",)
@@ -473,7 +485,7 @@ def _fomc(date: str, days: int, sep: bool) -> Fact:
 
 
 def _relative(vs_btc: Mapping[str, float], leader: str, changes: Mapping[str, float]) -> Fact:
-    value = {"vs_btc": dict(vs_btc), "leader": leader}
+    value = Relative24h(vs_btc=dict(vs_btc), leader=leader)
     return fact(
         "cross.relative_24h", value, {"change_24h_pct": dict(changes)}, asset=None, unit="pp"
     )
@@ -481,29 +493,29 @@ def _relative(vs_btc: Mapping[str, float], leader: str, changes: Mapping[str, fl
 
 SQUEEZE = fact(
     "liquidations.squeeze",
-    {"side": "short", "price_change_pct": 4.665, "liquidated_usd": 431042531.03, "share": 0.9439},
+    Squeeze("short", price_change_pct=4.665, liquidated_usd=431042531.03, share=0.9439),
     {"side_usd": 406874024.99, "median_24h_usd": 77542925.7, "multiple": 5.5588, "to": "x"},
     sources=(*COINGLASS, "Binance spot"),
 )
 FLIP = _funding_flip("positive", 6, 0.01, -0.004012)
 SHORT_ABOVE = fact(
     "clusters.nearest_short_above",
-    {"price": 124748.24, "usd": 53691278.8, "distance_pct": 0.8847},
+    ShortClusterAbove(price=124748.24, usd=53691278.8, distance_pct=0.8847),
     MODEL_EVIDENCE,
     unit="level",
     sources=MODEL,
 )
 LONG_BELOW = fact(
     "clusters.nearest_long_below",
-    {"price": 119715.29, "usd": 75594590.5, "distance_pct": -3.1855},
+    LongClusterBelow(price=119715.29, usd=75594590.5, distance_pct=-3.1855),
     MODEL_EVIDENCE,
     unit="level",
     sources=MODEL,
 )
-SWEPT_LEVELS = [
-    {"side": "short", "price": 123571.1, "usd": 40652234.2, "time": "2026-11-23T02:00:00Z"},
-    {"side": "short", "price": 122397.2, "usd": 31904386.1, "time": "2026-11-22T16:00:00Z"},
-]
+SWEPT_LEVELS = (
+    SweptLevel("short", price=123571.1, usd=40652234.2, time="2026-11-23T02:00:00Z"),
+    SweptLevel("short", price=122397.2, usd=31904386.1, time="2026-11-22T16:00:00Z"),
+)
 OUTLOOK_UP = _outlook("up", 120000.0, (124748.24, "cluster"), (119715.29, "cluster"))
 OUTLOOK_DOWN = _outlook("down", 100000.0, (95000.0, "round"), (101350.0, "cluster"))
 DXY_BREAK = _dxy_break(98.0, "down", "2026-10-02")
@@ -514,14 +526,14 @@ RELATIVE = _relative({"ETH": -1.0192}, "BTC", {"BTC": 4.6653, "ETH": 3.6460})
 BRANCHES |= {
     "funding.rate/positive": fact(
         "funding.rate",
-        {"pct": 0.01, "annualised_pct": 10.950000000000001, "interval_hours": 8.0},
+        FundingRate(pct=0.01, annualised_pct=10.950000000000001, interval_hours=8.0),
         {"time": "2026-11-23T08:00:00Z"},
         unit="rate",
         sources=FUTURES,
     ),
     "funding.rate/negative-4h": fact(
         "funding.rate",
-        {"pct": -0.0125, "annualised_pct": -27.375, "interval_hours": 4.0},
+        FundingRate(pct=-0.0125, annualised_pct=-27.375, interval_hours=4.0),
         {"time": "2026-11-23T08:00:00Z"},
         asset="ETH",
         unit="rate",
@@ -612,7 +624,7 @@ BRANCHES |= {
     "liquidations.squeeze/short": SQUEEZE,
     "liquidations.squeeze/long": fact(
         "liquidations.squeeze",
-        {"side": "long", "price_change_pct": -5.2, "liquidated_usd": 512000000.0, "share": 0.81},
+        Squeeze("long", price_change_pct=-5.2, liquidated_usd=512000000.0, share=0.81),
         {"side_usd": 414720000.0, "median_24h_usd": 80000000.0, "multiple": 6.4, "to": "x"},
         asset="ETH",
         sources=(*COINGLASS, "Binance spot"),
@@ -622,13 +634,13 @@ BRANCHES |= {
     ),
     "positioning.majority/short-throughout": fact(
         "positioning.majority",
-        {"side": "short", "pct": 65.0},
+        Majority("short", 65.0),
         {"long_pct": 35.0, "time": "2026-11-23T07:00:00Z", "since": None},
         sources=FUTURES,
     ),
     "positioning.majority/long-since": fact(
         "positioning.majority",
-        {"side": "long", "pct": 57.6},
+        Majority("long", 57.6),
         {"long_pct": 57.6, "time": "2026-11-23T07:00:00Z", "since": "2026-11-14T03:00:00Z"},
         asset="ETH",
         sources=FUTURES,
@@ -637,26 +649,19 @@ BRANCHES |= {
     "clusters.nearest_long_below/one": LONG_BELOW,
     "clusters.swept_24h/shorts": fact(
         "clusters.swept_24h",
-        {
-            "total_usd": 301418241.9,
-            "short_usd": 301418241.9,
-            "long_usd": 0.0,
-            "levels": SWEPT_LEVELS,
-        },
+        Swept(total_usd=301418241.9, short_usd=301418241.9, long_usd=0.0, levels=SWEPT_LEVELS),
         SWEPT_EVIDENCE,
         unit="levels",
         sources=MODEL,
     ),
     "clusters.swept_24h/longs": fact(
         "clusters.swept_24h",
-        {
-            "total_usd": 88000000.0,
-            "short_usd": 0.0,
-            "long_usd": 88000000.0,
-            "levels": [
-                {"side": "long", "price": 3920.5, "usd": 30100000.0, "time": "2026-11-22T21:00:00Z"}
-            ],
-        },
+        Swept(
+            total_usd=88000000.0,
+            short_usd=0.0,
+            long_usd=88000000.0,
+            levels=(SweptLevel("long", 3920.5, 30100000.0, "2026-11-22T21:00:00Z"),),
+        ),
         SWEPT_EVIDENCE,
         asset="ETH",
         unit="levels",
@@ -664,19 +669,12 @@ BRANCHES |= {
     ),
     "clusters.swept_24h/mixed": fact(
         "clusters.swept_24h",
-        {
-            "total_usd": 138209405.4,
-            "short_usd": 128067225.4,
-            "long_usd": 10142179.9,
-            "levels": [
-                {
-                    "side": "short",
-                    "price": 4094.41,
-                    "usd": 25032411.1,
-                    "time": "2026-11-23T07:00:00Z",
-                }
-            ],
-        },
+        Swept(
+            total_usd=138209405.4,
+            short_usd=128067225.4,
+            long_usd=10142179.9,
+            levels=(SweptLevel("short", 4094.41, 25032411.1, "2026-11-23T07:00:00Z"),),
+        ),
         SWEPT_EVIDENCE,
         asset="ETH",
         unit="levels",

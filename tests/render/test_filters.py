@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
-from models import DataGap, Fact, Paragraph, Section
+from models import DataGap, Fact, Paragraph, Section, Sentence
 from render import filters as F
 from render.filters import MINUS, NBSP
 
@@ -293,10 +293,12 @@ def _fact(fact_id: str) -> Fact:
     return Fact(fact_id, "BTC", 1.0, "USD", pd.Timestamp("2026-11-23T08:00Z"), ("X",))
 
 
-def test_arrange_orders_listed_ids_and_keeps_the_rest_in_place() -> None:
-    facts = [_fact(i) for i in ("c", "x", "a", "y", "b")]
-    assert [f.id for f in F.arrange(facts, ["a", "b", "c"])] == ["a", "b", "c", "x", "y"]
-    assert [f.id for f in F.arrange(facts, [])] == ["c", "x", "a", "y", "b"]
+def test_glance_picks_the_summary_facts_of_one_asset() -> None:
+    facts = {f.key: f for f in (_fact("price.last"), _fact("price.pct_below_ath"))}
+    row = F.glance(facts, "BTC")
+    assert row.last is facts["BTC:price.last"] and row.below_ath is facts["BTC:price.pct_below_ath"]
+    assert row.change_24h is None and row.change_7d is None
+    assert F.glance(facts, "ETH") == (None, None, None, None)
 
 
 ORDER = ["price", "derivatives", "momentum", "macro", "outlook"]
@@ -318,7 +320,8 @@ ORDER = ["price", "derivatives", "momentum", "macro", "outlook"]
     ],
 )
 def test_with_sections_adds_the_missing_ones_in_place(present: list[str], ids: list[str]) -> None:
-    sections = [Section(sid, (Paragraph("BTC", (_fact("price.last"),)),)) for sid in present]
+    said = ((Sentence(_fact("price.last"), cited=False),),)
+    sections = [Section(sid, (Paragraph("BTC", said),)) for sid in present]
     out = F.with_sections(sections, ORDER)
     assert [s.id for s in out] == ids
     assert all(s.paragraphs == () for s in out if s.id not in present)
