@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Callable, Iterator
+from io import StringIO
 from typing import Any
 
 import pandas as pd
@@ -15,6 +16,8 @@ from demo.scenario import AS_OF
 from settings import SourcesSettings
 from sources.exchange import make_exchange
 from sources.http import Recorder
+from sources.schema import validate_table
+from sources.snapshot import to_csv
 from tests.replay_server import ReplayServer
 
 NOW = AS_OF
@@ -88,3 +91,11 @@ def coinglass_key(monkeypatch: pytest.MonkeyPatch) -> str:
     """A CoinGlass key in the environment variable the settings name."""
     monkeypatch.setenv("COINGLASS_API_KEY", "test-key")
     return "test-key"
+
+
+def as_table(frame: pd.DataFrame, dataset: str) -> pd.DataFrame:
+    """An adapter's ``frame`` written as the snapshot writes it and read back as the loader
+    does: the frame of the snapshot, or ``SnapshotError`` when a column is missing or out of
+    the registry's bounds."""
+    text = to_csv(frame, dataset)
+    return validate_table(pd.read_csv(StringIO(text), dtype=str), dataset, f"{dataset}.csv")

@@ -103,6 +103,11 @@ def test_full_gather_writes_the_demo_snapshot_and_the_same_facts(
     assert entry["url"] == server.url and entry["status"] == "ok" and "fetched_at" in entry
     assert manifest["unavailable"] == {}
     assert not any("fallback" in e for e in manifest["datasets"].values())
+    venues = {rel: e["venues"] for rel, e in manifest["datasets"].items() if "BTC" not in rel}
+    assert venues["liquidations/ETH.csv"] == ["Binance", "OKX", "Bybit"]  # CoinGlass's exchanges
+    assert venues["candles_1d/ETH.csv"] == ["Binance"] and venues["dxy.csv"] == []
+    assert live.assets["ETH"].liquidations is not None
+    assert live.assets["ETH"].liquidations.venues == ("Binance", "OKX", "Bybit")
     index = json.loads((snap / "raw" / "index.json").read_text())
     assert {Path(i["file"]).parts[0] for i in index} >= {"candles_1d", "dxy", "fear_greed"}
     assert all((snap / "raw" / i["file"]).is_file() for i in index)
@@ -188,6 +193,7 @@ def test_a_failed_fetch_falls_back_to_the_store(
     entry = manifest["datasets"]["open_interest/BTC.csv"]
     assert entry["fallback"] == "store" and "server error" in entry["error"]
     assert entry["source"] == "Binance USDⓈ-M futures" and entry["rows"] == 1448
+    assert entry["venues"] == ["Binance"]
     rel = "open_interest/BTC.csv"
     assert (tmp_path / "snap" / rel).read_bytes() == (first.folder / rel).read_bytes()
     assert data_gaps(load_snapshot(tmp_path / "snap"), NOW, StaleSettings()) == ()
@@ -217,6 +223,7 @@ def test_without_a_coinglass_key_liquidations_come_from_okx(
     result = _gather(server, tmp_path, ("BTC",))
     liq = {o.file: o for o in result.outcomes}["liquidations/BTC.csv"]
     assert liq.source == "OKX" and liq.status == "ok" and liq.rows == 24
+    assert liq.venues == ("OKX",)
     frame = pd.read_csv(tmp_path / "snap" / "liquidations/BTC.csv")
     assert frame["long_usd"].sum() > 0 and frame["short_usd"].sum() > 0
     assert server.count("/api/futures/liquidation/aggregated-history") == before
@@ -266,6 +273,7 @@ def test_recorded_liquidations_stand_in_when_okx_fails(
     assert (tmp_path / "snap" / "liquidations/BTC.csv").read_text() == RECORDED_CSV
     entry = json.loads((tmp_path / "snap" / "manifest.json").read_text())["datasets"][liq.file]
     assert entry["source"] == RECORDED and entry["fallback"] == "recorded"
+    assert entry["venues"] == ["Binance", "Bybit"]
     snapshot = load_snapshot(tmp_path / "snap")
     assert snapshot.assets["BTC"].liquidations is not None
     assert snapshot.assets["BTC"].liquidations.source == RECORDED
