@@ -14,8 +14,10 @@ A shared layer: imports only the standard library and pandas.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal, TypeAlias
 
 import pandas as pd
@@ -54,6 +56,8 @@ class DatasetSpec:
     scope: Scope
     columns: tuple[Column, ...]
     """Columns after ``time``, in CSV order."""
+    meaning: str
+    """What a row holds, for docs/snapshot-format.md (Markdown)."""
     noun: str
     """How the note names it: ``funding rates`` ("stale: funding rates for BTC")."""
     kind: str
@@ -105,9 +109,10 @@ REGISTRY: tuple[DatasetSpec, ...] = (
         "candles_1d",
         "asset",
         _CANDLES,
-        "daily candles",
-        "daily candle",
-        "2D",
+        meaning="daily candles; `time` is the candle's **open** time (00:00 UTC)",
+        noun="daily candles",
+        kind="daily candle",
+        stale_after="2D",
         venues=("Binance",),
         interval=DAY,
         step=DAY,
@@ -117,9 +122,10 @@ REGISTRY: tuple[DatasetSpec, ...] = (
         "candles_1h",
         "asset",
         _CANDLES,
-        "hourly candles",
-        "hourly candle",
-        "3h",
+        meaning="hourly candles; `time` is the open time",
+        noun="hourly candles",
+        kind="hourly candle",
+        stale_after="3h",
         venues=("Binance",),
         interval=HOUR,
     ),
@@ -127,10 +133,11 @@ REGISTRY: tuple[DatasetSpec, ...] = (
         "funding",
         "asset",
         (Column("rate", ".8f", (-1.0, 1.0)),),
-        "funding rates",
-        "funding",
-        "17h",
-        "8-hourly prints",
+        meaning="settled funding rate per interval, as a fraction (0.0001 = 0.01 %)",
+        noun="funding rates",
+        kind="funding",
+        stale_after="17h",
+        stale_note="8-hourly prints",
         section="derivatives",
         venues=("Binance",),
         step=pd.Timedelta(hours=8),
@@ -139,9 +146,10 @@ REGISTRY: tuple[DatasetSpec, ...] = (
         "open_interest",
         "asset",
         (Column("oi_usd", ".2f"),),
-        "open interest",
-        "open-interest",
-        "5h",
+        meaning="open interest in USD",
+        noun="open interest",
+        kind="open-interest",
+        stale_after="5h",
         section="derivatives",
         venues=("Binance",),
     ),
@@ -149,10 +157,12 @@ REGISTRY: tuple[DatasetSpec, ...] = (
         "liquidations",
         "asset",
         (Column("long_usd", ".2f"), Column("short_usd", ".2f")),
-        "liquidations",
-        "liquidation",
-        "3h",
-        "hourly buckets",
+        meaning="USD of long / short positions liquidated in the bucket starting at `time` "
+        "(hourly or coarser)",
+        noun="liquidations",
+        kind="liquidation",
+        stale_after="3h",
+        stale_note="hourly buckets",
         section="derivatives",
         venues=("Binance", "OKX", "Bybit"),
     ),
@@ -160,9 +170,10 @@ REGISTRY: tuple[DatasetSpec, ...] = (
         "long_short",
         "asset",
         (Column("long_pct", ".2f", (0.0, 100.0)),),
-        "long/short account ratios",
-        "long/short positioning",
-        "3h",
+        meaning="percent (0-100) of accounts that are net long",
+        noun="long/short account ratios",
+        kind="long/short positioning",
+        stale_after="3h",
         section="derivatives",
         venues=("Binance",),
     ),
@@ -171,10 +182,11 @@ REGISTRY: tuple[DatasetSpec, ...] = (
         "dxy",
         "market",
         (Column("close", ".3f"),),
-        "the US Dollar Index",
-        "US Dollar Index",
-        "4D",
-        "business days: a weekend is not stale",
+        meaning="US Dollar Index daily close",
+        noun="the US Dollar Index",
+        kind="US Dollar Index",
+        stale_after="4D",
+        stale_note="business days: a weekend is not stale",
         section="macro",
         interval=DAY,
         step=DAY,
@@ -183,10 +195,11 @@ REGISTRY: tuple[DatasetSpec, ...] = (
         "fear_greed",
         "market",
         (Column("value", ".0f", (0.0, 100.0)), _text("classification")),
-        "the Fear & Greed index",
-        "Fear & Greed index",
-        "2D",
-        "daily",
+        meaning="Fear & Greed index, 0-100, daily",
+        noun="the Fear & Greed index",
+        kind="Fear & Greed index",
+        stale_after="2D",
+        stale_note="daily",
         section="macro",
         step=DAY,
     ),
@@ -211,3 +224,33 @@ MARKET_DATASETS: tuple[str, ...] = tuple(spec.name for spec in of_scope("market"
 def for_file(relative: str) -> DatasetSpec | None:
     """The dataset a snapshot file belongs to, or None when it is none of them."""
     return next((spec for spec in REGISTRY if spec.holds(relative)), None)
+
+
+DOC_PATH = Path(__file__).resolve().parent / "docs" / "snapshot-format.md"
+"""The snapshot format's documentation, whose table of datasets is generated from here."""
+DOC_BEGIN = "<!-- Generated by `python -m datasets` from datasets.py; do not edit by hand. -->\n"
+DOC_END = "<!-- End of the generated table. -->\n"
+
+
+def table_markdown() -> str:
+    """The table of datasets in docs/snapshot-format.md: file, columns and meaning of each."""
+    rows = ["| file | columns | meaning |", "|---|---|---|"]
+    for spec in REGISTRY:
+        columns = ",".join(["time", *spec.bounds]) + "".join(f"[,{t}]" for t in spec.text)
+        meaning = f"**required**; {spec.meaning}" if spec.required else spec.meaning
+        rows.append(f"| `{spec.file('<ASSET>')}` | `{columns}` | {meaning} |")
+    return "\n".join(rows) + "\n"
+
+
+def documented(doc: str) -> str:
+    """``doc`` (docs/snapshot-format.md) with its generated table replaced by the current one."""
+    head, begin, rest = doc.partition(DOC_BEGIN)
+    _, end, tail = rest.partition(DOC_END)
+    if not (begin and end):
+        raise ValueError(f"{DOC_PATH.name} lacks the markers of the generated table")
+    return f"{head}{DOC_BEGIN}{table_markdown()}{DOC_END}{tail}"
+
+
+if __name__ == "__main__":
+    DOC_PATH.write_text(documented(DOC_PATH.read_text(encoding="utf-8")), encoding="utf-8")
+    print(DOC_PATH, file=sys.stdout)

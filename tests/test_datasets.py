@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import datasets
 import settings
 from datasets import ASSET_DATASETS, DATASETS, MARKET_DATASETS, REGISTRY, DatasetSpec, of_scope
 from errors import SnapshotError
@@ -22,7 +23,7 @@ from render import filters
 from sources import load_snapshot
 from sources.schema import validate_table
 from sources.snapshot import to_csv
-from tests.conftest import DEMO, ROOT
+from tests.conftest import DEMO
 
 START = pd.Timestamp("2026-01-01T00:00Z")
 AS_OF = START + pd.Timedelta(hours=30)
@@ -207,9 +208,9 @@ def test_the_note_names_and_sections_come_from_the_registry() -> None:
 
 
 def test_the_snapshot_format_documents_every_dataset() -> None:
-    doc = (ROOT / "docs" / "snapshot-format.md").read_text(encoding="utf-8")
+    doc = datasets.DOC_PATH.read_text(encoding="utf-8")
+    assert doc == datasets.documented(doc), "docs/snapshot-format.md is stale: python -m datasets"
     for spec in REGISTRY:
-        file = f"| `{spec.file('<ASSET>')}` |"
-        row = next(line for line in doc.splitlines() if line.startswith(file))
-        columns = ",".join(["time", *spec.bounds])
-        assert columns in row, (spec.name, row)
+        assert f"| `{spec.file('<ASSET>')}` | `time,{','.join(spec.bounds)}" in doc, spec.name
+    with pytest.raises(ValueError, match="lacks the markers"):
+        datasets.documented("# no table here\n")
