@@ -148,13 +148,12 @@ def test_writing_then_loading_gives_the_table_back(spec: DatasetSpec) -> None:
 
 def test_the_demo_snapshot_round_trips_through_the_registry_formats() -> None:
     snap = load_snapshot(DEMO)
-    held = [(getattr(a, s.name), s) for a in snap.assets.values() for s in of_scope("asset")]
-    held += [(getattr(snap, s.name), s) for s in of_scope("market")]
-    assert all(d is not None for d, _ in held)
-    for d, spec in held:
-        assert d is not None
-        rel = spec.file(d.asset)
-        assert to_csv(d.frame.reset_index(), spec.name) == (DEMO / rel).read_text(), rel
+    held = [getattr(a, name) for a in snap.assets.values() for name in ASSET_DATASETS]
+    held += [getattr(snap, name) for name in MARKET_DATASETS]
+    files = {DATASETS[d.name].file(d.asset): d for d in held if d is not None}
+    assert sorted(files) == sorted(p.relative_to(DEMO).as_posix() for p in DEMO.rglob("*.csv"))
+    for rel, d in files.items():
+        assert to_csv(d.frame.reset_index(), d.name) == (DEMO / rel).read_text(), rel
 
 
 def test_venues_are_loaded_from_the_manifest(tmp_path: Path) -> None:
@@ -195,13 +194,14 @@ def test_coinglass_covers_the_default_venues_of_liquidations() -> None:
 
 def test_the_note_names_and_sections_come_from_the_registry() -> None:
     assert filters.dataset_name("long_short") == DATASETS["long_short"].noun
-    assert filters.section_datasets("derivatives") == [
-        "funding",
-        "open_interest",
-        "liquidations",
-        "long_short",
+    assert filters.data_kinds(["long_short"]) == "Long/short positioning data"
+    # the order the note lists a section's datasets in (others may join them)
+    derivatives = ["funding", "open_interest", "liquidations", "long_short"]
+    assert [d for d in filters.section_datasets("derivatives") if d in derivatives] == derivatives
+    assert [d for d in filters.section_datasets("macro") if d in MARKET_DATASETS] == [
+        "dxy",
+        "fear_greed",
     ]
-    assert filters.section_datasets("macro") == ["dxy", "fear_greed"]
     assert filters.section_datasets("price") == []
     assert filters.market_wide(["dxy", "fear_greed"])
     assert not filters.market_wide(["funding", "dxy"]) and not filters.market_wide([])

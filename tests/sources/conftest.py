@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from datasets import DATASETS, REGISTRY, for_file
 from demo.replay import ReplayData
 from demo.scenario import AS_OF
 from settings import SourcesSettings
@@ -18,10 +19,22 @@ from sources.exchange import make_exchange
 from sources.http import Recorder
 from sources.schema import validate_table
 from sources.snapshot import to_csv
+from tests.conftest import DEMO
 from tests.replay_server import ReplayServer
+
+DEMO_FILES = [p.relative_to(DEMO).as_posix() for p in DEMO.rglob("*.csv")]
 
 NOW = AS_OF
 """The gather's "now": the demo snapshot's as-of."""
+REPLAYED = frozenset(spec.name for spec in REGISTRY if any(spec.holds(f) for f in DEMO_FILES))
+"""The datasets the replay serves: the demo snapshot's. A registered dataset the demo does not
+generate (yet) fails against the replay by design; its adapter is tested alone."""
+
+
+def replayed(dataset_or_file: str) -> bool:
+    """Whether a dataset (name, or snapshot file) is one the replay serves."""
+    spec = DATASETS.get(dataset_or_file) or for_file(dataset_or_file)
+    return spec is not None and spec.name in REPLAYED
 
 
 @pytest.fixture(scope="session")
