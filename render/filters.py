@@ -13,6 +13,8 @@ Notes:
 (3) A few filters arrange rather than format (:func:`arrange`, :func:`with_sections`,
     :func:`gaps_for`): they reorder or select what the note already holds, never compute a
     figure, so that templates need no arithmetic or ordering comparisons for layout either.
+(4) Dataset names, kinds and the datasets each section is written from come from the dataset
+    registry (``datasets.py``), so that templates hold no table of datasets.
 """
 
 from __future__ import annotations
