@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-16)
 CODE := analysis charts render sources store delivery demo bench devtools tests generate.py \
-	cli.py daily.py pipeline.py models.py errors.py indicators.py settings.py values.py
+	cli.py daily.py pipeline.py models.py errors.py indicators.py settings.py values.py datasets.py
 
 .PHONY: demo test lint typecheck setup bench snapshot clean
 

@@ -8,27 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, TypeAlias, get_type_hints
 
 import pandas as pd
+
+from datasets import ASSET_DATASETS, MARKET_DATASETS, Scope, of_scope
 
 JSONValue: TypeAlias = Any
 """A JSON number, string, bool, null, list or object. Typed loosely on purpose: dict invariance
 makes a recursive alias unworkable for nested literals; ``pipeline.facts_document`` serialises
 every value with ``allow_nan=False``, which rejects anything that is not plain JSON."""
-
-#: Dataset names of the snapshot format; per-asset ones live under ``<name>/<ASSET>.csv``.
-ASSET_DATASETS: tuple[str, ...] = (
-    "candles_1d",
-    "candles_1h",
-    "funding",
-    "open_interest",
-    "liquidations",
-    "long_short",
-)
-MARKET_DATASETS: tuple[str, ...] = ("fear_greed", "dxy")
 
 
 @dataclass(frozen=True)
@@ -45,6 +36,8 @@ class Dataset:
     frame: pd.DataFrame
     interval: pd.Timedelta | None = None
     """Candle length for candle datasets; None for point-in-time rows."""
+    venues: tuple[str, ...] = ()
+    """Exchanges whose trading the rows cover, as the snapshot's manifest lists them."""
 
     def cut(self, as_of: pd.Timestamp) -> Dataset:
         """The rows known at ``as_of``: closed candles, or rows stamped at or before it."""
@@ -52,12 +45,19 @@ class Dataset:
             known = self.frame.index <= as_of - self.interval
         else:
             known = self.frame.index <= as_of
-        return Dataset(self.name, self.asset, self.source, self.frame[known], self.interval)
+        return replace(self, frame=self.frame[known])
+
+
+def _cut(holder: object, names: tuple[str, ...], as_of: pd.Timestamp) -> dict[str, Any]:
+    """Each dataset field ``names`` of ``holder`` cut at ``as_of`` (None stays None)."""
+    fields_ = {name: getattr(holder, name) for name in names}
+    return {name: None if d is None else d.cut(as_of) for name, d in fields_.items()}
 
 
 @dataclass(frozen=True)
 class AssetData:
-    """Every dataset the snapshot holds for one asset; absent datasets are None."""
+    """Every dataset the snapshot holds for one asset (one field per per-asset dataset of
+    ``datasets.REGISTRY``, checked below); absent datasets are None."""
 
     asset: str
     candles_1d: Dataset
@@ -67,10 +67,16 @@ class AssetData:
     liquidations: Dataset | None = None
     long_short: Dataset | None = None
 
+    def cut(self, as_of: pd.Timestamp) -> AssetData:
+        """Every dataset with only the rows known at ``as_of``."""
+        return replace(self, **_cut(self, ASSET_DATASETS, as_of))
+
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A loaded snapshot: the input contract of the pipeline (see docs/snapshot-format.md)."""
+    """A loaded snapshot: the input contract of the pipeline (see docs/snapshot-format.md).
+
+    One field per market-wide dataset of ``datasets.REGISTRY`` (checked below)."""
 
     path: Path
     created_at: pd.Timestamp
@@ -81,25 +87,33 @@ class Snapshot:
 
     def cut(self, as_of: pd.Timestamp) -> Snapshot:
         """The snapshot as it would have been known at ``as_of`` (no later rows)."""
+        assets = {code: a.cut(as_of) for code, a in self.assets.items()}
+        return replace(self, assets=assets, **_cut(self, MARKET_DATASETS, as_of))
 
-        def c(d: Dataset | None) -> Dataset | None:
-            return None if d is None else d.cut(as_of)
 
-        assets = {
-            name: AssetData(
-                asset=a.asset,
-                candles_1d=a.candles_1d.cut(as_of),
-                candles_1h=c(a.candles_1h),
-                funding=c(a.funding),
-                open_interest=c(a.open_interest),
-                liquidations=c(a.liquidations),
-                long_short=c(a.long_short),
-            )
-            for name, a in self.assets.items()
-        }
-        return Snapshot(
-            self.path, self.created_at, self.demo, assets, c(self.fear_greed), c(self.dxy)
+def check_dataset_fields(cls: type, scope: Scope) -> None:
+    """Raise ``TypeError`` unless the ``Dataset`` fields of dataclass ``cls`` are exactly the
+    registered datasets of ``scope``, typed ``Dataset`` when required, else ``Dataset | None``.
+
+    Run on ``AssetData`` and ``Snapshot`` at import, so a dataset added to the registry but not
+    to its holder (or the other way round) fails loudly instead of being dropped or None.
+    """
+    hints = get_type_hints(cls)
+    found = {f.name for f in fields(cls) if hints[f.name] in (Dataset, Dataset | None)}
+    specs = {spec.name: spec for spec in of_scope(scope)}
+    if found != set(specs):
+        raise TypeError(
+            f"{cls.__name__} has dataset fields {sorted(found)} but the registry's {scope} "
+            f"datasets are {sorted(specs)}: add or remove the field or the DatasetSpec"
         )
+    for name, spec in specs.items():
+        if (hints[name] is Dataset) != spec.required:
+            wanted = "Dataset" if spec.required else "Dataset | None"
+            raise TypeError(f"{cls.__name__}.{name} must be typed {wanted}")
+
+
+check_dataset_fields(AssetData, "asset")
+check_dataset_fields(Snapshot, "market")
 
 
 @dataclass(frozen=True)

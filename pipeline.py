@@ -28,17 +28,9 @@ import settings
 from analysis import FACTS, compute_facts, level_profiles
 from analysis.liquidation_map import LevelModel
 from analysis.narrative import tell
+from datasets import ASSET_DATASETS, MARKET_DATASETS
 from errors import InputError, StaleData
-from models import (
-    ASSET_DATASETS,
-    MARKET_DATASETS,
-    ChartRef,
-    DataGap,
-    Dataset,
-    Fact,
-    Snapshot,
-    Story,
-)
+from models import ChartRef, DataGap, Dataset, Fact, Snapshot, Story
 from sources import load_snapshot
 from sources.calendar import load_fomc
 from values import to_json
@@ -126,12 +118,14 @@ def data_gaps(
             found.append(DataGap(name, asset, None))
             continue
         newest = pd.Timestamp(d.frame.index[-1] + (d.interval or pd.Timedelta(0)))
-        if as_of - newest > pd.Timedelta(getattr(stale_after, name)):
+        if as_of - newest > pd.Timedelta(stale_after.limit(name)):
             found.append(DataGap(name, asset, newest))
     return tuple(found)
 
 
 def _datasets(snapshot: Snapshot) -> Iterator[tuple[str, str | None, Dataset | None]]:
+    """Every registered dataset of ``snapshot`` (None when absent): each asset's, then the
+    market-wide ones, in registry order."""
     for code, a in snapshot.assets.items():
         for name in ASSET_DATASETS:
             yield name, code, getattr(a, name)

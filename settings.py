@@ -12,15 +12,19 @@ To add a setting: a field with ``metadata={"help": ...}`` on the section's datac
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import os
 import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any, TypeVar, get_type_hints
 
+from datasets import REGISTRY
 from errors import InputError
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parent
 
@@ -111,21 +115,28 @@ class AnalysisSettings:
         return analysis_options(self)
 
 
+def _stale_fields(cls: type[T]) -> type[T]:
+    """Give ``cls`` one ``str`` field per dataset of the registry, before ``@dataclass`` reads
+    them: its default limit and help come from the dataset's spec."""
+    annotations = dict(inspect.get_annotations(cls))
+    for spec in REGISTRY:
+        annotations[spec.name] = "str"
+        note = f" ({spec.stale_note})" if spec.stale_note else ""
+        help_text = f"{spec.noun[:1].upper()}{spec.noun[1:]}{note}."
+        setattr(cls, spec.name, field(default=spec.stale_after, metadata=_help(help_text)))
+    cls.__annotations__ = annotations
+    return cls
+
+
 @dataclass(frozen=True)
+@_stale_fields
 class StaleSettings:
     """How old a dataset's newest row may be at as-of before the note calls it stale
-    (pandas offsets: ``3h``, ``2D``)."""
+    (pandas offsets: ``3h``, ``2D``). One key per dataset (``datasets.REGISTRY``)."""
 
-    candles_1h: str = field(default="3h", metadata=_help("Hourly candles."))
-    candles_1d: str = field(default="2D", metadata=_help("Daily candles."))
-    funding: str = field(default="17h", metadata=_help("Funding rates (8-hourly prints)."))
-    open_interest: str = field(default="5h", metadata=_help("Open interest."))
-    liquidations: str = field(default="3h", metadata=_help("Liquidation buckets."))
-    long_short: str = field(default="3h", metadata=_help("Long/short account ratios."))
-    fear_greed: str = field(default="2D", metadata=_help("Fear & Greed index (daily)."))
-    dxy: str = field(
-        default="4D", metadata=_help("US Dollar Index (business days: a weekend is not stale).")
-    )
+    def limit(self, dataset: str) -> str:
+        """The limit of ``dataset`` (a registry name), e.g. ``17h``."""
+        return str(getattr(self, dataset))
 
     def __post_init__(self) -> None:
         import pandas as pd

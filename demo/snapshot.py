@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from datasets import REGISTRY, DatasetSpec
 from demo.scenario import Scenario
-from sources.snapshot import COLUMNS, FORMAT, to_csv
+from sources.snapshot import FORMAT, to_csv
 
-#: The human name each dataset cites ("according to Binance spot data").
+#: The human name each dataset cites ("according to Binance spot data"), as the live adapters
+#: name it; each dataset's venues are its registry default (``DatasetSpec.venues``).
 SOURCES: dict[str, str] = {
     "candles_1d": "Binance spot",
     "candles_1h": "Binance spot",
@@ -39,16 +41,8 @@ def write_snapshot(scenario: Scenario, out_dir: Path) -> None:
 
 def render_snapshot(scenario: Scenario) -> dict[str, str]:
     """The snapshot's files as ``{relative path: text}``, manifest.json last."""
-    tables: dict[str, tuple[str, pd.DataFrame]] = {}
-    for asset, frames in scenario.assets.items():
-        for name in COLUMNS:
-            if name in ("fear_greed", "dxy"):
-                continue
-            tables[f"{name}/{asset}.csv"] = (name, getattr(frames, name))
-    tables["fear_greed.csv"] = ("fear_greed", scenario.fear_greed)
-    tables["dxy.csv"] = ("dxy", scenario.dxy)
-
-    files = {relative: to_csv(frame, COLUMNS[name]) for relative, (name, frame) in tables.items()}
+    tables = _tables(scenario)
+    files = {relative: to_csv(frame, spec.name) for relative, (spec, frame) in tables.items()}
     manifest = {
         "format": FORMAT,
         "created_at": _iso(scenario.as_of),
@@ -56,13 +50,32 @@ def render_snapshot(scenario: Scenario) -> dict[str, str]:
         "assets": list(scenario.assets),
         "generator": f"demo/scenario.py seed {scenario.seed}",
         "datasets": {
-            relative: {"source": SOURCES[name], "rows": len(frame)}
-            for relative, (name, frame) in tables.items()
+            relative: {
+                "source": SOURCES[spec.name],
+                "rows": len(frame),
+                "venues": list(spec.venues),
+            }
+            for relative, (spec, frame) in tables.items()
         },
     }
     files["manifest.json"] = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False)
     files["manifest.json"] += "\n"
     return files
+
+
+def _tables(scenario: Scenario) -> dict[str, tuple[DatasetSpec, pd.DataFrame]]:
+    """Every table of the scenario by snapshot file, in registry order; a registered dataset
+    the scenario does not generate is left out."""
+    tables: dict[str, tuple[DatasetSpec, pd.DataFrame]] = {}
+    for spec in REGISTRY:
+        holders: dict[str | None, object] = {None: scenario}
+        if spec.scope == "asset":
+            holders = {code: frames for code, frames in scenario.assets.items()}
+        for asset, holder in holders.items():
+            frame = getattr(holder, spec.name, None)
+            if frame is not None:
+                tables[spec.file(asset)] = (spec, frame)
+    return tables
 
 
 def _iso(ts: pd.Timestamp) -> str:

@@ -14,6 +14,8 @@ Notes:
     :func:`gaps_for`): they select or place what the note already holds, never compute a
     figure, so that templates need no arithmetic, ordering comparisons or fact ids for layout
     either. (Sentence order and grouping come arranged in the story: ``analysis.narrative``.)
+(4) Dataset names, kinds and the datasets each section is written from come from the dataset
+    registry (``datasets.py``), so that templates hold no table of datasets.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any, NamedTuple, TypeAlias
 import pandas as pd
 from markupsafe import Markup
 
+from datasets import DATASETS, REGISTRY
 from models import DataGap, Fact, Section
 from values import fact_of
 
@@ -284,21 +287,11 @@ def asset_name(code: str | None) -> str:
     return ASSET_NAMES.get(code, code)
 
 
-DATASET_NAMES: Mapping[str, str] = {
-    "candles_1d": "daily candles",
-    "candles_1h": "hourly candles",
-    "funding": "funding rates",
-    "open_interest": "open interest",
-    "liquidations": "liquidations",
-    "long_short": "long/short account ratios",
-    "fear_greed": "the Fear & Greed index",
-    "dxy": "the US Dollar Index",
-}
-
-
 def dataset_name(name: str) -> str:
-    """The reader-facing name of a snapshot dataset: ``funding`` → ``funding rates``."""
-    return DATASET_NAMES.get(name, name.replace("_", " "))
+    """The reader-facing name of a snapshot dataset (its registry noun): ``funding`` →
+    ``funding rates``."""
+    spec = DATASETS.get(name)
+    return spec.noun if spec else name.replace("_", " ")
 
 
 def age(newest: When, as_of: When) -> str:
@@ -383,24 +376,24 @@ def gaps_for(
     return [GapGroup(names, tuple(codes)) for names, codes in groups.items()]
 
 
-DATA_KINDS: Mapping[str, str] = {
-    "candles_1d": "daily candle",
-    "candles_1h": "hourly candle",
-    "funding": "funding",
-    "open_interest": "open-interest",
-    "liquidations": "liquidation",
-    "long_short": "long/short positioning",
-    "fear_greed": "Fear & Greed index",
-    "dxy": "US Dollar Index",
-}
-"""Each snapshot dataset as the adjective before "data"."""
-
-
 def data_kinds(datasets: Iterable[str]) -> str:
-    """Dataset names as the subject of a sentence: ``Funding, open-interest and liquidation
-    data``."""
-    kinds = [DATA_KINDS.get(d, d.replace("_", " ")) for d in datasets]
+    """Dataset names as the subject of a sentence, each by its registry kind: ``Funding,
+    open-interest and liquidation data``."""
+    kinds = [spec.kind if (spec := DATASETS.get(d)) else d.replace("_", " ") for d in datasets]
     return upper_first(f"{and_list(kinds)} data")
+
+
+def section_datasets(section: str) -> list[str]:
+    """The snapshot datasets a note section is written from (``DatasetSpec.section``), in
+    registry order: those whose absence the section states."""
+    return [spec.name for spec in REGISTRY if spec.section == section]
+
+
+def market_wide(datasets: Iterable[str]) -> bool:
+    """Whether ``datasets`` are all market-wide (and there is at least one): a section written
+    from them states their absence once, not per asset."""
+    scopes = {DATASETS[d].scope for d in datasets}
+    return scopes == {"market"}
 
 
 FILTERS: Mapping[str, Callable[..., Any]] = {
@@ -422,6 +415,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
         gaps_for,
         glance,
         iso_utc,
+        market_wide,
         month_year,
         move,
         number,
@@ -429,6 +423,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
         ordinal,
         pct,
         pp,
+        section_datasets,
         share,
         short_date,
         signed_pct,

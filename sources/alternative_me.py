@@ -6,6 +6,7 @@ import httpx
 import pandas as pd
 
 from errors import BadResponse
+from sources.base import Context, Request
 from sources.http import Recorder, RetryPolicy, expect_list, get_json
 
 SOURCE = "Alternative.me Fear & Greed Index"
@@ -37,3 +38,27 @@ async def fear_greed(
     except (KeyError, TypeError, ValueError) as exc:
         raise BadResponse(f"{SOURCE}: unexpected row shape ({exc})") from None
     return frame.sort_values("time").drop_duplicates("time").reset_index(drop=True)
+
+
+class AlternativeMe:
+    """The ``Source`` of the Fear & Greed index: its whole history in one request."""
+
+    name = SOURCE
+    venues = ()
+    datasets = ("fear_greed",)
+    fallback = "alternative.me"
+
+    def __init__(
+        self, client: httpx.AsyncClient, url: str, policy: RetryPolicy, recorder: Recorder
+    ) -> None:
+        self.client, self.url, self.policy, self.recorder = client, url, policy, recorder
+
+    async def fetch(self, request: Request) -> pd.DataFrame:
+        """Every daily value (the request's window is cut from them by the gather)."""
+        return await fear_greed(self.client, self.url, 0, self.policy, self.recorder)
+
+
+def provider(ctx: Context) -> AlternativeMe:
+    """Provider of the Fear & Greed index."""
+    url = ctx.settings.sources.alternative_me_url
+    return AlternativeMe(ctx.client, url, ctx.policy, ctx.recorder)

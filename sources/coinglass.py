@@ -8,6 +8,7 @@ import httpx
 import pandas as pd
 
 from errors import BadResponse
+from sources.base import Context, Request
 from sources.http import Recorder, RetryPolicy, expect_list, get_json
 
 SOURCE = "CoinGlass"
@@ -16,7 +17,12 @@ HOUR_MS = 3_600_000
 
 
 class CoinGlassSource:
-    """``/api/futures/liquidation/aggregated-history`` with the ``CG-API-KEY`` header."""
+    """The ``Source`` of liquidations summed over ``exchanges``:
+    ``/api/futures/liquidation/aggregated-history`` with the ``CG-API-KEY`` header."""
+
+    name = SOURCE
+    datasets = ("liquidations",)
+    fallback = "auto"
 
     def __init__(
         self,
@@ -29,6 +35,12 @@ class CoinGlassSource:
     ) -> None:
         self.client, self.base, self.key = client, base_url.rstrip("/"), api_key
         self.exchanges, self.policy, self.recorder = exchanges, policy, recorder
+        self.url = base_url
+        self.venues = tuple(e.strip() for e in exchanges.split(",") if e.strip())
+
+    async def fetch(self, request: Request) -> pd.DataFrame:
+        """Hourly buckets from the request's start (the depth, else the first) to now."""
+        return await self.liquidations(request.code, request.start or 0, request.until)
 
     async def liquidations(self, asset: str, since: int, until: int) -> pd.DataFrame:
         """Hourly ``long_usd``/``short_usd`` for buckets starting in [since, until)."""
@@ -72,3 +84,14 @@ class CoinGlassSource:
         except (KeyError, TypeError, ValueError) as exc:
             raise BadResponse(f"{SOURCE}: unexpected row shape ({exc})") from None
         return frame.drop_duplicates("time").reset_index(drop=True)
+
+
+def provider(ctx: Context) -> CoinGlassSource | None:
+    """Provider of CoinGlass liquidations; None without an API key."""
+    cfg = ctx.settings.sources
+    key = ctx.settings.secret(cfg.coinglass_key_env)
+    if not key:
+        return None
+    return CoinGlassSource(
+        ctx.client, cfg.coinglass_url, key, cfg.coinglass_exchanges, ctx.policy, ctx.recorder
+    )

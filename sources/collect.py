@@ -18,6 +18,7 @@ import pandas as pd
 
 from errors import BadResponse, SourceError
 from settings import Settings
+from sources.base import Context, Request
 from store import Store, open_store
 from store.history import LiquidationEvent, append_events, event_buckets
 
@@ -68,6 +69,27 @@ def recorded_liquidations(
     hours = pd.date_range(buckets["time"].iloc[0], buckets["time"].iloc[-1], freq="h")
     filled = buckets.set_index("time").reindex(hours, fill_value=0.0)
     return filled.rename_axis("time").reset_index()
+
+
+class RecordedLiquidations:
+    """The ``Source`` of liquidations summed from the events ``collect`` recorded."""
+
+    name = SOURCE
+    venues = tuple(e.capitalize() for e in EXCHANGES)
+    datasets = ("liquidations",)
+    fallback = "recorded"
+
+    def __init__(self, store: Store, url: str) -> None:
+        self.store, self.url = store, url
+
+    async def fetch(self, request: Request) -> pd.DataFrame:
+        """The recorded hours within the request's depth (the store is the history)."""
+        return recorded_liquidations(self.store, request.code, request.since, request.now)
+
+
+def provider(ctx: Context) -> RecordedLiquidations:
+    """Provider of the recorded liquidations (in the history store)."""
+    return RecordedLiquidations(ctx.store, str(ctx.settings.store.path))
 
 
 async def collect(

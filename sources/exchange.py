@@ -21,6 +21,7 @@ import pandas as pd
 
 from errors import BadResponse, FetchTimeout, RateLimited, SourceError
 from settings import SourcesSettings
+from sources.base import Context, Request
 from sources.http import Recorder, RetryPolicy, Sleep, retry_after_seconds, with_retries
 
 PAGE = {"ohlcv": 1000, "funding": 1000, "open_interest": 500, "long_short": 500}
@@ -110,11 +111,6 @@ class ExchangeSource:
     def derivatives_source(self) -> str:
         """Human name of the perpetual-futures data ("Binance USDⓈ-M futures")."""
         return "Binance USDⓈ-M futures" if self.name == "Binance" else f"{self.name} perpetuals"
-
-    def url(self, kind: str) -> str:
-        """The base URL a kind of data comes from, for the manifest."""
-        spot = kind.startswith("candles")
-        return self.settings.binance_spot_url if spot else self.settings.binance_futures_url
 
     async def candles(
         self, asset: str, timeframe: str, floor: int | None, until: int
@@ -252,6 +248,59 @@ class ExchangeSource:
         if isinstance(exc, ccxt.BaseError):
             return BadResponse(f"{name}: {type(exc).__name__} ({_first_line(exc)})"), False, None
         return BadResponse(f"{name}: unexpected response ({type(exc).__name__})"), False, None
+
+
+TIMEFRAMES = {"candles_1d": "1d", "candles_1h": "1h"}
+"""The ccxt timeframe of each candle dataset."""
+
+
+class SpotCandles:
+    """The ``Source`` of candles: the exchange's spot market."""
+
+    datasets = tuple(TIMEFRAMES)
+    fallback = "exchange"
+
+    def __init__(self, exchange: ExchangeSource) -> None:
+        self.exchange = exchange
+        self.name = exchange.spot_source
+        self.url = exchange.settings.binance_spot_url
+        self.venues = (exchange.name,)
+
+    async def fetch(self, request: Request) -> pd.DataFrame:
+        """Candles paged back from now to the request's start."""
+        timeframe = TIMEFRAMES[request.dataset]
+        return await self.exchange.candles(request.code, timeframe, request.start, request.until)
+
+
+class PerpetualHistories:
+    """The ``Source`` of funding, open interest and long/short ratios: the exchange's
+    perpetual futures."""
+
+    datasets = ("funding", "open_interest", "long_short")
+    fallback = "exchange"
+
+    def __init__(self, exchange: ExchangeSource) -> None:
+        self.exchange = exchange
+        self.name = exchange.derivatives_source
+        self.url = exchange.settings.binance_futures_url
+        self.venues = (exchange.name,)
+
+    async def fetch(self, request: Request) -> pd.DataFrame:
+        """The dataset's history paged back from now to the request's start."""
+        ex = self.exchange
+        methods = {"funding": ex.funding, "open_interest": ex.open_interest}
+        methods["long_short"] = ex.long_short
+        return await methods[request.dataset](request.code, request.start, request.until)
+
+
+def spot(ctx: Context) -> SpotCandles:
+    """Provider of candles."""
+    return SpotCandles(ctx.exchange)
+
+
+def perpetuals(ctx: Context) -> PerpetualHistories:
+    """Provider of funding, open interest and long/short ratios."""
+    return PerpetualHistories(ctx.exchange)
 
 
 def _header(headers: Any, name: str) -> str | None:

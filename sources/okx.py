@@ -14,10 +14,13 @@ import httpx
 import pandas as pd
 
 from errors import BadResponse
-from sources.http import Recorder, RetryPolicy, expect_list, get_json
+from sources.base import Context, Request
+from sources.http import Recorder, RetryPolicy, expect_list, get_json, ms
 
 SOURCE = "OKX"
 PAGE = 100
+KEPT = pd.Timedelta(days=1)
+"""How far back OKX keeps liquidation orders."""
 
 
 def liquidated_side(order: dict[str, Any]) -> str:
@@ -32,12 +35,24 @@ def liquidated_side(order: dict[str, Any]) -> str:
 
 
 class OkxSource:
-    """Liquidations of ``<ASSET>-USDT`` perpetual swaps."""
+    """The ``Source`` of liquidations of ``<ASSET>-USDT`` perpetual swaps on OKX (the last
+    day)."""
+
+    name = SOURCE
+    venues = ("OKX",)
+    datasets = ("liquidations",)
+    fallback = "auto"
 
     def __init__(
         self, client: httpx.AsyncClient, base_url: str, policy: RetryPolicy, recorder: Recorder
     ) -> None:
         self.client, self.base, self.policy, self.recorder = client, base_url, policy, recorder
+        self.url = base_url
+
+    async def fetch(self, request: Request) -> pd.DataFrame:
+        """OKX keeps about a day: from the floor or a day ago, whichever is later."""
+        day = ms(request.now - KEPT)
+        return await self.liquidations(request.code, max(day, request.floor or 0), request.until)
 
     async def _get(self, path: str, params: dict[str, str | int]) -> list[Any]:
         body = await get_json(
@@ -84,6 +99,12 @@ class OkxSource:
                 break
             after = oldest
         return bucket_hourly(orders, ct, since, until)
+
+
+def provider(ctx: Context) -> OkxSource:
+    """Provider of OKX liquidations."""
+    cfg = ctx.settings.sources
+    return OkxSource(ctx.client, cfg.okx_url, ctx.policy, ctx.recorder)
 
 
 def bucket_hourly(

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from datasets import DATASETS
 from errors import BadResponse
-from sources.schema import SCHEMAS
 
 PRICE_COLUMNS = ("open", "high", "low", "close")
 
@@ -30,7 +30,8 @@ def check(
     frame: pd.DataFrame, name: str, now: pd.Timestamp, stale_after: str, source: str
 ) -> Checked:
     """Validate one fetched table (``time`` column first) of dataset ``name`` at ``now``."""
-    interval = SCHEMAS[name].interval or pd.Timedelta(0)
+    spec = DATASETS[name]
+    interval = spec.interval or pd.Timedelta(0)
     if interval:
         frame = frame[frame["time"] + interval <= now]  # the bar still open is not data yet
     if frame.empty:
@@ -43,7 +44,7 @@ def check(
     for column in PRICE_COLUMNS:
         if column in frame and (frame[column] <= 0).any():
             raise BadResponse(f"{source}: {name} has a non-positive {column}")
-    numeric = frame.drop(columns=["time", "classification"], errors="ignore")
+    numeric = frame.drop(columns=["time", *spec.text], errors="ignore")
     if numeric.isna().any().any():
         raise BadResponse(f"{source}: {name} has empty values")
     newest = pd.Timestamp(times[-1] + interval)

@@ -1,4 +1,4 @@
-"""Column contracts of the snapshot tables and the one place they are checked.
+"""The one place snapshot tables are checked against their columns in ``datasets.REGISTRY``.
 
 Each table becomes a float64 DataFrame indexed by a sorted, unique UTC ``DatetimeIndex`` named
 ``time``. After ``validate_table`` the rest of the program trusts the frame.
@@ -6,64 +6,34 @@ Each table becomes a float64 DataFrame indexed by a sorted, unique UTC ``Datetim
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
+from datasets import DATASETS
 from errors import SnapshotError
 
 
-@dataclass(frozen=True)
-class TableSchema:
-    """Required numeric columns of one dataset and the range each must lie in."""
-
-    columns: tuple[str, ...]
-    bounds: dict[str, tuple[float, float]]
-    interval: pd.Timedelta | None = None
-    """When set, each row is a bar of this length, known only at ``time + interval``."""
-    text_columns: tuple[str, ...] = ()
-    """Optional text columns kept as they are (e.g. a Fear & Greed classification)."""
-
-
-_POS = (0.0, float("inf"))
-_CANDLE_BOUNDS = {"open": _POS, "high": _POS, "low": _POS, "close": _POS, "volume": _POS}
-_CANDLE_COLUMNS = ("open", "high", "low", "close", "volume")
-
-SCHEMAS: dict[str, TableSchema] = {
-    "candles_1d": TableSchema(_CANDLE_COLUMNS, _CANDLE_BOUNDS, pd.Timedelta(days=1)),
-    "candles_1h": TableSchema(_CANDLE_COLUMNS, _CANDLE_BOUNDS, pd.Timedelta(hours=1)),
-    "funding": TableSchema(("rate",), {"rate": (-1.0, 1.0)}),
-    "open_interest": TableSchema(("oi_usd",), {"oi_usd": _POS}),
-    "liquidations": TableSchema(("long_usd", "short_usd"), {"long_usd": _POS, "short_usd": _POS}),
-    "long_short": TableSchema(("long_pct",), {"long_pct": (0.0, 100.0)}),
-    "fear_greed": TableSchema(("value",), {"value": (0.0, 100.0)}, None, ("classification",)),
-    # A daily index close is only known after the trading day: treat the row as a 1-day bar.
-    "dxy": TableSchema(("close",), {"close": (0.0, float("inf"))}, pd.Timedelta(days=1)),
-}
-
-
 def validate_table(raw: pd.DataFrame, name: str, file: str) -> pd.DataFrame:
-    """Check a freshly read CSV (all cells as strings) against its schema; return the frame."""
-    schema = SCHEMAS[name]
-    missing = [c for c in ("time", *schema.columns) if c not in raw.columns]
+    """Check a freshly read CSV (all cells as strings) against dataset ``name``'s columns;
+    return the frame."""
+    spec = DATASETS[name]
+    missing = [c for c in ("time", *spec.bounds) if c not in raw.columns]
     if missing:
         raise SnapshotError(file, f"missing column(s) {', '.join(missing)}")
     if raw.empty:
         raise SnapshotError(file, "has no rows")
     times = _parse_times(raw["time"], file)
     out = pd.DataFrame(index=pd.DatetimeIndex(times, name="time"))
-    for col in schema.columns:
+    for col, (lo, hi) in spec.bounds.items():
         out[col] = _parse_numbers(raw[col], col, file)
-        lo, hi = schema.bounds[col]
         bad = ~out[col].between(lo, hi)
         if bad.any():
             row = int(np.argmax(bad.to_numpy())) + 1
             raise SnapshotError(file, f"{col}={out[col].iloc[row - 1]} outside [{lo}, {hi}]", row)
-    for col in schema.text_columns:
+    for col in spec.text:
         if col in raw.columns:
             out[col] = raw[col].fillna("").to_numpy()
-    if schema.interval is not None and "high" in out:
+    if spec.interval is not None and "high" in out:
         _check_candles(out, file)
     order = np.diff(pd.DatetimeIndex(out.index).asi8)
     if (order <= 0).any():

@@ -8,30 +8,12 @@ from typing import Any
 
 import pandas as pd
 
+from datasets import DATASETS, DatasetSpec, for_file, of_scope
 from errors import SnapshotError
-from models import ASSET_DATASETS, MARKET_DATASETS, AssetData, Dataset, Snapshot
-from sources.schema import SCHEMAS, validate_table
+from models import AssetData, Dataset, Snapshot
+from sources.schema import validate_table
 
 FORMAT = "marketnotes-snapshot/1"
-
-#: How each column after ``time`` is written, per dataset (``format()`` specs), so that
-#: every writer of snapshots (live gathering, the demo generator) writes the same bytes.
-COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    "candles_1d": (
-        ("open", ".2f"),
-        ("high", ".2f"),
-        ("low", ".2f"),
-        ("close", ".2f"),
-        ("volume", ".4f"),
-    ),
-    "funding": (("rate", ".8f"),),
-    "open_interest": (("oi_usd", ".2f"),),
-    "liquidations": (("long_usd", ".2f"), ("short_usd", ".2f")),
-    "long_short": (("long_pct", ".2f"),),
-    "fear_greed": (("value", "d"), ("classification", "s")),
-    "dxy": (("close", ".3f"),),
-}
-COLUMNS["candles_1h"] = COLUMNS["candles_1d"]
 
 
 def load_snapshot(path: Path, assets: list[str] | None = None) -> Snapshot:
@@ -46,21 +28,23 @@ def load_snapshot(path: Path, assets: list[str] | None = None) -> Snapshot:
         )
     _check_listed(path, listed)
 
-    def load(rel: str, name: str, asset: str | None) -> Dataset | None:
+    def load(spec: DatasetSpec, asset: str | None) -> Dataset | None:
+        rel = spec.file(asset)
         if not (path / rel).is_file():
             return None
-        raw = _read_csv(path / rel, rel)
-        frame = validate_table(raw, name, rel)
-        return Dataset(name, asset, str(listed[rel]["source"]), frame, SCHEMAS[name].interval)
+        frame = validate_table(_read_csv(path / rel, rel), spec.name, rel)
+        entry = listed[rel]
+        venues = tuple(entry.get("venues", ()))
+        return Dataset(spec.name, asset, str(entry["source"]), frame, spec.interval, venues)
 
     loaded: dict[str, AssetData] = {}
     for asset in wanted:
-        found = {name: load(f"{name}/{asset}.csv", name, asset) for name in ASSET_DATASETS}
-        daily = found.pop("candles_1d")
-        if daily is None:
-            raise SnapshotError(f"candles_1d/{asset}.csv", "missing (daily candles are required)")
-        loaded[asset] = AssetData(asset, daily, **found)
-    market = {name: load(f"{name}.csv", name, None) for name in MARKET_DATASETS}
+        found: dict[str, Any] = {spec.name: load(spec, asset) for spec in of_scope("asset")}
+        for spec in of_scope("asset"):
+            if spec.required and found[spec.name] is None:
+                raise SnapshotError(spec.file(asset), f"missing ({spec.noun} are required)")
+        loaded[asset] = AssetData(asset, **found)
+    market: dict[str, Any] = {spec.name: load(spec, None) for spec in of_scope("market")}
     return Snapshot(
         path=path,
         created_at=_created_at(manifest),
@@ -89,6 +73,10 @@ def _read_manifest(path: Path) -> dict[str, Any]:
         isinstance(v, dict) and isinstance(v.get("source"), str) for v in datasets.values()
     ):
         raise SnapshotError("manifest.json", '"datasets" must map each file to {"source": ...}')
+    for rel, entry in datasets.items():
+        venues = entry.get("venues", [])
+        if not isinstance(venues, list) or not all(isinstance(v, str) for v in venues):
+            raise SnapshotError("manifest.json", f'"venues" of {rel} must be a list of names')
     return manifest
 
 
@@ -101,9 +89,8 @@ def _check_listed(path: Path, listed: dict[str, Any]) -> None:
     absent = sorted(set(listed) - on_disk)
     if absent:
         raise SnapshotError(absent[0], "listed in manifest.json but not found")
-    known = {*(f"{n}/" for n in ASSET_DATASETS), *(f"{n}.csv" for n in MARKET_DATASETS)}
-    for rel in on_disk:
-        if not any(rel.startswith(k) if k.endswith("/") else rel == k for k in known):
+    for rel in sorted(on_disk):
+        if for_file(rel) is None:
             raise SnapshotError(rel, "not a dataset of the snapshot format")
 
 
@@ -121,10 +108,14 @@ def _created_at(manifest: dict[str, Any]) -> pd.Timestamp:
         raise SnapshotError("manifest.json", '"created_at" must be an ISO-8601 UTC time') from None
 
 
-def to_csv(frame: pd.DataFrame, columns: tuple[tuple[str, str], ...]) -> str:
-    """CSV text of ``frame``: ``time`` as ISO UTC with ``Z``, then each column in its format."""
+def to_csv(frame: pd.DataFrame, name: str) -> str:
+    """CSV text of a ``frame`` of dataset ``name`` (a ``time`` column, then its columns):
+    ``time`` as ISO UTC with ``Z``, then each column in its registry format. Every writer of
+    snapshots (live gathering, the demo generator) writes through it, so they write the same
+    bytes."""
+    columns = DATASETS[name].columns
     cells = [frame["time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ").tolist()]
-    for column, spec in columns:
-        cells.append([format(value, spec) for value in frame[column].tolist()])
-    header = ",".join(["time", *(column for column, _ in columns)])
+    for column in columns:
+        cells.append([format(value, column.format) for value in frame[column.name].tolist()])
+    header = ",".join(["time", *(column.name for column in columns)])
     return "\n".join([header, *(",".join(row) for row in zip(*cells, strict=True))]) + "\n"

@@ -13,6 +13,7 @@ import httpx
 import pandas as pd
 
 from errors import BadResponse
+from sources.base import Context, Request
 from sources.http import Recorder, RetryPolicy, get_json
 
 SOURCE = "DXY (synthetic: ICE weights on ECB rates via Frankfurter)"
@@ -26,6 +27,8 @@ ICE_WEIGHTS: dict[str, float] = {
     "CHF": 0.036,
 }
 """Exponent of each currency's rate in units per USD."""
+EPOCH = pd.Timestamp("1999-01-04", tz="UTC")
+"""The first ECB reference rates: the start of a synthetic index without a depth."""
 
 
 def ice_dxy(rates: dict[str, float]) -> float:
@@ -59,3 +62,30 @@ async def synthetic_dxy(
         raise BadResponse(f"{SOURCE}: unexpected shape ({exc})") from None
     times = pd.to_datetime(days).tz_localize("UTC")
     return pd.DataFrame({"time": times, "close": values})
+
+
+class SyntheticDxy:
+    """The ``Source`` of a synthetic US Dollar Index, the fallback of Yahoo's."""
+
+    name = SOURCE
+    venues = ()
+    datasets = ("dxy",)
+    fallback = "synthetic"
+
+    def __init__(
+        self, client: httpx.AsyncClient, url: str, policy: RetryPolicy, recorder: Recorder
+    ) -> None:
+        self.client, self.url, self.policy, self.recorder = client, url, policy, recorder
+
+    async def fetch(self, request: Request) -> pd.DataFrame:
+        """Daily values from the depth (``[sources] macro_since``) to now."""
+        since = request.since if request.since is not None else EPOCH
+        return await synthetic_dxy(
+            self.client, self.url, since, request.now, self.policy, self.recorder
+        )
+
+
+def provider(ctx: Context) -> SyntheticDxy:
+    """Provider of the synthetic US Dollar Index (ECB rates via Frankfurter)."""
+    url = ctx.settings.sources.frankfurter_url
+    return SyntheticDxy(ctx.client, url, ctx.policy, ctx.recorder)

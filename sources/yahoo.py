@@ -10,7 +10,8 @@ import httpx
 import pandas as pd
 
 from errors import BadResponse
-from sources.http import Recorder, RetryPolicy, get_json
+from sources.base import Context, Request
+from sources.http import Recorder, RetryPolicy, get_json, ms
 
 SOURCE = "ICE US Dollar Index via Yahoo Finance"
 SYMBOL = "DX-Y.NYB"
@@ -49,3 +50,28 @@ async def dxy(
     frame = pd.DataFrame({"time": days, "close": pd.array(closes, dtype="Float64")})
     frame = frame.dropna().astype({"close": float})
     return frame.drop_duplicates("time", keep="last").reset_index(drop=True)
+
+
+class Yahoo:
+    """The ``Source`` of the US Dollar Index: daily closes since the request's depth, in one
+    request."""
+
+    name = SOURCE
+    venues = ()
+    datasets = ("dxy",)
+    fallback = "yahoo"
+
+    def __init__(
+        self, client: httpx.AsyncClient, url: str, policy: RetryPolicy, recorder: Recorder
+    ) -> None:
+        self.client, self.url, self.policy, self.recorder = client, url, policy, recorder
+
+    async def fetch(self, request: Request) -> pd.DataFrame:
+        """Daily closes from the depth (``[sources] macro_since``) to now."""
+        since = 0 if request.since is None else ms(request.since)
+        return await dxy(self.client, self.url, since, request.until, self.policy, self.recorder)
+
+
+def provider(ctx: Context) -> Yahoo:
+    """Provider of the US Dollar Index from Yahoo Finance."""
+    return Yahoo(ctx.client, ctx.settings.sources.yahoo_url, ctx.policy, ctx.recorder)

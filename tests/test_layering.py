@@ -24,7 +24,7 @@ STAGES = ("sources", "analysis", "charts", "render", "delivery", "store")
 """The pipeline's stages (top-level packages)."""
 STAGE_IMPORTS = {"sources": ("store",), "delivery": ("store",)}
 """The other stages a stage may import."""
-SHARED = ("models", "settings", "errors", "indicators", "values")
+SHARED = ("models", "settings", "errors", "indicators", "values", "datasets")
 """Modules every layer may import. A new top-level shared module (values.py, datasets.py) is
 shared only once it is listed here."""
 DRIVERS = ("pipeline",)

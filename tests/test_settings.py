@@ -41,8 +41,8 @@ def test_file_overrides_defaults(tmp_path: Path) -> None:
     )
     loaded = settings.load_settings(tmp_path / "s.toml")
     assert loaded.brief.assets == ("BTC",) and loaded.brief.out == Path("briefs")
-    assert loaded.brief.formats == ("pdf",) and loaded.stale_after.dxy == "5D"
-    assert loaded.stale_after.funding == "17h"  # untouched keys keep their defaults
+    assert loaded.brief.formats == ("pdf",) and loaded.stale_after.limit("dxy") == "5D"
+    assert loaded.stale_after.limit("funding") == "17h"  # untouched keys keep their defaults
 
 
 @pytest.mark.parametrize(

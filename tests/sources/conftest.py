@@ -5,20 +5,36 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Callable, Iterator
+from io import StringIO
 from typing import Any
 
 import pandas as pd
 import pytest
 
+from datasets import DATASETS, REGISTRY, for_file
 from demo.replay import ReplayData
 from demo.scenario import AS_OF
 from devtools.replay_server import ReplayServer
 from settings import SourcesSettings
 from sources.exchange import make_exchange
 from sources.http import Recorder
+from sources.schema import validate_table
+from sources.snapshot import to_csv
+from tests.conftest import DEMO
+
+DEMO_FILES = [p.relative_to(DEMO).as_posix() for p in DEMO.rglob("*.csv")]
 
 NOW = AS_OF
 """The gather's "now": the demo snapshot's as-of."""
+REPLAYED = frozenset(spec.name for spec in REGISTRY if any(spec.holds(f) for f in DEMO_FILES))
+"""The datasets the replay serves: the demo snapshot's. A registered dataset the demo does not
+generate (yet) fails against the replay by design; its adapter is tested alone."""
+
+
+def replayed(dataset_or_file: str) -> bool:
+    """Whether a dataset (name, or snapshot file) is one the replay serves."""
+    spec = DATASETS.get(dataset_or_file) or for_file(dataset_or_file)
+    return spec is not None and spec.name in REPLAYED
 
 
 @pytest.fixture(scope="session")
@@ -88,3 +104,11 @@ def coinglass_key(monkeypatch: pytest.MonkeyPatch) -> str:
     """A CoinGlass key in the environment variable the settings name."""
     monkeypatch.setenv("COINGLASS_API_KEY", "test-key")
     return "test-key"
+
+
+def as_table(frame: pd.DataFrame, dataset: str) -> pd.DataFrame:
+    """An adapter's ``frame`` written as the snapshot writes it and read back as the loader
+    does: the frame of the snapshot, or ``SnapshotError`` when a column is missing or out of
+    the registry's bounds."""
+    text = to_csv(frame, dataset)
+    return validate_table(pd.read_csv(StringIO(text), dtype=str), dataset, f"{dataset}.csv")

@@ -1,0 +1,256 @@
+"""The dataset registry: every dataset of the snapshot format, defined once.
+
+A ``DatasetSpec`` says what a dataset's table holds (columns, their bounds and CSV formats),
+where it lives in a snapshot (per asset or market-wide), how its rows are known in time (bar
+length, row spacing, staleness), how the note names it and which section states its absence.
+Everything that handles datasets reads it: schema validation and snapshot loading
+(``sources/schema.py``, ``sources/snapshot.py``), every CSV writer (gathering, the demo),
+``models.Snapshot.cut`` (and the check that ``AssetData``/``Snapshot`` have one field per
+dataset), gathering (``sources/registry.py`` routes each dataset to its adapters),
+``pipeline.data_gaps``, the ``[stale_after]`` settings and the note's dataset nouns.
+
+A shared layer: imports only the standard library and pandas.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, TypeAlias
+
+import pandas as pd
+
+Scope: TypeAlias = Literal["asset", "market"]
+"""``asset``: one table per asset, ``<name>/<ASSET>.csv``; ``market``: one, ``<name>.csv``."""
+
+POSITIVE = (0.0, float("inf"))
+"""Bounds of prices, volumes and USD amounts: zero or more."""
+HOUR = pd.Timedelta(hours=1)
+DAY = pd.Timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column after ``time``: its name, its CSV format and the range its values lie in."""
+
+    name: str
+    format: str
+    """``format()`` spec of its CSV cells (``.2f``); ``s`` for a text column."""
+    bounds: tuple[float, float] | None = POSITIVE
+    """Range every value must lie in; None for an optional text column, kept as it is."""
+
+
+def _text(name: str) -> Column:
+    """An optional text column (e.g. a Fear & Greed classification)."""
+    return Column(name, "s", None)
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """Everything that defines one dataset of the snapshot format."""
+
+    name: str
+    """Dataset name: the file or folder name in a snapshot, e.g. ``funding``."""
+    scope: Scope
+    columns: tuple[Column, ...]
+    """Columns after ``time``, in CSV order."""
+    meaning: str
+    """What a row holds, for docs/snapshot-format.md (Markdown)."""
+    noun: str
+    """How the note names it: ``funding rates`` ("stale: funding rates for BTC")."""
+    kind: str
+    """The adjective before "data" in the note: ``funding`` ("Funding data were not...")."""
+    stale_after: str
+    """Default ``[stale_after]`` limit (a pandas offset: ``3h``, ``2D``)."""
+    stale_note: str = ""
+    """Why that limit, for the setting's help (``8-hourly prints``)."""
+    section: str | None = None
+    """The note section written from it, which states its absence; None: no section does
+    (candles feed every section, and daily ones are required)."""
+    venues: tuple[str, ...] = ()
+    """Exchanges whose trading its rows cover by default (the demo's, and those a gather
+    records unless its adapter says otherwise); empty for an index."""
+    interval: pd.Timedelta | None = None
+    """Bar length when each row is a bar, known only at ``time + interval``; None: rows are
+    known at their ``time``."""
+    step: pd.Timedelta = HOUR
+    """Spacing of its rows: a later gather fetches again ``[sources] overlap`` steps."""
+    required: bool = False
+    """An asset without it is left out of the snapshot (daily candles)."""
+
+    @property
+    def bounds(self) -> dict[str, tuple[float, float]]:
+        """The required numeric columns, in order, and the range of each."""
+        return {c.name: c.bounds for c in self.columns if c.bounds is not None}
+
+    @property
+    def text(self) -> tuple[str, ...]:
+        """Names of the optional text columns."""
+        return tuple(c.name for c in self.columns if c.bounds is None)
+
+    def file(self, asset: str | None) -> str:
+        """Its file in a snapshot: ``funding/BTC.csv`` or ``dxy.csv``."""
+        return f"{self.name}/{asset}.csv" if self.scope == "asset" else f"{self.name}.csv"
+
+    def holds(self, relative: str) -> bool:
+        """Whether a snapshot file (path relative to the snapshot) is one of its tables."""
+        if self.scope == "asset":
+            return relative.startswith(f"{self.name}/")
+        return relative == f"{self.name}.csv"
+
+
+_PRICES = tuple(Column(name, ".2f") for name in ("open", "high", "low", "close"))
+_CANDLES = (*_PRICES, Column("volume", ".4f"))
+
+REGISTRY: tuple[DatasetSpec, ...] = (
+    DatasetSpec(
+        "candles_1d",
+        "asset",
+        _CANDLES,
+        meaning="daily candles; `time` is the candle's **open** time (00:00 UTC)",
+        noun="daily candles",
+        kind="daily candle",
+        stale_after="2D",
+        venues=("Binance",),
+        interval=DAY,
+        step=DAY,
+        required=True,
+    ),
+    DatasetSpec(
+        "candles_1h",
+        "asset",
+        _CANDLES,
+        meaning="hourly candles; `time` is the open time",
+        noun="hourly candles",
+        kind="hourly candle",
+        stale_after="3h",
+        venues=("Binance",),
+        interval=HOUR,
+    ),
+    DatasetSpec(
+        "funding",
+        "asset",
+        (Column("rate", ".8f", (-1.0, 1.0)),),
+        meaning="settled funding rate per interval, as a fraction (0.0001 = 0.01 %)",
+        noun="funding rates",
+        kind="funding",
+        stale_after="17h",
+        stale_note="8-hourly prints",
+        section="derivatives",
+        venues=("Binance",),
+        step=pd.Timedelta(hours=8),
+    ),
+    DatasetSpec(
+        "open_interest",
+        "asset",
+        (Column("oi_usd", ".2f"),),
+        meaning="open interest in USD",
+        noun="open interest",
+        kind="open-interest",
+        stale_after="5h",
+        section="derivatives",
+        venues=("Binance",),
+    ),
+    DatasetSpec(
+        "liquidations",
+        "asset",
+        (Column("long_usd", ".2f"), Column("short_usd", ".2f")),
+        meaning="USD of long / short positions liquidated in the bucket starting at `time` "
+        "(hourly or coarser)",
+        noun="liquidations",
+        kind="liquidation",
+        stale_after="3h",
+        stale_note="hourly buckets",
+        section="derivatives",
+        venues=("Binance", "OKX", "Bybit"),
+    ),
+    DatasetSpec(
+        "long_short",
+        "asset",
+        (Column("long_pct", ".2f", (0.0, 100.0)),),
+        meaning="percent (0-100) of accounts that are net long",
+        noun="long/short account ratios",
+        kind="long/short positioning",
+        stale_after="3h",
+        section="derivatives",
+        venues=("Binance",),
+    ),
+    # A daily index close is only known after the trading day: the row is a 1-day bar.
+    DatasetSpec(
+        "dxy",
+        "market",
+        (Column("close", ".3f"),),
+        meaning="US Dollar Index daily close",
+        noun="the US Dollar Index",
+        kind="US Dollar Index",
+        stale_after="4D",
+        stale_note="business days: a weekend is not stale",
+        section="macro",
+        interval=DAY,
+        step=DAY,
+    ),
+    DatasetSpec(
+        "fear_greed",
+        "market",
+        (Column("value", ".0f", (0.0, 100.0)), _text("classification")),
+        meaning="Fear & Greed index, 0-100, daily",
+        noun="the Fear & Greed index",
+        kind="Fear & Greed index",
+        stale_after="2D",
+        stale_note="daily",
+        section="macro",
+        step=DAY,
+    ),
+)
+"""Every dataset, in the order the note lists them (per-asset ones, then market-wide)."""
+
+DATASETS: Mapping[str, DatasetSpec] = {spec.name: spec for spec in REGISTRY}
+"""Each dataset's spec by name."""
+
+
+def of_scope(scope: Scope) -> tuple[DatasetSpec, ...]:
+    """The datasets of one scope, in registry order."""
+    return tuple(spec for spec in REGISTRY if spec.scope == scope)
+
+
+ASSET_DATASETS: tuple[str, ...] = tuple(spec.name for spec in of_scope("asset"))
+"""Names of the per-asset datasets (``<name>/<ASSET>.csv``)."""
+MARKET_DATASETS: tuple[str, ...] = tuple(spec.name for spec in of_scope("market"))
+"""Names of the market-wide datasets (``<name>.csv``)."""
+
+
+def for_file(relative: str) -> DatasetSpec | None:
+    """The dataset a snapshot file belongs to, or None when it is none of them."""
+    return next((spec for spec in REGISTRY if spec.holds(relative)), None)
+
+
+DOC_PATH = Path(__file__).resolve().parent / "docs" / "snapshot-format.md"
+"""The snapshot format's documentation, whose table of datasets is generated from here."""
+DOC_BEGIN = "<!-- Generated by `python -m datasets` from datasets.py; do not edit by hand. -->\n"
+DOC_END = "<!-- End of the generated table. -->\n"
+
+
+def table_markdown() -> str:
+    """The table of datasets in docs/snapshot-format.md: file, columns and meaning of each."""
+    rows = ["| file | columns | meaning |", "|---|---|---|"]
+    for spec in REGISTRY:
+        columns = ",".join(["time", *spec.bounds]) + "".join(f"[,{t}]" for t in spec.text)
+        meaning = f"**required**; {spec.meaning}" if spec.required else spec.meaning
+        rows.append(f"| `{spec.file('<ASSET>')}` | `{columns}` | {meaning} |")
+    return "\n".join(rows) + "\n"
+
+
+def documented(doc: str) -> str:
+    """``doc`` (docs/snapshot-format.md) with its generated table replaced by the current one."""
+    head, begin, rest = doc.partition(DOC_BEGIN)
+    _, end, tail = rest.partition(DOC_END)
+    if not (begin and end):
+        raise ValueError(f"{DOC_PATH.name} lacks the markers of the generated table")
+    return f"{head}{DOC_BEGIN}{table_markdown()}{DOC_END}{tail}"
+
+
+if __name__ == "__main__":
+    DOC_PATH.write_text(documented(DOC_PATH.read_text(encoding="utf-8")), encoding="utf-8")
+    print(DOC_PATH, file=sys.stdout)
