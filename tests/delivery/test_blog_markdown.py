@@ -40,7 +40,7 @@ def test_tables_become_pipe_tables_with_numbers_right_aligned() -> None:
 
 def test_notes_are_quoted_and_left_out_elements_vanish_with_their_children() -> None:
     html = (
-        '<head><title>t</title><style>p { color: red }</style></head><body>'
+        "<head><title>t</title><style>p { color: red }</style></head><body>"
         '<div class="demo-banner" role="note">Demo data.</div>'
         '<p class="dateline">Market note · <time>23 Nov</time></p><p>Kept.</p>'
         "<footer><p>colophon</p></footer></body>"
