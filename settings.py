@@ -352,6 +352,10 @@ class EmailSettings:
             raise InputError("attempts and max_attempts must be >= 1, and rate and backoff >= 0")
 
 
+MARKDOWN_LAYOUTS = ("hugo", "jekyll")
+"""``[blog] markdown_layout``: a Hugo page bundle, or a Jekyll ``_posts/`` file."""
+
+
 @dataclass(frozen=True)
 class BlogSettings:
     """The static blog that ``generate.py daily`` publishes each brief to."""
@@ -368,10 +372,32 @@ class BlogSettings:
         ),
     )
     title: str = field(default="Market notes", metadata=_help("Site title."))
+    subscribe_url: str = field(
+        default="",
+        metadata=_help(
+            "Address of the Subscribe link on every page (a sign-up form, say); "
+            "empty: no Subscribe link."
+        ),
+    )
     markdown: bool = field(
         default=False,
-        metadata=_help("Also write posts/DATE/index.md with front matter (Hugo, Jekyll)."),
+        metadata=_help(
+            "Also write each whole note as Markdown with front matter, for Hugo or Jekyll "
+            "(raw HTML escaped; see markdown_layout)."
+        ),
     )
+    markdown_layout: str = field(
+        default="hugo",
+        metadata=_help(
+            "Where the Markdown goes: hugo, posts/DATE/index.md (a page bundle beside its "
+            "charts); jekyll, _posts/DATE-SLUG.md (images through relative_url)."
+        ),
+    )
+
+    def __post_init__(self) -> None:
+        if self.markdown_layout not in MARKDOWN_LAYOUTS:
+            choices = ", ".join(MARKDOWN_LAYOUTS)
+            raise InputError(f"markdown_layout = {self.markdown_layout!r}: choose from {choices}")
 
 
 @dataclass(frozen=True)
