@@ -20,6 +20,8 @@ Skip = Callable[[str, dict[str, str]], bool]
 """Whether to leave out an element, from its tag and attributes."""
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+OPEN_MARKS = {"strong": "**", "b": "**", "em": "*", "i": "*", "br": " "}
+"""Inline tags written as a mark where they open (``br`` as a space)."""
 BLOCKS = frozenset(
     {"address", "article", "aside", "blockquote", "body", "caption", "div", "figcaption"}
     | {"figure", "footer", "header", "html", "li", "main", "nav", "ol", "p", "section"}
@@ -123,7 +125,9 @@ class _Converter(HTMLParser):
 
     # -- elements -----------------------------------------------------------------------------
     def _open(self, tag: str, a: dict[str, str]) -> None:
-        if tag in HEADINGS:
+        if tag in OPEN_MARKS:
+            self.inline.append(OPEN_MARKS[tag])
+        elif tag in HEADINGS:
             self.heading = int(tag[1])
         elif tag in ("ul", "ol"):
             self.lists.append([3, 1] if tag == "ol" else [2, 0])
@@ -136,15 +140,9 @@ class _Converter(HTMLParser):
         elif tag in ("th", "td") and self.table is not None and self.table.rows:
             if len(self.table.rows) == 1:
                 self.table.right[len(self.table.rows[0])] = "num" in a.get("class", "").split()
-        elif tag in ("strong", "b"):
-            self.inline.append("**")
-        elif tag in ("em", "i"):
-            self.inline.append("*")
         elif tag == "a":
             self.hrefs.append(a.get("href", ""))
             self.inline.append("[")
-        elif tag == "br":
-            self.inline.append(" ")
         elif tag == "img":
             alt = escape(a.get("alt", ""))
             self.inline.append(f"![{alt}]({self.link(_url(a.get('src', '')))})")
