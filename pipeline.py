@@ -402,6 +402,7 @@ def _staging(folder: Path) -> Iterator[Path]:
     stage = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=folder.parent))
     try:
         yield stage
+        _publishable(stage)
         if folder.exists():
             old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
             folder.rename(old)
@@ -412,6 +413,14 @@ def _staging(folder: Path) -> Iterator[Path]:
     finally:
         if stage.exists():
             shutil.rmtree(stage)
+
+
+def _publishable(root: Path) -> None:
+    """Folders 0755 and files 0644 under ``root``, whatever the umask (``mkdtemp`` makes 0700):
+    a brief copied to a web server must be readable there."""
+    root.chmod(0o755)
+    for path in root.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
 
 
 class _Clock:

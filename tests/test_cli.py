@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -228,3 +229,15 @@ def test_a_bad_settings_file_exits_2_with_one_line(tmp_path: Path) -> None:
         == f"error: {config}: [brief] formats: unknown docx (choose from html,pdf,json)\n"
     )
     assert list(tmp_path.iterdir()) == [config]
+
+
+def test_the_brief_folder_is_readable_by_a_web_server_whatever_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0o077)
+    try:
+        request = pipeline.BriefRequest.from_settings(settings.Settings(), out=tmp_path)
+        folder = pipeline.write_brief(request).folder
+    finally:
+        os.umask(old)
+    assert folder.stat().st_mode & 0o777 == 0o755
+    assert (folder / "charts").stat().st_mode & 0o777 == 0o755
+    assert {p.stat().st_mode & 0o777 for p in folder.rglob("*") if p.is_file()} == {0o644}
