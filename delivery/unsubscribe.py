@@ -23,6 +23,7 @@ The app (``UnsubscribeApp``, WSGI; ``serve`` runs it on ``wsgiref`` for a web se
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import signal
@@ -39,6 +40,7 @@ from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from delivery import ledger
+from delivery.templates import call
 from errors import InputError
 from settings import Settings
 from store import Store, open_store
@@ -170,15 +172,14 @@ class UnsubscribeApp:
         query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
         fields: dict[str, str] = {}
         if method == "POST":
-            length = int(environ.get("CONTENT_LENGTH") or 0)
+            raw = str(environ.get("CONTENT_LENGTH") or "0")
+            length = int(raw) if raw.isdigit() else 0
             if length > MAX_BODY:
                 start_response("413 Content Too Large", [("Content-Type", "text/plain")])
                 return [b"request body too large\n"]
             body = environ["wsgi.input"].read(length) if length > 0 else b""
             fields = form_fields(environ.get("CONTENT_TYPE", ""), body)
         page = self.handle(method, query.get("token") or fields.get("token", ""), fields)
-        from delivery.templates import call
-
         start_response(STATUS[page.state], list(HEADERS))
         return [call("unsubscribe.html", "page", page).encode()]
 
@@ -192,13 +193,13 @@ class UnsubscribeApp:
             address = self.index.address(store, value)
             if address is None:
                 return Page("invalid", self.list_name)
-            row = store.conn.execute(
-                "SELECT status FROM subscribers WHERE address = ?", (address,)
-            ).fetchone()
-            active = row is not None and row[0] == "active"
             if method == "GET":
-                return Page("confirm" if active else "already", self.list_name, address, value)
-            if active:
+                row = store.conn.execute(
+                    "SELECT status FROM subscribers WHERE address = ?", (address,)
+                ).fetchone()
+                state = "confirm" if row[0] == "active" else "already"
+                return Page(state, self.list_name, address, value)
+            with contextlib.suppress(InputError):  # already unsubscribed: nothing to do
                 ledger.remove_subscriber(store, address)
             return Page("done", self.list_name, address)
         finally:

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
@@ -15,6 +16,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, make_server
+from wsgiref.util import setup_testing_defaults
 
 import pytest
 
@@ -182,6 +184,25 @@ def test_requests_without_a_token_or_the_one_click_field_are_bad(
     assert _request(url, b"x", FORM, method="PUT")[0] == 405
     assert _request(url, b"List-Unsubscribe=One-Click&" + b"x" * 20_000, FORM)[0] == 413
     assert _statuses(store_path) == {ANN: "active", BOB: "active"}
+
+
+def test_a_garbled_content_length_is_an_empty_body(store_path: Path) -> None:
+    """The app called directly with a real environ: ``Content-Length: abc`` reads nothing."""
+    environ: dict[str, object] = {}
+    setup_testing_defaults(environ)
+    body = io.BytesIO(ONE_CLICK)
+    environ.update(
+        REQUEST_METHOD="POST",
+        QUERY_STRING=f"token={token(KEY, ANN)}",
+        CONTENT_TYPE=FORM,
+        CONTENT_LENGTH="abc",
+        **{"wsgi.input": body},
+    )
+    answers: list[str] = []
+    app = UnsubscribeApp(store_path, KEY, "Market notes")
+    page = b"".join(app(environ, lambda status, headers: answers.append(status)))
+    assert answers == ["400 Bad Request"] and b"incomplete" in page and body.tell() == 0
+    assert _statuses(store_path)[ANN] == "active"
 
 
 def test_a_new_subscriber_s_token_works_without_restarting_the_app(
