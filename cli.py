@@ -56,6 +56,7 @@ def parser() -> argparse.ArgumentParser:
     _live_parsers(commands)
     _daily_parser(commands)
     _subscribers_parser(commands)
+    _unsubscribe_parser(commands)
     return top
 
 
@@ -192,7 +193,7 @@ def _daily_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
 def _subscribers_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     subs = commands.add_parser(
         "subscribers",
-        help="add, remove, list or import email subscribers",
+        help="add, remove, resubscribe, list or import email subscribers",
         description="Manage the subscribers in the store ([store] path).",
     )
     _config(subs)
@@ -201,10 +202,26 @@ def _subscribers_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
     actions.add_parser("remove", help="unsubscribe an address (kept as unsubscribed)").add_argument(
         "address"
     )
+    actions.add_parser(
+        "resubscribe", help="make an unsubscribed address active again (it asked to return)"
+    ).add_argument("address")
     actions.add_parser("list", help="every address and its status")
     actions.add_parser(
         "import", help="subscribe the addresses of a CSV file (column email, or the first)"
     ).add_argument("file", type=Path, metavar="FILE.csv")
+
+
+def _unsubscribe_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = commands.add_parser(
+        "serve-unsubscribe",
+        help="serve the one-click unsubscribe links (put it behind your web server)",
+        description="Serve [email] unsubscribe_url's links (RFC 8058) with wsgiref: GET asks to "
+        "confirm, POST unsubscribes in the store. Needs the secret of "
+        "[email] unsubscribe_secret_env that signed the links.",
+    )
+    _config(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8025, help="port to listen on (8025)")
 
 
 def parse_as_of(text: str | None) -> pd.Timestamp | None:
@@ -359,7 +376,7 @@ def init(args: argparse.Namespace, config: settings.Settings) -> int:
 
 
 def subscribers(args: argparse.Namespace, config: settings.Settings) -> int:
-    """``subscribers add|remove|list|import``."""
+    """``subscribers add|remove|resubscribe|list|import``."""
     from delivery import ledger
     from store import open_store
 
@@ -369,6 +386,8 @@ def subscribers(args: argparse.Namespace, config: settings.Settings) -> int:
             print(f"added {ledger.add_subscriber(store, args.address)}")
         elif args.action == "remove":
             print(f"unsubscribed {ledger.remove_subscriber(store, args.address)}")
+        elif args.action == "resubscribe":
+            print(f"resubscribed {ledger.resubscribe(store, args.address)}")
         elif args.action == "list":
             rows = ledger.list_subscribers(store)
             for s in rows:
@@ -386,6 +405,20 @@ def subscribers(args: argparse.Namespace, config: settings.Settings) -> int:
     return 0
 
 
+def serve_unsubscribe(args: argparse.Namespace, config: settings.Settings) -> int:
+    """``serve-unsubscribe``: the unsubscribe links' web app, until interrupted."""
+    from delivery.unsubscribe import UnsubscribeApp, serve
+
+    app = UnsubscribeApp.from_settings(config)
+    serve(
+        app,
+        args.host,
+        args.port,
+        lambda url: print(f"serving unsubscribe links on {url}", flush=True),
+    )
+    return 0
+
+
 COMMANDS: Mapping[str | None, Callable[[argparse.Namespace, settings.Settings], int]] = {
     None: brief,
     "demo": brief,
@@ -396,5 +429,6 @@ COMMANDS: Mapping[str | None, Callable[[argparse.Namespace, settings.Settings], 
     "status": status,
     "subscribers": subscribers,
     "init": init,
+    "serve-unsubscribe": serve_unsubscribe,
 }
 """What each command runs, given its arguments and the settings; returns the exit code."""

@@ -50,6 +50,7 @@ from delivery import (
     ledger,
     publish_all,
     read_brief,
+    unsubscribe,
 )
 from delivery.brief import BriefFiles
 from delivery.email import Composer, TransportFactory, web_url
@@ -419,7 +420,8 @@ def send_test(
         password = config.secret(config.email.password_env) if config.email.user else None
         if config.email.user and password is None:
             raise DeliveryError(f"email: ${config.email.password_env} is empty; nothing was sent")
-        composer = Composer(brief, config.email, web_url(config, brief.brief_id))
+        key = unsubscribe.signing_key(config)
+        composer = Composer(brief, config.email, web_url(config, brief.brief_id), key)
         data = composer.message_bytes(to)
         connection = transport(config.email, password)
         try:

@@ -286,6 +286,9 @@ class StoreSettings:
 SECURITY = ("ssl", "starttls", "none")
 """SMTP connection security: TLS from the start, STARTTLS upgrade, or plain (loopback only)."""
 
+ATTACH = ("pdf", "link")
+"""``[email] attach``: the PDF in each message, or a link to the blog's copy."""
+
 
 @dataclass(frozen=True)
 class EmailSettings:
@@ -322,8 +325,32 @@ class EmailSettings:
         metadata=_help("Address of the List-Unsubscribe mailto: link."),
     )
     unsubscribe_url: str = field(
-        default="https://example.com/unsubscribe?address={address}",
-        metadata=_help("One-click unsubscribe URL; {address} becomes the URL-encoded address."),
+        default="https://example.com/unsubscribe?token={token}",
+        metadata=_help(
+            "One-click unsubscribe URL (RFC 8058), served by `generate.py serve-unsubscribe` "
+            "behind your web server; {token} becomes the subscriber's signed token."
+        ),
+    )
+    unsubscribe_secret_env: str = field(
+        default="MARKETNOTES_UNSUBSCRIBE_SECRET",
+        metadata=_help(
+            "Environment variable holding the secret (16 characters or more; never in this "
+            "file) that signs each subscriber's unsubscribe token (HMAC-SHA256). Without it "
+            "the email channel sends nothing; serve-unsubscribe needs the same value."
+        ),
+    )
+    postal_address: str = field(
+        default="",
+        metadata=_help(
+            "Sender's postal address printed in the footer (CAN-SPAM); empty: none printed."
+        ),
+    )
+    attach: str = field(
+        default="link",
+        metadata=_help(
+            "pdf: attach brief.pdf to every message; link: attach nothing and link to the "
+            "blog's copy ([blog] site_url + posts/DATE/brief.pdf), keeping each message small."
+        ),
     )
     rate: float = field(
         default=10.0, metadata=_help("Most messages sent per second; 0 means no limit.")
@@ -350,6 +377,13 @@ class EmailSettings:
             raise InputError(f"security = {self.security!r}: choose from {', '.join(SECURITY)}")
         if self.attempts < 1 or self.max_attempts < 1 or self.rate < 0 or self.backoff < 0:
             raise InputError("attempts and max_attempts must be >= 1, and rate and backoff >= 0")
+        if self.attach not in ATTACH:
+            raise InputError(f"attach = {self.attach!r}: choose from {', '.join(ATTACH)}")
+        if "{token}" not in self.unsubscribe_url or "{address}" in self.unsubscribe_url:
+            raise InputError(
+                f"unsubscribe_url = {self.unsubscribe_url!r}: put {{token}} in it (the signed "
+                "token) and no {address}: a link with the address lets anyone unsubscribe anyone"
+            )
 
 
 MARKDOWN_LAYOUTS = ("hugo", "jekyll")

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from errors import DeliveryError
 
@@ -16,6 +17,18 @@ class Chart:
 
     path: Path
     alt: str
+
+
+@dataclass(frozen=True)
+class AssetPrice:
+    """One asset's price facts (``price.last``, ``price.change_24h_pct``,
+    ``price.change_7d_pct``): the email's at-a-glance row; a change the brief lacks is None."""
+
+    asset: str
+    last: float
+    """USD."""
+    change_24h_pct: float | None
+    change_7d_pct: float | None
 
 
 @dataclass(frozen=True)
@@ -33,6 +46,8 @@ class BriefFiles:
     assets: tuple[str, ...]
     charts: tuple[Chart, ...]
     """Every chart, in the order brief.html shows them."""
+    prices: tuple[AssetPrice, ...] = ()
+    """Each asset's price facts, in the order of ``assets`` (those with a ``price.last``)."""
 
     @property
     def html(self) -> Path:
@@ -63,6 +78,26 @@ class _Images(HTMLParser):
             self.found.append((a["src"] or "", a.get("alt") or ""))
 
 
+def prices(doc: dict[str, Any]) -> tuple[AssetPrice, ...]:
+    """The price facts of facts.json's ``doc``, by asset."""
+    values = {(f["id"], f.get("asset")): f["value"] for f in doc.get("facts", [])}
+
+    def change(fact: str, asset: str) -> float | None:
+        value = values.get((fact, asset))
+        return None if value is None else float(value)
+
+    return tuple(
+        AssetPrice(
+            asset=a,
+            last=float(values[("price.last", a)]),
+            change_24h_pct=change("price.change_24h_pct", a),
+            change_7d_pct=change("price.change_7d_pct", a),
+        )
+        for a in doc["assets"]
+        if ("price.last", a) in values
+    )
+
+
 def read_brief(folder: Path) -> BriefFiles:
     """The brief in ``folder``; ``DeliveryError`` if a file delivery needs is missing."""
     for name in ("facts.json", "brief.html", "brief.pdf"):
@@ -85,4 +120,5 @@ def read_brief(folder: Path) -> BriefFiles:
         takeaways=tuple(str(t) for t in doc["takeaways"]),
         assets=tuple(str(a) for a in doc["assets"]),
         charts=charts,
+        prices=prices(doc),
     )

@@ -1,6 +1,9 @@
 """Emailing a brief to every subscriber, at most once each, through the ledger.
 
-``Composer`` turns (brief, address) into the bytes of one message (``mime``); ``send_brief``
+``Composer`` turns (brief, address) into the bytes of one message (``mime``): the text and a
+fluid HTML body (a card at most 600 px wide that shrinks on phones; charts re-encoded small
+once per brief), the PDF attached or linked (``[email] attach``), and an unsubscribe link
+signed for that address (``unsubscribe``). ``send_brief``
 adds the missing ledger rows, then sends every ``pending`` row at the configured rate: a
 transient failure is retried with exponential backoff, then left ``pending`` for the next run,
 until the row has had ``max_attempts`` tries over all runs, when it is marked ``failed`` with its
@@ -14,31 +17,35 @@ same Message-ID.
 
 from __future__ import annotations
 
+import io
 import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parseaddr
-from urllib.parse import quote
 
 import pandas as pd
 
-from delivery import ledger
-from delivery.brief import BriefFiles
+from delivery import ledger, unsubscribe
+from delivery.brief import AssetPrice, BriefFiles
 from delivery.channels import ChannelReport, RunContext
 from delivery.inline_css import inline_css
-from delivery.mime import Envelope, InlineImage, SharedParts, message_bytes, message_id
+from delivery.mime import Envelope, InlineImage, SharedParts, list_id, message_bytes, message_id
 from delivery.mime import shared_parts as encode_shared
 from delivery.smtp import SendError, SmtpTransport, Transport
-from errors import DeliveryError
+from errors import DeliveryError, InputError
 from settings import EmailSettings, Settings
 from store import Store
 
 TransportFactory = Callable[[EmailSettings, str | None], Transport]
 """Opens the SMTP connection: ``(settings, password)``; tests and benchmarks inject theirs."""
+SAMPLE_TO = "reader@example.com"
+"""The address of a dry run's sample message when there are no subscribers."""
 EMAIL_WIDTH = 552
-"""Width (px) charts are shown at in the 600 px email card."""
+"""Width (px) charts are shown at in the email card (600 px at most; narrower on phones)."""
+MAX_CHART_WIDTH = 2 * EMAIL_WIDTH
+"""Widest chart sent (px), sharp on 2x screens at ``EMAIL_WIDTH``; wider ones are scaled."""
 
 
 @dataclass(frozen=True)
@@ -58,12 +65,22 @@ class EmailView:
     headline: str
     date: str
     demo: bool
+    preheader: str
+    """The inbox preview: the first takeaway (the headline if there is none)."""
     takeaways: tuple[str, ...]
+    prices: tuple[AssetPrice, ...]
+    """The at-a-glance table: each asset's last price and 24 h / 7 d changes."""
     charts: tuple[ChartView, ...]
     pdf_name: str
+    pdf_attached: bool
+    pdf_url: str | None
+    """Where the PDF is on the blog, when it is linked rather than attached."""
     web_url: str | None
+    """The brief's page on the blog ("View in browser"), if any."""
     address: str
     unsubscribe_url: str
+    postal_address: str
+    """The sender's postal address for the footer; empty: none shown."""
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -74,45 +91,78 @@ def png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
-class Composer:
-    """Builds each subscriber's message of one brief; the charts and PDF are encoded once."""
+def email_png(data: bytes) -> bytes:
+    """A chart made small for email: at most ``MAX_CHART_WIDTH`` wide, in a 256-colour
+    palette (charts are flat colours and anti-aliased lines), or ``data`` itself when that is
+    not smaller or the PNG is not RGB (only our charts are re-encoded)."""
+    from PIL import Image
 
-    def __init__(self, brief: BriefFiles, config: EmailSettings, web_url: str | None) -> None:
+    with Image.open(io.BytesIO(data)) as image:
+        if image.mode != "RGB":
+            return data
+        chart: Image.Image = image.copy()
+    if chart.width > MAX_CHART_WIDTH:
+        height = round(chart.height * MAX_CHART_WIDTH / chart.width)
+        chart = chart.resize((MAX_CHART_WIDTH, height), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    chart.quantize(colors=256, dither=Image.Dither.NONE).save(out, "PNG", optimize=True)
+    small = out.getvalue()
+    return small if len(small) < len(data) else data
+
+
+class Composer:
+    """Builds each subscriber's message of one brief; the charts and PDF are encoded once.
+    ``key`` signs the unsubscribe tokens (``unsubscribe.signing_key``)."""
+
+    def __init__(
+        self, brief: BriefFiles, config: EmailSettings, web_url: str | None, key: bytes
+    ) -> None:
         self.brief = brief
         self.config = config
         self.web_url = web_url
+        self.key = key
         images, views = [], []
         domain = parseaddr(config.sender)[1].rpartition("@")[2] or "marketnotes.invalid"
         for chart in brief.price_charts:
-            data = chart.path.read_bytes()
+            data = email_png(chart.path.read_bytes())
             width, height = png_size(data)
             cid = f"{chart.path.stem}.{brief.brief_id}@{domain}"
             images.append(InlineImage(cid, chart.path.name, data))
             views.append(ChartView(cid, chart.alt, EMAIL_WIDTH, EMAIL_WIDTH * height // width))
         self.charts = tuple(views)
         self.pdf_name = f"market-note-{brief.brief_id}.pdf"
-        self.shared: SharedParts = encode_shared(images, brief.pdf.read_bytes(), self.pdf_name)
+        attached = config.attach == "pdf"
+        self.pdf_url = None if attached or web_url is None else web_url + "brief.pdf"
+        pdf = brief.pdf.read_bytes() if attached else None
+        self.shared: SharedParts = encode_shared(images, pdf, self.pdf_name)
         as_of = pd.Timestamp(brief.as_of)
         self.date = as_of.strftime("%A %-d %B %Y, %H:%M UTC")
         prefix = "[Demo data] " if brief.demo else ""
         self.subject = prefix + brief.headline
+        self.list_id = list_id(config.sender)
 
     def unsubscribe_url(self, address: str) -> str:
-        """The one-click unsubscribe URL of ``address``."""
-        return self.config.unsubscribe_url.replace("{address}", quote(address, safe=""))
+        """The one-click unsubscribe URL of ``address``, with its signed token."""
+        return self.config.unsubscribe_url.replace("{token}", unsubscribe.token(self.key, address))
 
     def view(self, address: str) -> EmailView:
         """What the templates show to ``address``."""
+        brief = self.brief
         return EmailView(
-            headline=self.brief.headline,
+            headline=brief.headline,
             date=self.date,
-            demo=self.brief.demo,
-            takeaways=self.brief.takeaways,
+            demo=brief.demo,
+            preheader=(brief.takeaways or (brief.headline,))[0],
+            takeaways=brief.takeaways,
+            prices=brief.prices,
             charts=self.charts,
             pdf_name=self.pdf_name,
+            pdf_attached=self.shared.pdf is not None,
+            pdf_url=self.pdf_url,
             web_url=self.web_url,
             address=address,
             unsubscribe_url=self.unsubscribe_url(address),
+            postal_address=self.config.postal_address,
         )
 
     def message_bytes(self, address: str, now: datetime | None = None) -> bytes:
@@ -128,6 +178,7 @@ class Composer:
             message_id=message_id(self.brief.brief_id, address, self.config.sender),
             date=now or datetime.now(UTC),
             unsubscribe=(mailto, view.unsubscribe_url),
+            list_id=self.list_id,
         )
         text = call("email.txt", "message", view).strip() + "\n"
         html = inline_css(call("email.html", "message", view).strip() + "\n")
@@ -296,8 +347,14 @@ class EmailChannel:
     fresh_only: bool = True
 
     def publish(self, brief: BriefFiles, run: RunContext) -> ChannelReport:
-        """Send what the ledger says is still owed (see the module docstring)."""
-        composer = Composer(brief, self.config.email, web_url(self.config, brief.brief_id))
+        """Send what the ledger says is still owed (see the module docstring); nothing without
+        the unsubscribe secret (in a dry run too: it reports the same problem)."""
+        try:
+            key = unsubscribe.signing_key(self.config)
+        except InputError as exc:
+            return ChannelReport(self.name, "not sent", problems=[f"email: {exc}; nothing sent"])
+        url = web_url(self.config, brief.brief_id)
+        composer = Composer(brief, self.config.email, url, key)
         if run.dry_run is not None:
             return self._dry_run(brief, composer, run)
         assert run.store is not None, "a real run has a store"
@@ -351,5 +408,8 @@ class EmailChannel:
             }
             addresses = [a for a in ledger.active_addresses(run.store) if a.lower() not in sent]
         size = sum(len(composer.message_bytes(a)) for a in addresses)
+        sample = run.dry_run / "email-sample.eml" if run.dry_run is not None else None
+        if sample is not None:  # what a subscriber would get, to open in a mail client
+            sample.write_bytes(composer.message_bytes(addresses[0] if addresses else SAMPLE_TO))
         status = f"{len(addresses)} message(s) rendered, {size / 1e6:.1f} MB, none sent (dry run)"
         return ChannelReport(self.name, status)

@@ -80,6 +80,26 @@ def remove_subscriber(store: Store, text: str) -> str:
     return address
 
 
+def resubscribe(store: Store, text: str) -> str:
+    """Make an unsubscribed address active again (the subscriber asked to come back);
+    ``InputError`` if it is unknown or already active."""
+    address = normalize_address(text)
+    with store.transaction() as conn:
+        cur = conn.execute(
+            "UPDATE subscribers SET status = 'active', changed_at = ? "
+            "WHERE address = ? AND status = 'unsubscribed'",
+            (now(), address),
+        )
+        if cur.rowcount == 0:
+            known = conn.execute(
+                "SELECT 1 FROM subscribers WHERE address = ?", (address,)
+            ).fetchone()
+            raise InputError(
+                f"{address} is already subscribed" if known else f"{address} is not in the list"
+            )
+    return address
+
+
 def list_subscribers(store: Store) -> list[Subscriber]:
     """Every address ever added, in the order added."""
     rows = store.conn.execute(

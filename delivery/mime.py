@@ -2,7 +2,7 @@
 
 Structure::
 
-    multipart/mixed
+    multipart/mixed                  (only with the PDF attached: [email] attach = "pdf")
     ├── multipart/alternative
     │   ├── text/plain
     │   └── multipart/related
@@ -19,6 +19,7 @@ spliced in after flattening, so a message costs only its small text parts and it
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,7 +49,8 @@ class SharedParts:
     placeholder body, and the serialized bodies that replace the placeholders."""
 
     images: tuple[MIMEPart, ...]
-    pdf: MIMEPart
+    pdf: MIMEPart | None
+    """The PDF attachment; None when the message links to the PDF instead."""
     bodies: dict[bytes, bytes]
     """Placeholder -> the part's base64 body, CRLF line endings."""
 
@@ -74,16 +76,29 @@ def _placeholder(part: MIMEPart, bodies: dict[bytes, bytes]) -> MIMEPart:
     return part
 
 
-def shared_parts(images: Sequence[InlineImage], pdf: bytes, pdf_name: str) -> SharedParts:
-    """Encode the inline images and the PDF attachment once."""
+def shared_parts(images: Sequence[InlineImage], pdf: bytes | None, pdf_name: str) -> SharedParts:
+    """Encode the inline images and the PDF attachment (if any) once."""
     bodies: dict[bytes, bytes] = {}
     parts = []
     for image in images:
         part = _part(image.data, "image", "png", disposition="inline", filename=image.filename)
         part["Content-ID"] = f"<{image.cid}>"
         parts.append(_placeholder(part, bodies))
+    if pdf is None:
+        return SharedParts(tuple(parts), None, bodies)
     attachment = _part(pdf, "application", "pdf", disposition="attachment", filename=pdf_name)
     return SharedParts(tuple(parts), _placeholder(attachment, bodies), bodies)
+
+
+def list_id(sender: str) -> str:
+    """The List-Id of the notes sent as ``sender``: its display name and
+    ``<local-part>.<domain>`` (``Market notes <notes.example.com>``)."""
+    name, address = parseaddr(sender)
+    local, _, domain = address.rpartition("@")
+    label = re.sub(r"[^A-Za-z0-9-]+", "-", local).strip("-") or "notes"
+    phrase = re.sub(r'[<>"\\]', "", name).strip()
+    ident = f"<{label}.{domain.lower() or 'marketnotes.invalid'}>"
+    return f"{phrase} {ident}" if phrase else ident
 
 
 def message_id(brief_id: str, address: str, sender: str) -> str:
@@ -106,17 +121,21 @@ class Envelope:
     unsubscribe: tuple[str, ...]
     """List-Unsubscribe URIs (``mailto:...``, ``https://...``); with an https one, the message
     also gets ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058)."""
+    list_id: str = ""
+    """The List-Id header (RFC 2919: ``Market notes <notes.example.com>``); empty: none."""
 
 
 def build_message(envelope: Envelope, text: str, html: str, shared: SharedParts) -> EmailMessage:
-    """One subscriber's message: text and HTML alternatives, inline charts, the PDF (still as
-    placeholders: flatten it with ``message_bytes``)."""
+    """One subscriber's message: text and HTML alternatives, inline charts, the PDF if
+    attached (still as placeholders: flatten it with ``message_bytes``)."""
     msg = EmailMessage(policy=POLICY)
     msg["From"] = envelope.sender
     msg["To"] = Address(addr_spec=envelope.to)
     msg["Subject"] = envelope.subject
     msg["Date"] = format_datetime(envelope.date)
     msg["Message-ID"] = envelope.message_id
+    if envelope.list_id:
+        msg["List-Id"] = envelope.list_id
     if envelope.unsubscribe:
         msg["List-Unsubscribe"] = ", ".join(f"<{u}>" for u in envelope.unsubscribe)
         if any(u.startswith("https:") for u in envelope.unsubscribe):
@@ -128,8 +147,9 @@ def build_message(envelope: Envelope, text: str, html: str, shared: SharedParts)
         html_part.make_related()
         for image in shared.images:
             html_part.attach(cast(EmailMessage, image))
-    msg.make_mixed()
-    msg.attach(cast(EmailMessage, shared.pdf))
+    if shared.pdf is not None:
+        msg.make_mixed()
+        msg.attach(cast(EmailMessage, shared.pdf))
     return msg
 
 

@@ -14,6 +14,8 @@ from store import open_store
 from tests.delivery.smtpd import Server, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
+SECRET = {"MARKETNOTES_UNSUBSCRIBE_SECRET": "daily-test-secret-0123456789"}
+"""The unsubscribe secret of every run (without it, the email channel sends nothing)."""
 
 
 def _config(tmp: Path, port: int, lock_wait: float = 120.0, email: str = "") -> Path:
@@ -54,7 +56,7 @@ def _daily(config: Path, *extra: str, env: dict[str, str] | None = None) -> subp
     return subprocess.Popen(
         [sys.executable, str(ROOT / "generate.py"), "daily", "--config", str(config), *extra],
         cwd=ROOT,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **SECRET, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -76,22 +78,22 @@ def test_daily_writes_publishes_sends_and_a_rerun_repeats_nothing(tmp_path: Path
         assert smtp.handler.by_recipient() == {a: 1 for a in addresses}
         msg = smtp.handler.received[0].message()
         assert msg["Subject"].startswith("[Demo data] ")
-        assert list(msg.iter_parts())[1].get_filename() == "market-note-2026-11-23.pdf"
-        # each chart and the PDF once, byte for byte as on disk: the message is their base64
-        # (4/3, plus CRLF every 76 characters) and a few kB of text and headers
+        # [email] attach = "link": no PDF (933 kB alone), a link to the blog's copy, and the
+        # two price charts re-encoded once: the message is their base64 (4/3, plus CRLF every
+        # 76 characters) and a few kB of text and headers, well under 400 kB
+        from delivery.email import email_png
+
         folder = tmp_path / "out" / "2026-11-23"
-        files = [
-            folder / "brief.pdf",
-            folder / "charts/btc_daily.png",
-            folder / "charts/eth_daily.png",
-        ]
+        charts = [folder / "charts/btc_daily.png", folder / "charts/eth_daily.png"]
         parts = {name: p.get_content() for p in msg.walk() if (name := p.get_filename())}
-        assert sorted(parts) == sorted(
-            ["market-note-2026-11-23.pdf", "btc_daily.png", "eth_daily.png"]
-        )
-        assert sorted(parts.values()) == sorted(f.read_bytes() for f in files)
-        encoded = sum(f.stat().st_size for f in files) * 4 / 3 * 78 / 76
-        assert encoded < len(smtp.handler.received[0].data) < encoded + 20_000
+        assert sorted(parts) == ["btc_daily.png", "eth_daily.png"]
+        assert sorted(parts.values()) == sorted(email_png(f.read_bytes()) for f in charts)
+        assert sum(map(len, parts.values())) < sum(f.stat().st_size for f in charts) / 2
+        encoded = sum(map(len, parts.values())) * 4 / 3 * 78 / 76
+        assert encoded < len(smtp.handler.received[0].data) < encoded + 30_000 < 400_000
+        body = msg.get_body(("html",))
+        assert body is not None
+        assert 'href="https://notes.example/posts/2026-11-23/brief.pdf"' in body.get_content()
         assert (tmp_path / "site" / "posts" / "2026-11-23" / "index.html").is_file()
         assert (tmp_path / "out" / "2026-11-23" / "brief.pdf").is_file()
         brief_mtime = (tmp_path / "out" / "2026-11-23" / "brief.pdf").stat().st_mtime_ns

@@ -3,7 +3,7 @@
     CLI (generate.py, cli.py) -> the daily run (daily.py) -> driver (pipeline.py) -> stages
     -> shared modules
 
-The stages never import each other (sources and delivery may import store); nothing below the
+The stages never import each other (sources and delivery may import store, delivery render); nothing below the
 CLI imports a CLI module, nothing below the daily run imports it, nothing below the driver
 imports the driver; shared modules import only shared modules. Tools (demo, bench, devtools)
 may import the program but not the tests.
@@ -22,8 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 STAGES = ("sources", "analysis", "charts", "render", "delivery", "store")
 """The pipeline's stages (top-level packages)."""
-STAGE_IMPORTS = {"sources": ("store",), "delivery": ("store",)}
-"""The other stages a stage may import."""
+STAGE_IMPORTS = {"sources": ("store",), "delivery": ("store", "render")}
+"""The other stages a stage may import: delivery renders its email and blog pages with the
+note's filters (render.filters)."""
 SHARED = ("models", "settings", "errors", "indicators", "values", "datasets")
 """Modules every layer may import. A new top-level shared module (values.py, datasets.py) is
 shared only once it is listed here."""

@@ -27,6 +27,11 @@ from tests.delivery.smtpd import Server
 TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
 
 
+@pytest.fixture(autouse=True)
+def _unsubscribe_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MARKETNOTES_UNSUBSCRIBE_SECRET", "a-test-secret-of-some-length")
+
+
 def _config(tmp: Path, port: int = 9, extra: str = "") -> Path:
     path = tmp / "marketnotes.toml"
     path.write_text(
@@ -48,7 +53,7 @@ attempts = 1
 timeout = 10
 sender = "Notes <notes@notes.example>"
 unsubscribe_mailto = "unsubscribe@notes.example"
-unsubscribe_url = "https://notes.example/unsubscribe?address={{address}}"
+unsubscribe_url = "https://notes.example/unsubscribe?token={{token}}"
 {extra}
 """
     )
@@ -200,11 +205,12 @@ def test_the_health_ping_says_success_and_failure(tmp_path: Path, pings: Pings) 
 def test_dry_run_keep_keeps_what_it_rendered_and_touches_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = str(_config(tmp_path, extra='[delivery]\nchannels = ["blog"]\n'))
+    config = str(_config(tmp_path))
     keep = tmp_path / "preview"
     assert generate.main(["daily", "--config", config, "--dry-run", "--keep", str(keep)]) == 0
     assert (keep / "out" / "2026-11-23" / "brief.pdf").is_file()
     assert (keep / "site" / "posts" / "2026-11-23" / "index.html").is_file()
+    assert b"Subject: [Demo data] " in (keep / "email-sample.eml").read_bytes()
     assert not (tmp_path / "out").exists() and not (tmp_path / "site").exists()
     assert generate.main(["daily", "--config", config, "--keep", str(keep)]) == 2
     assert "--keep DIR needs --dry-run" in capsys.readouterr().err

@@ -55,7 +55,14 @@ def make_brief(
         "assets": ["BTC", "ETH"],
         "headline": headline,
         "takeaways": ["Bitcoin set a record high of $124,610.", "Ether tops $4,000 & more."],
-        "facts": [],
+        "facts": [
+            {"id": "price.last", "asset": "BTC", "value": 123654.26},
+            {"id": "price.change_24h_pct", "asset": "BTC", "value": 4.665},
+            {"id": "price.change_7d_pct", "asset": "BTC", "value": -1.26},
+            {"id": "price.last", "asset": "ETH", "value": 4089.22},
+            {"id": "price.change_24h_pct", "asset": "ETH", "value": 3.646},
+            {"id": "price.ath", "asset": "ETH", "value": 4953.17},
+        ],
     }
     (folder / "facts.json").write_text(json.dumps(doc))
     return folder
@@ -70,6 +77,12 @@ def brief_dir(tmp_path: Path) -> Path:
 def smtp() -> Iterator[Server]:
     with Server() as server:
         yield server
+
+
+KEY = b"test-unsubscribe-secret-0123456789"
+"""The unsubscribe signing key of the tests (``Composer(..., KEY)``)."""
+SECRET_ENV = "MARKETNOTES_UNSUBSCRIBE_SECRET"
+"""``[email] unsubscribe_secret_env``'s default: set it to ``KEY`` for a channel or a daily run."""
 
 
 def settings_for(tmp_path: Path, port: int) -> settings.Settings:

@@ -179,11 +179,11 @@ def test_feed_entries_carry_the_whole_note_with_absolute_urls(tmp_path: Path, co
     _publish_days(tmp_path, config, ["2026-11-22", "2026-11-23"])
     root = ET.parse(config.site_dir / "feed.xml").getroot()
     for entry in root.findall(A + "entry"):
-        content = entry.find(A + "content")
-        assert content is not None and content.get("type") == "html"
-        day = entry.find(A + "id").text.rstrip("/").rsplit("/", 1)[1]
-        assert f"<h1>Note of {day}</h1>" in content.text  # the note's body, not a summary
-        refs = re.findall(r'(?:href|src)="([^"]+)"', content.text)
+        assert _find(entry, A + "content").get("type") == "html"
+        content = _text(entry, A + "content")
+        day = _text(entry, A + "id").rstrip("/").rsplit("/", 1)[1]
+        assert f"<h1>Note of {day}</h1>" in content  # the note's body, not a summary
+        refs = re.findall(r'(?:href|src)="([^"]+)"', content)
         assert f"https://notes.example/posts/{day}/charts/btc_funding.png" in refs
         assert all(ref.startswith("https://notes.example/posts/") for ref in refs), refs
 
@@ -263,8 +263,8 @@ def test_circled_letters_are_drawn_with_the_page_fonts(tmp_path: Path, config, d
     assert ".circled {" in _styles(post) and ".circled {" in _styles(
         (config.site_dir / "index.html").read_text()
     )
-    content = ET.parse(config.site_dir / "feed.xml").getroot().find(f"{A}entry/{A}content")
-    assert "Ⓢ" not in re.sub(r"<[^>]*>", "", content.text)
+    content = _text(ET.parse(config.site_dir / "feed.xml").getroot(), f"{A}entry/{A}content")
+    assert "Ⓢ" not in re.sub(r"<[^>]*>", "", content)
     assert (demo_folder / "brief.html").read_bytes() == original  # the brief is untouched
 
 
@@ -340,7 +340,7 @@ def test_raw_html_in_the_headline_and_takeaways_is_escaped_everywhere(tmp_path: 
         assert "&lt;svg/&gt;" in md
         assert json.loads(md.split("\n")[1].split(": ", 1)[1]) == headline  # data kept exact
         feed = ET.parse(site.site_dir / "feed.xml").getroot()
-        assert "<svg" not in feed.find(f"{A}entry/{A}content").text
+        assert "<svg" not in _text(feed, f"{A}entry/{A}content")
 
 
 def test_files_are_world_readable_whatever_the_umask(tmp_path: Path, config) -> None:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from delivery import ledger, read_brief
+from delivery import ledger, read_brief, unsubscribe
 from delivery.email import Composer, send_brief
 from delivery.inline_css import inline_css
 from delivery.smtp import SmtpTransport
 from store import open_store
-from tests.delivery.conftest import settings_for
+from tests.delivery.conftest import KEY, settings_for
 from tests.delivery.smtpd import Server
 
 ADDRESSES = ["ann@example.com", "bob@example.org", "cy@example.net"]
@@ -26,13 +26,13 @@ def _send(tmp_path: Path, brief_dir: Path, port: int, addresses=ADDRESSES, **ema
     store = open_store(config.store.path)
     for a in addresses:
         ledger.add_subscriber(store, a)
-    composer = Composer(read_brief(brief_dir), config.email, "https://notes.example/posts/x/")
+    composer = Composer(read_brief(brief_dir), config.email, "https://notes.example/posts/x/", KEY)
     summary = send_brief(store, composer, SmtpTransport(config.email, None))
     return store, summary
 
 
 def test_each_subscriber_gets_one_complete_message(tmp_path, brief_dir, smtp: Server) -> None:
-    store, summary = _send(tmp_path, brief_dir, smtp.port)
+    store, summary = _send(tmp_path, brief_dir, smtp.port, attach="pdf")
     assert (summary.sent, summary.left, summary.failed) == (3, 0, [])
     assert smtp.handler.by_recipient() == {a: 1 for a in ADDRESSES}
     msg = smtp.handler.received[0].message()
@@ -49,7 +49,9 @@ def test_each_subscriber_gets_one_complete_message(tmp_path, brief_dir, smtp: Se
     assert cids == {p["Content-ID"].strip("<>") for p in images} and len(cids) == 2
     assert all(p.get_content_type() == "image/png" for p in images)
     assert images[0].get_content() == (brief_dir / "charts" / "btc_daily.png").read_bytes()
-    assert 'src="data:' not in html and "<style" not in html and 'style="' in html
+    # the inlined rules are gone; the dark-mode / small-screen block stays as a <style>
+    assert 'src="data:' not in html and "<style data-inline" not in html and 'style="' in html
+    assert html.count("<style") == 1 and "prefers-color-scheme: dark" in html
     assert "<table" in html and "&lt;b&gt;sets&lt;/b&gt;" in html  # escaped headline
     assert pdf.get_content_type() == "application/pdf"
     assert pdf.get_filename() == "market-note-2026-11-23.pdf"
@@ -60,11 +62,14 @@ def test_each_subscriber_gets_one_complete_message(tmp_path, brief_dir, smtp: Se
     assert msg["From"] == "Market notes <notes@example.com>"
     assert msg["To"] == "ann@example.com" and msg["Date"]
     assert re.fullmatch(r"<2026-11-23\.[0-9a-f]{20}@example\.com>", msg["Message-ID"])
-    assert msg["List-Unsubscribe"] == (
+    token = unsubscribe.token(KEY, "ann@example.com")
+    assert " ".join(msg["List-Unsubscribe"].split()) == (  # folded: the URL is long
         "<mailto:unsubscribe@example.com?subject=unsubscribe>, "
-        "<https://example.com/unsubscribe?address=ann%40example.com>"
+        f"<https://example.com/unsubscribe?token={token}>"
     )
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert msg["List-Id"] == "Market notes <notes.example.com>"
+    assert "ann%40" not in html and "ann@example.com" not in msg["List-Unsubscribe"]
     rows = ledger.deliveries(store, "2026-11-23")
     assert [(r.status, r.attempts, r.message_id) for r in rows] == [
         ("sent", 1, m.message()["Message-ID"]) for m in smtp.handler.received
@@ -73,7 +78,7 @@ def test_each_subscriber_gets_one_complete_message(tmp_path, brief_dir, smtp: Se
 
 def test_a_second_send_repeats_nothing(tmp_path, brief_dir, smtp: Server) -> None:
     store, _ = _send(tmp_path, brief_dir, smtp.port)
-    composer = Composer(read_brief(brief_dir), settings_for(tmp_path, smtp.port).email, None)
+    composer = Composer(read_brief(brief_dir), settings_for(tmp_path, smtp.port).email, None, KEY)
     again = send_brief(store, composer, SmtpTransport(composer.config, None))
     assert (again.sent, again.already_sent) == (0, 3)
     assert len(smtp.handler.received) == 3
@@ -132,7 +137,7 @@ def test_the_next_run_sends_what_was_left(tmp_path, brief_dir) -> None:
     with server:
         config = settings_for(tmp_path, port)
         store = open_store(config.store.path)
-        composer = Composer(read_brief(brief_dir), config.email, None)
+        composer = Composer(read_brief(brief_dir), config.email, None, KEY)
         again = send_brief(store, composer, SmtpTransport(config.email, None))
         assert (again.sent, again.left) == (3, 0)
         assert server.handler.by_recipient() == {a: 1 for a in ADDRESSES}
@@ -151,7 +156,7 @@ def test_a_transient_failure_is_retried_by_later_runs_up_to_max_attempts(
     store = open_store(config.store.path)
     for a in ADDRESSES:
         ledger.add_subscriber(store, a)
-    composer = Composer(read_brief(brief_dir), email, None)
+    composer = Composer(read_brief(brief_dir), email, None, KEY)
 
     def cy() -> ledger.Delivery:
         return next(
@@ -188,7 +193,7 @@ def test_rows_past_a_lowered_max_attempts_are_failed_without_a_try(
     assert first.left == 1
     email = replace(settings_for(tmp_path, smtp.port).email, max_attempts=2)
     again = send_brief(
-        store, Composer(read_brief(brief_dir), email, None), SmtpTransport(email, None)
+        store, Composer(read_brief(brief_dir), email, None, KEY), SmtpTransport(email, None)
     )
     assert again.failed == [
         ("ann@example.com", "gave up after 3 attempts: 451 4.3.0 try again later")
@@ -209,7 +214,7 @@ def test_unsubscribed_addresses_get_nothing(tmp_path, brief_dir, smtp) -> None:
     for a in ADDRESSES:
         ledger.add_subscriber(store, a)
     ledger.remove_subscriber(store, "BOB@example.org")
-    composer = Composer(read_brief(brief_dir), config.email, None)
+    composer = Composer(read_brief(brief_dir), config.email, None, KEY)
     send_brief(store, composer, SmtpTransport(config.email, None))
     assert set(smtp.handler.by_recipient()) == {"ann@example.com", "cy@example.net"}
 
@@ -221,7 +226,7 @@ def test_login_failure_stops_and_never_shows_the_password(tmp_path, brief_dir, s
     config = replace(config, email=replace(config.email, user="me"))
     store = open_store(config.store.path)
     ledger.add_subscriber(store, "ann@example.com")
-    composer = Composer(read_brief(brief_dir), config.email, None)
+    composer = Composer(read_brief(brief_dir), config.email, None, KEY)
     summary = send_brief(store, composer, SmtpTransport(config.email, "s3cret-pw"))
     assert summary.stopped and summary.sent == 0 and summary.left == 1
     assert "s3cret-pw" not in summary.stopped

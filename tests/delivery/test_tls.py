@@ -17,7 +17,7 @@ from delivery.email import Composer, SendSummary, send_brief
 from delivery.smtp import SmtpTransport, scrub
 from store import Store, open_store
 from tests.delivery.certs import CertFiles, self_signed
-from tests.delivery.conftest import settings_for
+from tests.delivery.conftest import KEY, settings_for
 from tests.delivery.smtpd import Server
 
 ADDRESSES = ["ann@example.com", "bob@example.org"]
@@ -49,7 +49,7 @@ def _send(
     store = open_store(config.store.path)
     for a in ADDRESSES:
         ledger.add_subscriber(store, a)
-    composer = Composer(read_brief(brief_dir), config.email, None)
+    composer = Composer(read_brief(brief_dir), config.email, None, KEY)
     password = config.secret(config.email.password_env)  # as the email channel reads it
     return store, send_brief(store, composer, SmtpTransport(config.email, password))
 
