@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.base import Reading, closes, day, pct_change, since_score, stamp
-from analysis.price import crossing
+from analysis.price import crossing, level_rule
 from analysis.registry import Registry
 from models import Dataset, Fact, FomcCalendar
 from values import Dxy, DxyLevelBreak, NextFomc, as_value
@@ -17,8 +17,8 @@ from values import Dxy, DxyLevelBreak, NextFomc, as_value
 DAY = pd.Timedelta(days=1)
 SESSIONS = 2
 """A DXY level break counts within this many trading days."""
-STEP = 1.0
-"""DXY breaks are of whole index levels."""
+KEY = "DXY"
+"""The key of the Dollar Index in the ``level_major_steps``/``level_minor_steps`` settings."""
 
 register = Registry(section="macro")
 
@@ -50,19 +50,37 @@ def _score_break(fact: Fact) -> float:
 
 
 @register("macro.dxy_level_break", score=_score_break, order=2)
-def dxy_level_break(dxy: Dataset) -> Reading[DxyLevelBreak] | None:
+def dxy_level_break(
+    dxy: Dataset,
+    *,
+    level_major_steps: dict[str, float],
+    level_minor_steps: dict[str, float],
+    level_min_age_days: int,
+    level_minor_unseen_days: int,
+) -> Reading[DxyLevelBreak] | None:
     """The most significant whole index level (98, 100...) DXY crossed within the last two
     trading days and is still beyond, with ``previous_close_beyond``: the trading date of the
-    last earlier close beyond it (null: never in the data).
+    last close beyond it before the run of closes now beyond it (null: never in the data).
 
-    ``price.level_break``'s rule, with the window counted in trading days (the close two rows
-    before the last) since DXY has no weekend rows.
+    ``price.level_break``'s rule on daily closes, with the window counted in trading days (the
+    close two rows before the last) since DXY has no weekend rows, and the steps of the
+    ``DXY`` key of ``level_major_steps``/``level_minor_steps`` (1 point, no minor levels).
+    Evidence ``closes_beyond``: the closes in that run (1, or 2 when the first was the day
+    before).
     """
     c = closes(dxy)
     if len(c) <= SESSIONS:
         return None
+    rule = level_rule(
+        KEY,
+        float(c.iloc[-1]),
+        major_steps=level_major_steps,
+        minor_steps=level_minor_steps,
+        min_age_days=level_min_age_days,
+        minor_unseen_days=level_minor_unseen_days,
+    )
     window = stamp(c.index[-1]) - stamp(c.index[-1 - SESSIONS])
-    found = crossing(c, c, window=window, step=STEP)
+    found = crossing(c, c, window=window, rule=rule)
     if found is None:
         return None
     value = DxyLevelBreak(found.level, found.direction, found.previous_close_beyond)

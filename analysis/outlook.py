@@ -10,7 +10,7 @@ from analysis.liquidation_map import LevelModel, clusters, estimate_levels
 from analysis.price import level_break, prior_range, round_step
 from analysis.registry import Registry
 from models import Dataset
-from values import Direction, OutlookLevels
+from values import Direction, OutlookLevels, PriceLevelBreak
 
 TARGET_DISTANCE_PCT = (1.0, 5.0)
 """A round target lies this far beyond the last close (or beyond the support), in percent."""
@@ -51,11 +51,16 @@ def levels(
     long_short: Dataset | None = None,
     *,
     model: LevelModel,
+    level_major_steps: dict[str, float],
+    level_minor_steps: dict[str, float],
+    level_min_age_days: int,
+    level_minor_unseen_days: int,
 ) -> Reading[OutlookLevels] | None:
-    """The closing scenario's levels in USD: ``support`` (the round level just broken, else the
-    top of the prior range; its bottom after a move down, then a level to reclaim),
-    ``target``, the nearer of the next round level (``target_kind`` "round") and the nearest
-    estimated liquidation cluster beyond price ("cluster"), in the move's ``direction``, and
+    """The closing scenario's levels in USD: ``support`` (the level ``price.level_break``
+    reports, else the top of the prior range; its bottom after a move down, then a level to
+    reclaim), ``target``, the nearer of the next round level (``target_kind`` "round") and the
+    nearest estimated liquidation cluster beyond price ("cluster"), in the move's
+    ``direction``, and
     ``downside``, where a failure at the support points: the nearest estimated cluster of the
     other side beyond the support (``downside_kind`` "cluster"), else the roundest level 1-5 %
     beyond it ("round").
@@ -67,7 +72,15 @@ def levels(
     if c.empty:
         return None
     last = float(c.iloc[-1])
-    support = _support(candles, daily, hourly)
+    broken = level_break(
+        candles,
+        daily,
+        level_major_steps=level_major_steps,
+        level_minor_steps=level_minor_steps,
+        level_min_age_days=level_min_age_days,
+        level_minor_unseen_days=level_minor_unseen_days,
+    )
+    support = _support(broken, daily, hourly)
     if support is None:
         return None
     level, direction, kind = support
@@ -99,10 +112,10 @@ def levels(
 
 
 def _support(
-    candles: Dataset, daily: Dataset, hourly: Dataset | None
+    broken: Reading[PriceLevelBreak] | None, daily: Dataset, hourly: Dataset | None
 ) -> tuple[float, Direction, str] | None:
-    """(level, direction, kind): the level just broken, else the edge of the prior range."""
-    broken = level_break(candles, daily)
+    """(level, direction, kind): the level just broken (``price.level_break``), else the edge
+    of the prior range."""
     if broken is not None:
         return broken.value.level, broken.value.direction, "level_break"
     rng = prior_range(daily, hourly)

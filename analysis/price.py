@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,49 +193,154 @@ def significance(level: float, step: float) -> tuple[int, float]:
 
 
 @dataclass(frozen=True)
+class LevelRule:
+    """Which round levels a break may be about, and how long unseen they must be.
+
+    ``major`` levels are those readers watch (every $5,000 of Bitcoin); a multiple of ``minor``
+    (every $1,000) that is not a major level counts only when unseen at a daily close for
+    ``minor_unseen_days``; and no level counts when it was closed beyond within
+    ``min_age_days`` before the break (so "for the first time since" is never said of a few
+    days).
+    """
+
+    major: float
+    minor: float | None
+    min_age_days: int
+    minor_unseen_days: int
+
+    @property
+    def finest(self) -> float:
+        """The step candidate levels are taken in."""
+        return self.minor or self.major
+
+    def is_major(self, level: float) -> bool:
+        """Whether ``level`` is a multiple of the major step."""
+        return math.isclose(level / self.major, round(level / self.major), abs_tol=1e-9)
+
+
+def level_rule(
+    asset: str | None,
+    price: float,
+    *,
+    major_steps: Mapping[str, float],
+    minor_steps: Mapping[str, float],
+    min_age_days: int,
+    minor_unseen_days: int,
+) -> LevelRule:
+    """The level rule of ``asset`` at ``price``: its steps in ``major_steps`` and
+    ``minor_steps`` (an asset in the first but not the second has no minor levels), else by the
+    price's scale: 5 and 1 times the power of ten below the price's (5,000 and 1,000 from
+    10,000 to 99,999; 500 and 100 from 1,000 to 9,999).
+    """
+    unit = float(10 ** (math.floor(math.log10(price)) - 1))
+    minor: float | None
+    if asset is not None and asset in major_steps:
+        major, minor = float(major_steps[asset]), minor_steps.get(asset)
+    else:
+        major, minor = 5.0 * unit, minor_steps.get(asset or "", unit)
+    minor = None if minor is None else float(minor)
+    return LevelRule(major, minor, min_age_days, minor_unseen_days)
+
+
+@dataclass(frozen=True)
 class Crossing:
     """A round level a series crossed and is still beyond (see ``crossing``)."""
 
     level: float
     direction: Direction
     previous_close_beyond: str | None
-    """Date of the last daily close beyond the level before price crossed it (None: never)."""
+    """Trading date of the last daily close beyond the level before the run of closes now
+    beyond it (None: never)."""
+    closes_beyond: int
+    """Daily closes in a row beyond the level, up to the latest (0: none yet)."""
     evidence: dict[str, JSONValue]
-    """crossed_at, reference_close, reference_time, last."""
+    """crossed_at, beyond_since, reference_close, reference_time, last, closes_beyond."""
+
+
+@dataclass(frozen=True)
+class _Run:
+    """How the daily closes stand against one candidate level."""
+
+    closes: int
+    """Trailing closes beyond the level."""
+    start: pd.Timestamp | None
+    """Close time of the first of them (None when there are none)."""
+    previous: pd.Timestamp | None
+    """Close time of the last close beyond it before them (None: never)."""
+
+
+def _run(daily_close: pd.Series, level: float, up: bool) -> _Run:
+    beyond = (daily_close > level) if up else (daily_close < level)
+    flags = beyond.to_numpy()
+    inside = [i for i, b in enumerate(flags) if not b]
+    first = inside[-1] + 1 if inside else 0
+    earlier = [i for i, b in enumerate(flags[: first - 1] if first else []) if b]
+    return _Run(
+        closes=len(flags) - first,
+        start=stamp(daily_close.index[first]) if first < len(flags) else None,
+        previous=stamp(daily_close.index[earlier[-1]]) if earlier else None,
+    )
+
+
+def _qualifies(run: _Run, level: float, now: pd.Timestamp, rule: LevelRule) -> bool:
+    """Whether a level with this run may be reported under ``rule`` (age from the break day:
+    the run's first close, else the day the price is trading in)."""
+    if run.previous is None:
+        return True
+    broke = (run.start - DAY) if run.start is not None else now.floor("D")
+    age = (broke.floor("D") - (run.previous - DAY).floor("D")).days
+    unseen = rule.min_age_days if rule.is_major(level) else rule.minor_unseen_days
+    return age >= max(unseen, rule.min_age_days)
 
 
 def crossing(
-    fine: pd.Series, daily_close: pd.Series, *, window: pd.Timedelta, step: float
+    fine: pd.Series, daily_close: pd.Series, *, window: pd.Timedelta, rule: LevelRule
 ) -> Crossing | None:
-    """The most significant multiple of ``step`` that ``fine`` crossed within ``window``.
+    """The most significant level of ``rule`` that ``fine`` crossed within ``window``.
 
-    ``fine`` and ``daily_close`` are closes indexed by close time. The level must lie between
-    the close ``window`` before the last and the last close (so price is still beyond it).
+    ``fine`` and ``daily_close`` are closes indexed by close time. A level is crossed within
+    the window when it lies strictly between the reference close (the last ``fine`` close at
+    or before ``window`` before the last one) and the last close, and any run of daily closes
+    beyond it began after the reference (price crossed and recrossed in between: only the net
+    crossing counts, timed by the last ``fine`` close on the other side). Of those that
+    ``rule`` admits, major levels come first, then more trailing zeros, then the larger.
     """
     if fine.empty:
         return None
-    last_close, now = float(fine.iloc[-1]), fine.index[-1]
+    last_close, now = float(fine.iloc[-1]), stamp(fine.index[-1])
     before = fine[fine.index <= now - window]
     if before.empty or float(before.iloc[-1]) == last_close:
         return None
-    ref = float(before.iloc[-1])
-    lo, hi = sorted((ref, last_close))
-    levels = [k * step for k in range(math.floor(lo / step) + 1, math.ceil(hi / step))]
-    levels = [lvl for lvl in levels if lo < lvl < hi]
-    if not levels:
-        return None
-    level = max(levels, key=lambda x: significance(x, step))
+    ref, ref_time = float(before.iloc[-1]), stamp(before.index[-1])
     up = last_close > ref
-    other_side = fine[fine <= level] if up else fine[fine >= level]
-    crossed_at = other_side.index[-1]
-    earlier = daily_close[daily_close.index <= crossed_at]
-    beyond = earlier[earlier > level] if up else earlier[earlier < level]
-    evidence: dict[str, JSONValue] = {"crossed_at": iso(crossed_at), "reference_close": ref}
-    evidence |= {"reference_time": iso(before.index[-1]), "last": last_close}
+    lo, hi = sorted((ref, last_close))
+    step = rule.finest
+    found: list[tuple[tuple[bool, int, float], float, _Run]] = []
+    for k in range(math.floor(lo / step) + 1, math.ceil(hi / step)):
+        level = k * step
+        if not lo < level < hi:
+            continue
+        run = _run(daily_close, level, up)
+        if run.start is not None and run.start <= ref_time:
+            continue
+        if _qualifies(run, level, now, rule):
+            zeros, _ = significance(level, step)
+            found.append(((rule.is_major(level), zeros, level), level, run))
+    if not found:
+        return None
+    _, level, run = max(found, key=lambda x: x[0])
+    on_other_side = fine[fine <= level] if up else fine[fine >= level]
+    crossed_at = stamp(on_other_side.index[-1])
+    beyond_since = stamp(fine.index[fine.index > crossed_at][0])
+    evidence: dict[str, JSONValue] = {"crossed_at": iso(crossed_at)}
+    evidence |= {"beyond_since": iso(beyond_since), "reference_close": ref}
+    evidence |= {"reference_time": iso(ref_time), "last": last_close}
+    evidence |= {"closes_beyond": run.closes}
     return Crossing(
         level=level,
         direction="up" if up else "down",
-        previous_close_beyond=day(beyond.index[-1] - DAY) if not beyond.empty else None,
+        previous_close_beyond=None if run.previous is None else day(run.previous - DAY),
+        closes_beyond=run.closes,
         evidence=evidence,
     )
 
@@ -247,19 +353,57 @@ def _score_break(fact: Fact) -> float:
 
 
 @register("price.level_break", score=_score_break, topic="structure")
-def level_break(candles: Dataset, daily: Dataset) -> Reading[PriceLevelBreak] | None:
-    """The most significant round price level crossed in the last 48 hours and still beyond."""
+def level_break(
+    candles: Dataset,
+    daily: Dataset,
+    *,
+    level_major_steps: dict[str, float],
+    level_minor_steps: dict[str, float],
+    level_min_age_days: int,
+    level_minor_unseen_days: int,
+) -> Reading[PriceLevelBreak] | None:
+    """The most significant round price level crossed in the last 48 hours and still beyond.
+
+    Levels readers watch: multiples of the asset's major step (``level_major_steps``: $5,000
+    for Bitcoin, $500 for Ether), or of its minor step (``level_minor_steps``: $1,000, $100)
+    when no daily close was beyond it for ``level_minor_unseen_days`` (30). No level counts
+    when a daily close was beyond it less than ``level_min_age_days`` (14) before the break
+    day (the first daily close of the run below, else the day the price is trading in), so
+    "for the first time since" is never said of a few days. Among those that count: major
+    levels first, then more trailing zeros, then the larger.
+
+    Crossed in the last 48 hours: the level lies strictly between the reference close (the
+    last close at or before 48 hours before the last one) and the last close, and any run of
+    daily closes beyond it began after the reference. A level crossed and recrossed inside
+    the 48 hours counts by where the price stands now: back on its first side, nothing was
+    crossed; beyond it again, the crossing is the last one (``crossed_at``, the last close on
+    the other side; every close from ``beyond_since`` on is beyond the level).
+
+    ``previous_close_beyond`` is the last daily close beyond the level before the run of
+    daily closes now beyond it (the trailing ones; evidence ``closes_beyond`` counts them, 0
+    when the latest daily close is not beyond the level yet). No daily close between that
+    date and the run was beyond the level, and it is never the latest close. With one close
+    in the run, the latest close is the first beyond the level since that date; with two, the
+    first was the day before it.
+    """
     c = closes(candles)
     if c.empty:
         return None
-    found = crossing(c, closes(daily), window=BREAK_WINDOW, step=round_step(float(c.iloc[-1])))
+    rule = level_rule(
+        candles.asset,
+        float(c.iloc[-1]),
+        major_steps=level_major_steps,
+        minor_steps=level_minor_steps,
+        min_age_days=level_min_age_days,
+        minor_unseen_days=level_minor_unseen_days,
+    )
+    found = crossing(c, closes(daily), window=BREAK_WINDOW, rule=rule)
     if found is None:
         return None
     value = PriceLevelBreak(found.level, found.direction, found.previous_close_beyond)
-    last_daily = float(daily.frame["close"].iloc[-1])
-    beyond = last_daily > found.level if found.direction == "up" else last_daily < found.level
     evidence = dict(found.evidence)
-    evidence |= {"daily_close_beyond": bool(beyond), "last_daily_close": last_daily}
+    evidence |= {"candle": _label(candles.interval or DAY)}
+    evidence |= {"last_daily_close": float(daily.frame["close"].iloc[-1])}
     evidence |= {"history_start": day(daily.frame.index[0])}
     return Reading(value, "level", (candles, daily), evidence)
 
@@ -287,7 +431,9 @@ def prior_range(daily: Dataset, hourly: Dataset | None = None) -> Reading[PriorR
     """Low and high of the 7 full UTC days before the current move began.
 
     The move began on the earliest day ``s`` (at most 14 days back) such that every close from
-    ``s`` to now lies beyond the high (or low) of the 7 days before ``s``.
+    ``s`` to now lies beyond the high (or low) of the 7 days before ``s``. Evidence
+    ``closes_since``: the daily closes from ``s`` on (``s``'s own included; 0 when the move
+    began today, so no daily close has confirmed it yet).
     """
     days = _days(daily, hourly)
     t = len(days) - 1
@@ -300,6 +446,7 @@ def prior_range(daily: Dataset, hourly: Dataset | None = None) -> Reading[PriorR
             value = PriorRange(low, high, day(window.index[0]), day(window.index[-1]))
             evidence: dict[str, Any] = {"direction": direction, "move_start": day(days.index[s])}
             evidence |= {"last": float(days["close"].iloc[-1])}
+            evidence |= {"closes_since": int((daily.frame.index >= days.index[s]).sum())}
             used = (daily,) if hourly is None else (daily, hourly)
             return Reading(value, "range", used, evidence)
     return None

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, TypedDict, cast
 
 import pandas as pd
 import pytest
 
 from models import Dataset
+from settings import AnalysisSettings
 
 HOUR, DAY = pd.Timedelta(hours=1), pd.Timedelta(days=1)
 
@@ -54,3 +55,27 @@ def approx(expected: float) -> float:
     """``pytest.approx(expected)`` typed as the float it compares equal to: for the fields of
     value dataclasses, which mypy checks."""
     return cast(float, pytest.approx(expected))
+
+
+class Levels(TypedDict):
+    """The ``[analysis]`` settings of the level-break facts, as keyword arguments."""
+
+    level_major_steps: dict[str, float]
+    level_minor_steps: dict[str, float]
+    level_min_age_days: int
+    level_minor_unseen_days: int
+
+
+def levels(**changes: Any) -> Levels:
+    """The default settings' level rule, with ``changes``; ``levels(scale=True)``: no per-asset
+    steps, every asset by its price's scale."""
+    s = AnalysisSettings()
+    base: Levels = {
+        "level_major_steps": s.level_major_steps,
+        "level_minor_steps": s.level_minor_steps,
+        "level_min_age_days": s.level_min_age_days,
+        "level_minor_unseen_days": s.level_minor_unseen_days,
+    }
+    if changes.pop("scale", False):
+        base |= {"level_major_steps": {}, "level_minor_steps": {}}
+    return cast(Levels, base | changes)

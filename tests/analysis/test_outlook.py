@@ -6,7 +6,7 @@ import pytest
 
 from analysis import outlook
 from analysis.liquidation_map import LEVEL_MODEL
-from tests.analysis.frames import HOUR, approx, candles
+from tests.analysis.frames import HOUR, approx, candles, levels
 from tests.analysis.points import open_interest, times
 from values import OutlookLevels
 
@@ -35,13 +35,13 @@ def test_roundness(level: float, step: float, expected: float) -> None:
     assert outlook.roundness(level, step) == expected
 
 
-# A break of 100 within 48 hours, from tests/analysis/test_price.py, at a hundredth of the price.
+# A break of 100 within 48 hours (levels by the price's scale: 50 and 10 at 100).
 DAILY = candles([95.0] * 9 + [100.5] + [97.0] * 50, start="2026-01-01")
 HOURLY = candles([98.5] * 50 + [99.5, 100.2, 101.5], start="2026-03-01 00:00", interval=HOUR)
 
 
 def test_outlook_supports_the_broken_level_and_targets_the_next_round_level() -> None:
-    r = outlook.levels(HOURLY, DAILY, HOURLY, model=LEVEL_MODEL)
+    r = outlook.levels(HOURLY, DAILY, HOURLY, model=LEVEL_MODEL, **levels(scale=True))
     assert r is not None and r.unit == "levels"
     assert r.value == OutlookLevels(
         support=100.0,
@@ -59,7 +59,7 @@ def test_outlook_targets_a_nearer_short_cluster() -> None:
     # shorts sit at E x 1.006 = 101.67, nearer than 105.
     n = len(HOURLY.frame)
     oi = open_interest([1000.0] * n + [1100.0], times("2026-03-01 00:00", n + 1))
-    r = outlook.levels(HOURLY, DAILY, HOURLY, oi, model=LEVEL_MODEL)
+    r = outlook.levels(HOURLY, DAILY, HOURLY, oi, model=LEVEL_MODEL, **levels(scale=True))
     assert r is not None
     entry = (101.5 + 100.2 + 101.5) / 3
     assert r.value == OutlookLevels(
@@ -82,7 +82,7 @@ def test_outlook_falls_back_to_the_prior_range_top() -> None:
         highs=[c + 1 for c in rng] + [109, 109, 109.2],
         lows=[c - 1 for c in rng] + [101, 107.5, 108],
     )
-    r = outlook.levels(daily, daily, model=LEVEL_MODEL)
+    r = outlook.levels(daily, daily, model=LEVEL_MODEL, **levels(scale=True))
     assert r is not None
     assert r.value == OutlookLevels(
         support=104.0,
@@ -97,4 +97,4 @@ def test_outlook_falls_back_to_the_prior_range_top() -> None:
 
 def test_outlook_absent_inside_a_range() -> None:
     daily = candles([100, 104, 101, 103, 99, 102, 100, 103, 101, 102], start="2026-01-01")
-    assert outlook.levels(daily, daily, model=LEVEL_MODEL) is None
+    assert outlook.levels(daily, daily, model=LEVEL_MODEL, **levels(scale=True)) is None

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from analysis import price
-from tests.analysis.frames import HOUR, at, candles
+from models import Dataset
+from tests.analysis.frames import HOUR, at, candles, levels
 from values import PriceLevelBreak, PriorRange
 
 
@@ -136,51 +137,178 @@ def test_round_step_is_one_percent_rounded_down_to_a_power_of_ten() -> None:
     assert price.round_step(97.8) == 0.1
 
 
-def test_level_break_up_picks_most_trailing_zeros_and_dates_the_last_close_beyond() -> None:
-    # Daily history: above 100k on 2026-01-10 (index 9), below since; hourly from 98.5k to 101.5k.
-    daily = candles([95_000] * 9 + [100_500] + [97_000] * 50, start="2026-01-01")
-    hourly = candles(
-        [98_500] * 50 + [99_500, 100_200, 101_500], start="2026-03-01 00:00", interval=HOUR
+@pytest.mark.parametrize(
+    ("asset", "last", "major", "minor"),
+    [
+        ("BTC", 89_559.0, 5000.0, 1000.0),  # the settings' steps, whatever the price
+        ("BTC", 123_000.0, 5000.0, 1000.0),
+        ("ETH", 2_955.0, 500.0, 100.0),
+        ("DXY", 97.6, 1.0, None),  # a major step but no minor one: none
+        ("SOL", 150.0, 50.0, 10.0),  # others by the price's scale
+        ("XRP", 2.3, 0.5, 0.1),
+        ("NEW", 12_000.0, 5000.0, 1000.0),
+    ],
+)
+def test_level_rule_steps(asset: str, last: float, major: float, minor: float | None) -> None:
+    rule = price.level_rule(
+        asset,
+        last,
+        major_steps={"BTC": 5000.0, "ETH": 500.0, "DXY": 1.0},
+        minor_steps={"BTC": 1000.0, "ETH": 100.0},
+        min_age_days=14,
+        minor_unseen_days=30,
     )
-    r = price.level_break(hourly, daily)
+    assert (rule.major, rule.minor) == (major, minor)
+
+
+# Level breaks: daily closes from 1 January 2026 (60 days: the last is 1 March), hourly closes
+# of 27 February on (so the 48 hours before the last hourly close start on 27 or 28 February).
+START, HOURLY_START = "2026-01-01", "2026-02-27 00:00"
+
+
+def daily(*runs: tuple[float, int]) -> Dataset:
+    """Daily candles of 60 days: (close, days) runs, in order."""
+    closes = [c for close, n in runs for c in [close] * n]
+    assert len(closes) == 60
+    return candles(closes, start=START)
+
+
+def hourly(*runs: tuple[float, int]) -> Dataset:
+    """Hourly candles from 27 February 00:00: (close, hours) runs, in order."""
+    return candles([c for close, n in runs for c in [close] * n], start=HOURLY_START, interval=HOUR)
+
+
+# Above $95,000 until 10 January; below it, at 93,000, through 27 February.
+ABOVE_THEN_BELOW = ((97_000.0, 10), (93_000.0, 48))
+
+
+def test_level_break_first_daily_close_beyond_since_a_date() -> None:
+    # 28 Feb closes at 93,000 too, 1 Mar at 96,000: the 1 Mar close is the first above 95,000
+    # since 10 January. 94k and 96k (minor, unseen 50 days) also qualify; the major one wins.
+    d = daily(*ABOVE_THEN_BELOW, (93_000.0, 1), (96_000.0, 1))
+    h = hourly((93_000.0, 48), (96_000.0, 24), (96_100.0, 3))
+    r = price.level_break(h, d, **levels())
     assert r is not None
-    assert r.value == PriceLevelBreak(100_000, "up", previous_close_beyond="2026-01-10")
-    assert r.evidence["crossed_at"] == "2026-03-03T03:00:00Z"  # last close below the level
-    assert r.evidence["reference_close"] == 98_500
-    assert r.evidence["daily_close_beyond"] is False  # the daily closes are all below 100k
-    assert r.evidence["history_start"] == "2026-01-01"
+    assert r.value == PriceLevelBreak(95_000, "up", previous_close_beyond="2026-01-10")
+    assert r.evidence["closes_beyond"] == 1
+    assert r.evidence["crossed_at"] == "2026-03-01T00:00:00Z"  # the last hourly close below
+    assert r.evidence["beyond_since"] == "2026-03-01T01:00:00Z"
+    assert r.evidence["candle"] == "1h" and r.evidence["history_start"] == "2026-01-01"
+
+
+def test_level_break_never_dates_the_latest_close_itself() -> None:
+    # The hourly series (another market's) closes below 95,000 at 00:00 on 2 March, when the
+    # daily close of 1 March is above it: the run is that close, the date before it 10 January.
+    d = daily(*ABOVE_THEN_BELOW, (93_000.0, 1), (96_000.0, 1))
+    h = hourly((93_000.0, 48), (96_000.0, 23), (94_900.0, 1), (96_100.0, 3))
+    r = price.level_break(h, d, **levels())
+    assert r is not None and r.value.previous_close_beyond == "2026-01-10"
+    assert r.evidence["closes_beyond"] == 1
+
+
+def test_level_break_with_two_closes_beyond_dates_the_close_before_them() -> None:
+    # Crossed on 28 Feb at 06:00, after the reference (28 Feb 03:00): 28 Feb and 1 Mar closed
+    # below 90,000; the last close below it before them was 10 January.
+    d = daily((88_000.0, 10), (92_000.0, 48), (89_000.0, 1), (88_500.0, 1))
+    h = hourly((92_000.0, 30), (89_000.0, 18), (88_500.0, 24), (88_400.0, 3))
+    r = price.level_break(h, d, **levels())
+    assert r is not None
+    assert r.value == PriceLevelBreak(90_000, "down", previous_close_beyond="2026-01-10")
+    assert r.evidence["closes_beyond"] == 2
+
+
+def test_level_break_today_has_no_daily_close_beyond_yet() -> None:
+    # Crossed, lost and crossed again today: it counts by where price stands, timed by the
+    # last hourly close below; no daily close is above 95,000 since 10 January.
+    d = daily(*ABOVE_THEN_BELOW, (93_000.0, 2))
+    h = hourly((93_000.0, 72), (95_500.0, 1), (94_500.0, 1), (95_500.0, 1), (95_600.0, 1))
+    r = price.level_break(h, d, **levels())
+    assert r is not None
+    assert r.value == PriceLevelBreak(95_000, "up", previous_close_beyond="2026-01-10")
+    assert r.evidence["closes_beyond"] == 0
+    assert r.evidence["crossed_at"] == "2026-03-02T02:00:00Z"
+    assert r.evidence["beyond_since"] == "2026-03-02T03:00:00Z"
+
+
+def test_level_crossed_and_recrossed_from_beyond_is_no_break() -> None:
+    # Above 95,000 48 hours ago, a dip below and back: price is where it was, nothing crossed.
+    d = daily(*ABOVE_THEN_BELOW, (96_000.0, 2))
+    h = hourly((96_000.0, 72), (94_500.0, 2), (95_500.0, 2))
+    assert price.level_break(h, d, **levels()) is None
+
+
+def test_level_break_needs_its_run_of_closes_to_start_after_the_reference() -> None:
+    # Daily closes above 95,000 since 26 Feb, an hourly dip below it 48 hours ago: the closes
+    # were beyond it before the reference, so it was not crossed in the window.
+    d = daily((97_000.0, 10), (93_000.0, 46), (96_000.0, 4))
+    h = hourly((96_000.0, 27), (94_000.0, 1), (96_000.0, 47), (96_100.0, 3))
+    assert price.level_break(h, d, **levels()) is None
+
+
+@pytest.mark.parametrize(
+    ("below_days", "level"),
+    [
+        (13, None),  # closed below 95,000 13 days before: too recent for any level
+        (14, 95_000),  # 14 days: the major level counts
+        (29, 95_000),
+    ],
+)
+def test_level_break_minimum_age(below_days: int, level: float | None) -> None:
+    # Closes above 95,000, except ``below_days`` before 1 Mar at 94,500; 1 Mar closes below
+    # 95,000 (94,800), crossed within 48 hours.
+    d = candles([97_000.0] * 40 + [96_000.0] * 20, start=START)
+    closes = list(d.frame["close"])
+    closes[59 - below_days] = 94_500.0
+    closes[59] = 94_800.0
+    d = candles(closes, start=START)
+    h = hourly((96_000.0, 48), (94_800.0, 24), (94_700.0, 3))
+    r = price.level_break(h, d, **levels())
+    assert (r and r.value.level) == level
+
+
+@pytest.mark.parametrize(("unseen_days", "level"), [(29, None), (30, 96_000)])
+def test_minor_levels_need_30_days_unseen(unseen_days: int, level: float | None) -> None:
+    # 96,000 (a minor level) crossed up from 95,500; last closed above it ``unseen_days`` back.
+    closes = [95_500.0] * 60
+    closes[59 - unseen_days] = 96_500.0
+    closes[59] = 96_200.0
+    h = hourly((95_500.0, 48), (96_200.0, 24), (96_300.0, 3))
+    r = price.level_break(h, candles(closes, start=START), **levels())
+    assert (r and r.value.level) == level
 
 
 def test_level_break_never_before_gives_null() -> None:
-    daily = candles([90_000] * 30, start="2026-01-01")
-    hourly = candles([99_000] * 50 + [100_400], start="2026-03-01 00:00", interval=HOUR)
-    r = price.level_break(hourly, daily)
-    assert r is not None and r.value.previous_close_beyond is None
-
-
-def test_level_break_down_and_tie_goes_to_the_larger_level() -> None:
-    daily = candles([110_000] * 30, start="2026-01-01")
-    hourly = candles([106_500] * 50 + [103_500], start="2026-03-01 00:00", interval=HOUR)
-    r = price.level_break(hourly, daily)
+    d = daily((90_000.0, 59), (100_400.0, 1))
+    h = hourly((90_000.0, 48), (100_400.0, 27))
+    r = price.level_break(h, d, **levels())
     assert r is not None
-    # 104k, 105k and 106k all have the same trailing zeros: the larger wins.
+    # 100k has the most trailing zeros of the major levels crossed (90-100k).
+    assert r.value == PriceLevelBreak(100_000, "up", previous_close_beyond=None)
+
+
+def test_level_break_ties_go_to_the_larger_level() -> None:
+    # 104k and 106k have as many trailing zeros (in $1,000 steps) as each other; with no major
+    # level crossed, the larger wins.
+    d = daily((110_000.0, 59), (103_500.0, 1))
+    h = hourly((106_500.0, 48), (103_500.0, 27))
+    r = price.level_break(h, d, **levels(level_major_steps={"BTC": 50_000.0}))
+    assert r is not None
     assert r.value == PriceLevelBreak(106_000, "down", previous_close_beyond=None)
 
 
 def test_level_break_needs_a_level_between_then_and_now() -> None:
-    daily = candles([100_000] * 30, start="2026-01-01")
-    flat = candles([100_100] * 50 + [100_300], start="2026-03-01 00:00", interval=HOUR)
-    assert price.level_break(flat, daily) is None
+    d = daily((100_000.0, 60))
+    flat = hourly((100_100.0, 50), (100_300.0, 1))
+    assert price.level_break(flat, d, **levels()) is None
     short = candles([99_000, 101_000], start="2026-03-01 00:00", interval=HOUR)
-    assert price.level_break(short, daily) is None  # no close 48 h earlier
+    assert price.level_break(short, d, **levels()) is None  # no close 48 h earlier
 
 
-def test_level_break_ignores_a_level_crossed_and_lost_again() -> None:
-    daily = candles([99_000] * 30, start="2026-01-01")
-    hourly = candles([99_000] * 50 + [100_500, 99_300], start="2026-03-01 00:00", interval=HOUR)
-    r = price.level_break(hourly, daily)
-    # 100,000 was crossed and lost again; of the levels price is still beyond, 99,200 is larger.
-    assert r is not None and r.value.level == 99_200
+def test_level_break_on_daily_candles_only() -> None:
+    d = daily(*ABOVE_THEN_BELOW, (93_000.0, 1), (96_000.0, 1))
+    r = price.level_break(d, d, **levels())
+    assert r is not None and r.value.previous_close_beyond == "2026-01-10"
+    assert r.evidence["candle"] == "1d" and r.evidence["closes_beyond"] == 1
 
 
 def test_prior_range_is_the_week_before_the_breakout() -> None:
@@ -196,6 +324,18 @@ def test_prior_range_is_the_week_before_the_breakout() -> None:
     # Closes of days 11 and 12 are above the high of days 4-10 (104): the move began on day 11.
     assert r.value == PriorRange(low=98.0, high=104.0, start="2026-01-04", end="2026-01-10")
     assert r.evidence["direction"] == "up" and r.evidence["move_start"] == "2026-01-11"
+    assert r.evidence["closes_since"] == 2  # the closes of 11 and 12 January
+
+
+def test_prior_range_broken_today_has_no_daily_close_since() -> None:
+    # Daily closes inside the range (highs up to 104 in 6-12 January); today's hours close above.
+    rng = [100, 104, 101, 103, 99, 102, 100, 103, 101, 102, 101, 103]
+    daily = candles(rng, start="2026-01-01", highs=[c + 1 for c in rng])
+    today = candles([103.0, 106.0, 107.0], start="2026-01-13 00:00", interval=HOUR)
+    r = price.prior_range(daily, today)
+    assert r is not None
+    assert r.evidence["move_start"] == "2026-01-13" and r.evidence["closes_since"] == 0
+    assert r.value.high == 104.0
 
 
 def test_prior_range_none_when_price_is_inside_its_range() -> None:
