@@ -86,6 +86,48 @@ class AnalysisSettings:
         default=3.0,
         metadata=_help("...and the 24 h total at least this multiple of its 30-day median."),
     )
+    level_major_steps: dict[str, float] = field(
+        default_factory=lambda: {"BTC": 5000.0, "ETH": 500.0, "DXY": 1.0},
+        metadata=_help(
+            "Round levels readers watch, by asset code (DXY: the Dollar Index), a level break "
+            "may be about; other assets: 5 times the power of ten below the price's "
+            "(500 from 1,000 to 9,999)."
+        ),
+    )
+    level_minor_steps: dict[str, float] = field(
+        default_factory=lambda: {"BTC": 1000.0, "ETH": 100.0},
+        metadata=_help(
+            "Finer levels, counted only when unseen at a daily close for level_minor_unseen_days "
+            "(an asset with a major step but none here has none; other assets: the power of ten "
+            "below the price's)."
+        ),
+    )
+    level_min_age_days: int = field(
+        default=14,
+        metadata=_help(
+            "No level break is reported for a level closed beyond within this many days."
+        ),
+    )
+    level_minor_unseen_days: int = field(
+        default=30, metadata=_help("A minor level needs this many days unseen at a daily close.")
+    )
+    funding_flip_min_prints: int = field(
+        default=3,
+        metadata=_help("A funding flip needs at least this many prints of the old sign before it."),
+    )
+    funding_flip_min_pct: float = field(
+        default=0.001,
+        metadata=_help(
+            "...averaging at least this many percent per interval either way (0.001 = 0.001 %)."
+        ),
+    )
+    relative_in_step_pp: float = field(
+        default=0.15,
+        metadata=_help(
+            "24 h changes closer than this many percentage points read as in step (0.15: all "
+            "that shows as 0.1 pp or less, inside the rounding of changes shown to 0.1 %)."
+        ),
+    )
     leverage_mix: dict[str, float] = field(
         default_factory=lambda: {"5": 0.10, "10": 0.25, "25": 0.30, "50": 0.20, "100": 0.15},
         metadata=_help("Assumed share of new positions opened at each leverage (sums to 1)."),
@@ -106,6 +148,7 @@ class AnalysisSettings:
             ) from None
         if not weights or min(weights) < 1 or abs(sum(weights.values()) - 1.0) > 1e-6:
             raise InputError(f"leverage_mix: shares must sum to 1 (got {sum(weights.values())})")
+        _check_steps(self.level_major_steps, self.level_minor_steps)
 
     def options(self) -> dict[str, object]:
         """These settings as ``analysis.compute_facts`` options (fact functions take them by
@@ -113,6 +156,22 @@ class AnalysisSettings:
         from analysis import analysis_options
 
         return analysis_options(self)
+
+
+def _check_steps(major: Mapping[str, float], minor: Mapping[str, float]) -> None:
+    """``InputError`` unless every level step is a positive number and each major step a
+    whole multiple of the asset's minor step."""
+    for name, steps in (("level_major_steps", major), ("level_minor_steps", minor)):
+        for asset, step in steps.items():
+            if isinstance(step, bool) or not isinstance(step, int | float) or step <= 0:
+                raise InputError(f"{name}: {asset} = {step!r}: expected a positive number")
+    for asset, step in minor.items():
+        ratio = major.get(asset, step) / step
+        if abs(ratio - round(ratio)) > 1e-9:
+            raise InputError(
+                f"level_major_steps: {asset} = {major[asset]} is not a multiple of its minor "
+                f"step {step}"
+            )
 
 
 def _stale_fields(cls: type[T]) -> type[T]:

@@ -130,8 +130,8 @@ class LevelBreak(FactValue):
     direction: Direction
     """``up`` (crossed from below) or ``down``."""
     previous_close_beyond: str | None
-    """Date (YYYY-MM-DD) of the last earlier daily close beyond the level; None (null): never in the
-    data."""
+    """Date (YYYY-MM-DD) of the last daily close beyond the level before the run of daily closes
+    now beyond it; None (null): never in the data."""
 
 
 @dataclass(frozen=True)
@@ -272,7 +272,7 @@ class Squeeze(FactValue):
     side: Side
     """The side squeezed: ``short`` after a rise, ``long`` after a fall."""
     price_change_pct: float
-    """The price's 24 h change, percent."""
+    """The price's change over the same 24 hours as the liquidations, percent."""
     liquidated_usd: float
     """USD liquidated in the 24 h, both sides."""
     share: float
@@ -430,8 +430,12 @@ class Relative24h(FactValue):
 
     vs_btc: Mapping[str, float]
     """Percentage points above (+) or below (−) Bitcoin's change, by asset code."""
-    leader: str
-    """The asset with the largest 24 h change, Bitcoin included."""
+    leader: str | None
+    """The asset with the largest 24 h change, Bitcoin included; None (null) when that change is
+    in step with the next largest (no asset led)."""
+    in_step: tuple[str, ...]
+    """The assets whose change is in step with Bitcoin's (closer than the
+    ``relative_in_step_pp`` setting)."""
 
 
 # --- scalar facts and lookups ------------------------------------------------------------------

@@ -22,9 +22,15 @@ def _score_relative(fact: Fact) -> float:
 
 
 @register("cross.relative_24h", score=_score_relative)
-def relative_24h(all_candles: Mapping[str, Dataset]) -> Reading[Relative24h] | None:
+def relative_24h(
+    all_candles: Mapping[str, Dataset], *, relative_in_step_pp: float
+) -> Reading[Relative24h] | None:
     """Each other asset's 24 h percent change minus BTC's, in percentage points, and the
     leader (the asset with the largest 24 h change, BTC included).
+
+    Changes closer than ``relative_in_step_pp`` (0.15 pp: what shows as 0.1 pp or less) are in
+    step: ``in_step`` lists the assets in step with BTC, and ``leader`` is null when the
+    largest change is in step with the next one (no asset led).
     """
     changes = {}
     for asset, candles in all_candles.items():
@@ -34,7 +40,10 @@ def relative_24h(all_candles: Mapping[str, Dataset]) -> Reading[Relative24h] | N
     if BASE not in changes or len(changes) < 2:
         return None
     vs_base = {a: c - changes[BASE] for a, c in changes.items() if a != BASE}
-    leader = max(changes, key=lambda a: changes[a])
+    in_step = tuple(a for a, gap in vs_base.items() if abs(gap) < relative_in_step_pp)
+    first, second = sorted(changes.values(), reverse=True)[:2]
+    led = first - second >= relative_in_step_pp
+    leader = max(changes, key=lambda a: changes[a]) if led else None
     used = tuple(all_candles[a] for a in changes)
-    value = Relative24h(vs_base, leader)
+    value = Relative24h(vs_base, leader, in_step)
     return Reading(value, "pp", used, {"change_24h_pct": changes})

@@ -243,6 +243,15 @@ def and_list(items: Iterable[object]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def venues(names: Iterable[str]) -> str:
+    """Where the trading a figure covers took place, said after the figure's noun: ``on
+    Binance``, ``across Binance, OKX and Bybit``; "" when the data names no venue."""
+    words = list(dict.fromkeys(names))
+    if not words:
+        return ""
+    return ("on " if len(words) == 1 else "across ") + and_list(words)
+
+
 CITED_AS: Mapping[str, str] = {
     "Alternative.me Fear & Greed Index": "Alternative.me",
     "Federal Reserve": "the Federal Reserve's calendar",
@@ -432,6 +441,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
         upper_first,
         usd,
         usd_compact,
+        venues,
         with_sections,
     )
 }

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import replace
+from typing import Literal, TypedDict
 
 import pandas as pd
 import pytest
@@ -24,7 +25,7 @@ def test_funding_rate_is_percent_per_interval_and_annualised_over_the_last_inter
     assert r.value == FundingRate(
         pct=approx(0.01), annualised_pct=approx(0.01 * 3 * 365), interval_hours=8.0
     )
-    assert r.evidence == {"time": "2026-01-01T16:00:00Z"}
+    assert r.evidence == {"time": "2026-01-01T16:00:00Z", "venues": []}
     # Hourly funding (some venues): the interval comes from the last two prints.
     hourly = funding([0.0001, 0.00005], times("2026-01-01", 2, HOUR))
     r = derivatives.rate(hourly)
@@ -33,6 +34,19 @@ def test_funding_rate_is_percent_per_interval_and_annualised_over_the_last_inter
 
 def test_funding_rate_needs_two_prints() -> None:
     assert derivatives.rate(funding([0.0001], ["2026-01-01"])) is None
+
+
+class FlipRule(TypedDict):
+    funding_flip_min_prints: int
+    funding_flip_min_pct: float
+
+
+FLIP_RULE: FlipRule = {"funding_flip_min_prints": 3, "funding_flip_min_pct": 0.001}
+"""The funding-flip thresholds of the default ``[analysis]`` settings."""
+
+
+def test_the_flip_thresholds_are_the_default_settings() -> None:
+    assert {k: getattr(AnalysisSettings(), k) for k in FLIP_RULE} == FLIP_RULE
 
 
 def _flipped(hours_ago: float) -> tuple[Dataset, pd.Timestamp]:
@@ -51,7 +65,7 @@ def _flipped(hours_ago: float) -> tuple[Dataset, pd.Timestamp]:
 @pytest.mark.parametrize(("hours_ago", "fires"), [(71, True), (72, True), (73, False)])
 def test_funding_flip_only_within_72_hours(hours_ago: float, fires: bool) -> None:
     f, as_of = _flipped(hours_ago)
-    r = derivatives.flip(f, as_of)
+    r = derivatives.flip(f, as_of, **FLIP_RULE)
     if not fires:
         assert r is None
         return
@@ -65,25 +79,51 @@ def test_funding_flip_only_within_72_hours(hours_ago: float, fires: bool) -> Non
         current_pct=approx(0.01),
     )
     assert r.evidence["previous_pct"] == pytest.approx(-0.002)
+    # the regime it ended: three negative prints reaching back to the first row
+    assert r.evidence["prior_prints"] == 3 and r.evidence["prior_since"] is None
+    assert r.evidence["prior_mean_pct"] == pytest.approx(-0.17 / 3 * 0.1)
 
 
 def test_no_flip_when_the_sign_never_changed() -> None:
     f = funding([0.0001, 0.0002, 0.00005], times("2026-01-01", 3, 8 * HOUR))
-    assert derivatives.flip(f, at("2026-01-01 16:00")) is None
+    assert derivatives.flip(f, at("2026-01-01 16:00"), **FLIP_RULE) is None
 
 
 def test_funding_flip_to_negative_reports_the_latest_flip_and_skips_zero_prints() -> None:
-    # + + - (flip) 0 - : the zero print has no sign and does not end the run.
-    f = funding([0.0001, 0.0001, -0.0001, 0.0, -0.0003], times("2026-01-01", 5, 8 * HOUR))
-    r = derivatives.flip(f, at("2026-01-02 08:00"))
+    # - + + + - (flip) 0 - : the zero print has no sign and does not end the run.
+    rates = [-0.0001, 0.0001, 0.0001, 0.0001, -0.0001, 0.0, -0.0003]
+    f = funding(rates, times("2026-01-01", 7, 8 * HOUR))
+    r = derivatives.flip(f, at("2026-01-03 00:00"), **FLIP_RULE)
     assert r is not None
     assert r.value == FundingFlip(
         from_="positive",
         to="negative",
-        at="2026-01-01T16:00:00Z",
+        at="2026-01-02T08:00:00Z",
         prints_since=3,
         current_pct=approx(-0.03),
     )
+    assert r.evidence["prior_prints"] == 3
+    assert r.evidence["prior_since"] == "2026-01-01T08:00:00Z"  # the run's first print
+    assert r.evidence["prior_mean_pct"] == pytest.approx(0.01)
+
+
+@pytest.mark.parametrize(
+    ("before", "fires"),
+    [
+        ([0.0001] * 6 + [-0.00000025], False),  # one print just below zero: no regime
+        ([0.0001] * 6 + [-0.00000025] * 3, False),  # three, but averaging ~0.0000 %
+        ([0.0001] * 6 + [-0.00001] * 2, False),  # two prints of -0.001 %: too few
+        ([0.0001] * 6 + [-0.00001] * 3, True),  # three of -0.001 %: a regime
+    ],
+)
+def test_a_flip_needs_a_prior_regime(before: list[float], fires: bool) -> None:
+    rates = [*before, 0.00005, 0.00006]
+    f = funding(rates, times("2026-01-01", len(rates), 8 * HOUR))
+    as_of = at("2026-01-01") + (len(rates) - 1) * 8 * HOUR
+    r = derivatives.flip(f, as_of, **FLIP_RULE)
+    assert (r is not None) == fires
+    if r is not None:
+        assert r.value.from_ == "negative" and r.evidence["prior_mean_pct"] == approx(-0.001)
 
 
 # --- open interest ---------------------------------------------------------------------------
@@ -92,7 +132,11 @@ def test_funding_flip_to_negative_reports_the_latest_flip_and_skips_zero_prints(
 def test_open_interest_usd_is_the_newest_row() -> None:
     oi = open_interest([1e9, 1.1e9], times("2026-01-01", 2))
     r = derivatives.usd(oi)
-    assert r is not None and r.value == 1.1e9 and r.evidence == {"time": "2026-01-01T01:00:00Z"}
+    assert r is not None and r.value == 1.1e9
+    assert r.evidence == {"time": "2026-01-01T01:00:00Z", "venues": []}
+    named = replace(oi, venues=("Binance",))
+    r = derivatives.usd(named)
+    assert r is not None and r.evidence["venues"] == ["Binance"]
 
 
 @pytest.mark.parametrize(
@@ -111,6 +155,7 @@ def test_open_interest_change_24h(n_rows: int, step: pd.Timedelta, expected: flo
     else:
         assert r is not None and r.value == pytest.approx(expected)
         assert r.evidence["previous_time"] == "2026-01-01T00:00:00Z"
+        assert r.evidence["hours"] == 24.0
 
 
 def test_open_interest_change_refuses_a_reference_older_than_the_tolerance() -> None:
@@ -122,6 +167,7 @@ def test_open_interest_change_refuses_a_reference_older_than_the_tolerance() -> 
     assert derivatives.change_24h_pct(oi) is None
     r = derivatives.oi_change_24h(oi, tolerance=pd.Timedelta(hours=4))
     assert r is not None and r.value == pytest.approx(10.0)
+    assert r.evidence["hours"] == 26.0  # the note then says the reference's time
 
 
 # --- liquidations: windows -------------------------------------------------------------------
@@ -142,6 +188,9 @@ def test_liquidation_totals_count_complete_buckets_of_the_last_24_hours() -> Non
         "from": "2026-01-31T08:00:00Z",
         "to": "2026-02-01T08:00:00Z",
         "buckets": 24,
+        "bucket_hours": 1.0,
+        "ends_at_as_of": True,
+        "venues": [],
     }
     long_ = derivatives.long_24h_usd(liq, AS_OF)
     short = derivatives.short_24h_usd(liq, AS_OF)
@@ -149,11 +198,11 @@ def test_liquidation_totals_count_complete_buckets_of_the_last_24_hours() -> Non
     assert short is not None and short.value == 23 * 3 + 7.0
     one = derivatives.total_1h_usd(liq, AS_OF)
     assert one is not None and one.value == 8.0  # the 07:00 bucket: 1 long + 7 short
-    assert one.evidence == {
-        "from": "2026-02-01T07:00:00Z",
-        "to": "2026-02-01T08:00:00Z",
-        "buckets": 1,
-    }
+    assert (one.evidence["from"], one.evidence["to"], one.evidence["buckets"]) == (
+        "2026-02-01T07:00:00Z",
+        "2026-02-01T08:00:00Z",
+        1,
+    )
     share = derivatives.short_share_24h(liq, AS_OF)
     assert share is not None and share.value == pytest.approx(76 / 100) and share.unit == "ratio"
 
@@ -173,8 +222,44 @@ def test_four_hourly_buckets_give_a_24h_total_but_no_1h_total() -> None:
     as_of = at("2026-02-01 04:00")  # buckets 2026-01-31 04:00 ... 2026-02-01 00:00 count
     total = derivatives.total_24h_usd(liq, as_of)
     assert total is not None and total.value == 6 * 3.0
+    assert total.evidence["ends_at_as_of"] is True and total.evidence["bucket_hours"] == 4.0
     assert derivatives.total_1h_usd(liq, as_of) is None
     assert derivatives.spike(liq, as_of) is None  # hourly buckets only
+
+
+def test_four_hourly_buckets_between_their_ends_name_their_real_window() -> None:
+    # At 07:00 the newest complete 4-hour bucket ended at 04:00: the 24 hours end there.
+    liq = liquidations([1.0] * 9, [2.0] * 9, times("2026-01-31 00:00", 9, 4 * HOUR))
+    total = derivatives.total_24h_usd(liq, at("2026-02-01 07:00"))
+    assert total is not None and total.value == 6 * 3.0
+    assert total.evidence["from"] == "2026-01-31T04:00:00Z"
+    assert total.evidence["to"] == "2026-02-01T04:00:00Z"
+    assert total.evidence["ends_at_as_of"] is False
+
+
+def test_daily_buckets_tile_a_day_at_midnight_only_once_complete() -> None:
+    liq = liquidations([5.0, 6.0, 7.0], [1.0, 1.0, 1.0], times("2026-01-29", 3, DAY))
+    total = derivatives.total_24h_usd(liq, at("2026-02-01 00:00"))  # the 31 January bucket
+    assert total is not None and total.value == 8.0 and total.evidence["ends_at_as_of"] is True
+    later = derivatives.total_24h_usd(liq, at("2026-02-01 14:00"))
+    assert later is not None and later.evidence["to"] == "2026-02-01T00:00:00Z"
+    assert later.evidence["ends_at_as_of"] is False
+
+
+def test_a_missing_hour_makes_the_24h_total_absent_not_shorter() -> None:
+    # 2026-02-06 19:00 is missing (as in CoinGlass's hourly file): no 23-hour "24-hour" total.
+    index = times("2026-02-06 00:00", 46)
+    gappy = index[index != at("2026-02-06 19:00")]
+    liq = liquidations([1.0] * len(gappy), [1.0] * len(gappy), gappy)
+    as_of = at("2026-02-07 08:00")
+    assert derivatives.total_24h_usd(liq, as_of) is None
+    assert derivatives.long_24h_usd(liq, as_of) is None
+    assert derivatives.short_share_24h(liq, as_of) is None
+    assert derivatives.spike(liq, as_of) is None
+    assert derivatives.total_1h_usd(liq, as_of) is not None  # the latest hour is whole
+    assert derivatives.total_24h_usd(liq, at("2026-02-07 19:00")) is None  # from 19:00 yesterday
+    back = derivatives.total_24h_usd(liq, at("2026-02-07 20:00"))  # from 20:00: whole again
+    assert back is not None and back.value == 48.0 and back.evidence["buckets"] == 24
 
 
 def test_no_short_share_without_liquidations() -> None:
@@ -265,6 +350,29 @@ def test_squeeze_thresholds_are_settings() -> None:
     assert derivatives.squeeze(liq, _rising(1.5), AS_OF, **THRESHOLDS) is None
     r = derivatives.squeeze(liq, _rising(1.5), AS_OF, **THRESHOLDS | {"squeeze_min_move_pct": 1.5})
     assert r is not None
+
+
+def test_squeeze_measures_the_price_over_the_liquidations_window() -> None:
+    # 4-hour buckets: at 07:00 the 24 hours end at 04:00. Price rose 2 % from 04:00 yesterday
+    # to 04:00 today, then fell back: over the same 24 hours it is a squeeze, though the price
+    # is up only 0.5 % on 07:00 yesterday.
+    as_of = at("2026-02-01 07:00")
+    n = 31 * 6
+    index = times(str((at("2026-02-01 04:00") - n * 4 * HOUR).tz_localize(None)), n, 4 * HOUR)
+    longs, shorts = [0.5] * n, [0.5] * n
+    longs[-6:], shorts[-6:] = [0.9] * 6, [2.1] * 6
+    liq = liquidations(longs, shorts, index)
+    closes = [100.0] * 31  # hourly candles from 00:00 on 31 January: close i at 01:00 + i h
+    closes[27], closes[30] = 102.0, 100.5  # closes at 04:00 and 07:00 on 1 February
+    prices = candles(closes, start="2026-01-31 00:00", interval=HOUR)
+    r = derivatives.squeeze(liq, prices, as_of, **THRESHOLDS)
+    assert r is not None and r.value.side == "short"
+    assert r.value.price_change_pct == pytest.approx((102.0 / 100.0 - 1) * 100)
+    assert (r.evidence["from"], r.evidence["to"]) == (
+        "2026-01-31T04:00:00Z",
+        "2026-02-01T04:00:00Z",
+    )
+    assert r.evidence["ends_at_as_of"] is False
 
 
 # --- positioning -----------------------------------------------------------------------------

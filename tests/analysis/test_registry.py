@@ -179,6 +179,13 @@ def test_options_take_the_settings_names_and_the_derived_model() -> None:
         "squeeze_min_move_pct",
         "squeeze_min_share",
         "squeeze_min_multiple",
+        "level_major_steps",
+        "level_minor_steps",
+        "level_min_age_days",
+        "level_minor_unseen_days",
+        "funding_flip_min_prints",
+        "funding_flip_min_pct",
+        "relative_in_step_pp",
         "model",
     }
     model = options["model"]

@@ -130,35 +130,40 @@ ATH_NEW = fact(
     },
     unit="bool",
 )
-BREAK_UP_FIRST = fact(
-    "price.level_break",
-    PriceLevelBreak(120000.0, "up", previous_close_beyond=None),
-    {
+
+
+def _break(
+    level: float,
+    direction: Literal["up", "down"],
+    since: str | None,
+    closes: int,
+    *,
+    asset: str = "BTC",
+    candle: str = "1h",
+) -> Fact:
+    """A ``price.level_break`` with ``closes`` daily closes beyond the level (0: trading)."""
+    evidence = {
         "crossed_at": "2026-11-22T19:00:00Z",
+        "beyond_since": "2026-11-22T20:00:00Z",
         "reference_close": 118000.0,
         "reference_time": "2026-11-21T08:00:00Z",
         "last": 123456.78,
-        "daily_close_beyond": True,
+        "closes_beyond": closes,
+        "candle": candle,
         "last_daily_close": 0.0,
         "history_start": "2017-08-17",
-    },
-    unit="level",
-)
-BREAK_UP_SINCE = fact(
-    "price.level_break",
-    PriceLevelBreak(4000.0, "up", previous_close_beyond="2026-02-10"),
-    {
-        "crossed_at": "2026-11-22T13:00:00Z",
-        "reference_close": 3850.0,
-        "reference_time": "2026-11-21T08:00:00Z",
-        "last": 4080.5,
-        "daily_close_beyond": False,
-        "last_daily_close": 0.0,
-        "history_start": "2017-08-17",
-    },
-    asset="ETH",
-    unit="level",
-)
+    }
+    return fact(
+        "price.level_break",
+        PriceLevelBreak(level, direction, since),
+        evidence,
+        asset=asset,
+        unit="level",
+    )
+
+
+BREAK_UP_FIRST = _break(120000.0, "up", None, 1)
+BREAK_UP_SINCE = _break(4000.0, "up", "2026-02-10", 0, asset="ETH")
 
 BRANCHES: dict[str, Fact] = {
     "price.last/one": LAST,
@@ -251,59 +256,35 @@ BRANCHES: dict[str, Fact] = {
     ),
     "price.level_break/up-first": BREAK_UP_FIRST,
     "price.level_break/up-since": BREAK_UP_SINCE,
-    "price.level_break/up-since-this-month": fact(
-        "price.level_break",
-        PriceLevelBreak(100000.0, "up", previous_close_beyond="2026-11-03"),
-        {
-            "crossed_at": "2026-11-22T02:00:00Z",
-            "reference_close": 99000.0,
-            "reference_time": "2026-11-21T08:00:00Z",
-            "last": 100400.0,
-            "daily_close_beyond": False,
-            "last_daily_close": 0.0,
-            "history_start": "2017-08-17",
-        },
-        unit="level",
-    ),
-    "price.level_break/down-first": fact(
-        "price.level_break",
-        PriceLevelBreak(0.5, "down", previous_close_beyond=None),
-        {
-            "crossed_at": "2026-11-22T02:00:00Z",
-            "reference_close": 0.52,
-            "reference_time": "2026-11-21T08:00:00Z",
-            "last": 0.49,
-            "daily_close_beyond": True,
-            "last_daily_close": 0.0,
-            "history_start": "2017-08-17",
-        },
-        asset="NEW",
-        unit="level",
-    ),
-    "price.level_break/down-since": fact(
-        "price.level_break",
-        PriceLevelBreak(100000.0, "down", previous_close_beyond="2025-05-07"),
-        {
-            "crossed_at": "2026-11-22T02:00:00Z",
-            "reference_close": 101000.0,
-            "reference_time": "2026-11-21T08:00:00Z",
-            "last": 99200.0,
-            "daily_close_beyond": False,
-            "last_daily_close": 0.0,
-            "history_start": "2017-08-17",
-        },
-        unit="level",
-    ),
+    "price.level_break/up-since-this-month": _break(100000.0, "up", "2026-11-03", 1),
+    "price.level_break/down-first": _break(0.5, "down", None, 1, asset="NEW", candle="1d"),
+    "price.level_break/down-since": _break(100000.0, "down", "2025-05-07", 0),
+    "price.level_break/up-first-trading": _break(125000.0, "up", None, 0),
+    "price.level_break/up-first-two-closes": _break(80000.0, "up", None, 2),
+    "price.level_break/down-since-two-closes": _break(2200.0, "down", "2023-12-19", 2, asset="ETH"),
     "price.prior_range/up": fact(
         "price.prior_range",
         PriorRange(low=105100.19, high=110529.18, start="2026-11-13", end="2026-11-19"),
-        {"direction": "up", "move_start": "2026-11-20", "last": 123456.78},
+        {"direction": "up", "move_start": "2026-11-20", "last": 123456.78, "closes_since": 3},
+        unit="range",
+    ),
+    "price.prior_range/up-today": fact(
+        "price.prior_range",
+        PriorRange(low=93578.0, high=99000.0, start="2026-11-16", end="2026-11-22"),
+        {"direction": "up", "move_start": "2026-11-23", "last": 102236.0, "closes_since": 0},
+        unit="range",
+    ),
+    "price.prior_range/down-one-close": fact(
+        "price.prior_range",
+        PriorRange(low=2373.0, high=2635.5, start="2026-11-15", end="2026-11-21"),
+        {"direction": "down", "move_start": "2026-11-22", "last": 2200.0, "closes_since": 1},
+        asset="ETH",
         unit="range",
     ),
     "price.prior_range/down": fact(
         "price.prior_range",
         PriorRange(low=2373.0, high=2635.5, start="2026-10-28", end="2026-11-03"),
-        {"direction": "down", "move_start": "2026-11-04", "last": 2200.0},
+        {"direction": "down", "move_start": "2026-11-04", "last": 2200.0, "closes_since": 19},
         asset="ETH",
         unit="range",
     ),
@@ -395,8 +376,18 @@ SWEPT_EVIDENCE = MODEL_EVIDENCE | {
     "from": "2026-11-22T08:00:00Z",
     "to": "2026-11-23T08:00:00Z",
 }
-HOUR_1 = {"from": "2026-11-23T07:00:00Z", "to": "2026-11-23T08:00:00Z", "buckets": 1}
-DAY_24 = {"from": "2026-11-22T08:00:00Z", "to": "2026-11-23T08:00:00Z", "buckets": 24}
+VENUES = ["Binance", "OKX", "Bybit"]
+HOUR_1 = {
+    "from": "2026-11-23T07:00:00Z",
+    "to": "2026-11-23T08:00:00Z",
+    "buckets": 1,
+    "bucket_hours": 1.0,
+    "ends_at_as_of": True,
+    "venues": VENUES,
+}
+DAY_24 = HOUR_1 | {"from": "2026-11-22T08:00:00Z", "buckets": 24}
+DAY_4H = DAY_24 | {"from": "2026-11-22T04:00:00Z", "to": "2026-11-23T04:00:00Z", "buckets": 6}
+DAY_4H |= {"bucket_hours": 4.0, "ends_at_as_of": False, "venues": ["Binance"]}
 
 
 def _funding_flip(
@@ -410,6 +401,8 @@ def _funding_flip(
         current_pct=current,
     )
     evidence = {"previous_pct": previous, "previous_time": "2026-11-21T08:00:00Z"}
+    evidence |= {"prior_prints": 9, "prior_mean_pct": 3 * previous}
+    evidence |= {"prior_since": "2026-11-18T16:00:00Z" if prints > 1 else None}
     return fact("funding.flip", value, evidence, sources=FUTURES)
 
 
@@ -464,9 +457,12 @@ def _dxy(close: float, change: float) -> Fact:
     return fact("macro.dxy", value, evidence, asset=None, unit="index", sources=DXY)
 
 
-def _dxy_break(level: float, direction: Literal["up", "down"], since: str | None) -> Fact:
+def _dxy_break(
+    level: float, direction: Literal["up", "down"], since: str | None, closes: int = 1
+) -> Fact:
     value = DxyLevelBreak(level, direction, previous_close_beyond=since)
     evidence = {
+        "closes_beyond": closes,
         "crossed_at": "2026-11-20T00:00:00Z",
         "reference_close": 98.303,
         "reference_time": "2026-11-19T00:00:00Z",
@@ -484,8 +480,13 @@ def _fomc(date: str, days: int, sep: bool) -> Fact:
     )
 
 
-def _relative(vs_btc: Mapping[str, float], leader: str, changes: Mapping[str, float]) -> Fact:
-    value = Relative24h(vs_btc=dict(vs_btc), leader=leader)
+def _relative(
+    vs_btc: Mapping[str, float],
+    leader: str | None,
+    changes: Mapping[str, float],
+    in_step: tuple[str, ...] = (),
+) -> Fact:
+    value = Relative24h(vs_btc=dict(vs_btc), leader=leader, in_step=in_step)
     return fact(
         "cross.relative_24h", value, {"change_24h_pct": dict(changes)}, asset=None, unit="pp"
     )
@@ -494,7 +495,7 @@ def _relative(vs_btc: Mapping[str, float], leader: str, changes: Mapping[str, fl
 SQUEEZE = fact(
     "liquidations.squeeze",
     Squeeze("short", price_change_pct=4.665, liquidated_usd=431042531.03, share=0.9439),
-    {"side_usd": 406874024.99, "median_24h_usd": 77542925.7, "multiple": 5.5588, "to": "x"},
+    {"side_usd": 406874024.99, "median_24h_usd": 77542925.7, "multiple": 5.5588} | DAY_24,
     sources=(*COINGLASS, "Binance spot"),
 )
 FLIP = _funding_flip("positive", 6, 0.01, -0.004012)
@@ -527,14 +528,14 @@ BRANCHES |= {
     "funding.rate/positive": fact(
         "funding.rate",
         FundingRate(pct=0.01, annualised_pct=10.950000000000001, interval_hours=8.0),
-        {"time": "2026-11-23T08:00:00Z"},
+        {"time": "2026-11-23T08:00:00Z", "venues": ["Binance"]},
         unit="rate",
         sources=FUTURES,
     ),
     "funding.rate/negative-4h": fact(
         "funding.rate",
         FundingRate(pct=-0.0125, annualised_pct=-27.375, interval_hours=4.0),
-        {"time": "2026-11-23T08:00:00Z"},
+        {"time": "2026-11-23T08:00:00Z", "venues": []},
         asset="ETH",
         unit="rate",
         sources=FUTURES,
@@ -542,12 +543,33 @@ BRANCHES |= {
     "funding.flip/positive": FLIP,
     "funding.flip/negative-latest": _funding_flip("negative", 1, -0.0051, 0.0032),
     "funding.flip/negative-twice": _funding_flip("negative", 2, -0.0051, 0.0032),
+    "funding.flip/positive-regime-from-start": fact(
+        "funding.flip",
+        FLIP.value,
+        dict(FLIP.evidence) | {"prior_since": None, "prior_prints": 3},
+        sources=FUTURES,
+    ),
     "open_interest.usd/one": fact(
         "open_interest.usd",
         34682926605.8,
-        {"time": "2026-11-23T07:00:00Z"},
+        {"time": "2026-11-23T07:00:00Z", "venues": ["Binance"]},
         unit="USD",
         sources=FUTURES,
+    ),
+    "open_interest.usd/all-venues-unsaid": fact(
+        "open_interest.usd",
+        87700000000.0,
+        {"time": "2026-11-23T07:00:00Z", "venues": []},
+        asset="ETH",
+        unit="USD",
+        sources=COINGLASS,
+    ),
+    "open_interest.usd/two-venues": fact(
+        "open_interest.usd",
+        12000000000.0,
+        {"time": "2026-11-23T07:00:00Z", "venues": ["Binance", "OKX"]},
+        unit="USD",
+        sources=COINGLASS,
     ),
     "open_interest.change_24h_pct/down": fact(
         "open_interest.change_24h_pct",
@@ -557,6 +579,7 @@ BRANCHES |= {
             "time": "2026-11-23T07:00:00Z",
             "previous_oi_usd": 34956866690.5,
             "previous_time": "2026-11-22T07:00:00Z",
+            "hours": 24.0,
         },
         unit="pct",
         sources=FUTURES,
@@ -568,7 +591,8 @@ BRANCHES |= {
             "oi_usd": 17000000000.0,
             "time": "2026-11-23T07:00:00Z",
             "previous_oi_usd": 16000000000.0,
-            "previous_time": "2026-11-22T07:00:00Z",
+            "previous_time": "2026-11-22T06:00:00Z",
+            "hours": 25.0,
         },
         asset="ETH",
         unit="pct",
@@ -582,6 +606,7 @@ BRANCHES |= {
             "time": "2026-11-23T07:00:00Z",
             "previous_oi_usd": 16000000000.0,
             "previous_time": "2026-11-22T07:00:00Z",
+            "hours": 24.0,
         },
         unit="pct",
         sources=FUTURES,
@@ -590,21 +615,27 @@ BRANCHES |= {
     "liquidations.total_1h_usd/zero": _liq("liquidations.total_1h_usd", 0.0, HOUR_1),
     "liquidations.total_24h_usd/some": _liq("liquidations.total_24h_usd", 431042531.03),
     "liquidations.total_24h_usd/zero": _liq("liquidations.total_24h_usd", 0.0),
+    "liquidations.total_24h_usd/4h-buckets": _liq("liquidations.total_24h_usd", 88e6, DAY_4H),
+    "liquidations.total_24h_usd/no-venues": _liq(
+        "liquidations.total_24h_usd", 12e6, DAY_24 | {"venues": []}
+    ),
     "liquidations.long_24h_usd/some": _liq("liquidations.long_24h_usd", 24168506.04),
     "liquidations.long_24h_usd/zero": _liq("liquidations.long_24h_usd", 0.0),
+    "liquidations.long_24h_usd/4h-buckets": _liq("liquidations.long_24h_usd", 5e6, DAY_4H),
     "liquidations.short_24h_usd/some": _liq("liquidations.short_24h_usd", 406874024.99),
     "liquidations.short_24h_usd/zero": _liq("liquidations.short_24h_usd", 0.0),
+    "liquidations.short_24h_usd/4h-buckets": _liq("liquidations.short_24h_usd", 5e6, DAY_4H),
     "liquidations.short_share_24h/majority": fact(
         "liquidations.short_share_24h",
         0.94393,
-        {"short_usd": 406874024.99, "total_usd": 431042531.03, "to": "2026-11-23T08:00:00Z"},
+        {"short_usd": 406874024.99, "total_usd": 431042531.03} | DAY_24,
         unit="ratio",
         sources=COINGLASS,
     ),
     "liquidations.short_share_24h/none": fact(
         "liquidations.short_share_24h",
         0.0,
-        {"short_usd": 0.0, "total_usd": 5200000.0, "to": "2026-11-23T08:00:00Z"},
+        {"short_usd": 0.0, "total_usd": 5200000.0} | DAY_4H,
         unit="ratio",
         sources=COINGLASS,
     ),
@@ -625,7 +656,7 @@ BRANCHES |= {
     "liquidations.squeeze/long": fact(
         "liquidations.squeeze",
         Squeeze("long", price_change_pct=-5.2, liquidated_usd=512000000.0, share=0.81),
-        {"side_usd": 414720000.0, "median_24h_usd": 80000000.0, "multiple": 6.4, "to": "x"},
+        {"side_usd": 414720000.0, "median_24h_usd": 80000000.0, "multiple": 6.4} | DAY_4H,
         asset="ETH",
         sources=(*COINGLASS, "Binance spot"),
     ),
@@ -635,13 +666,18 @@ BRANCHES |= {
     "positioning.majority/short-throughout": fact(
         "positioning.majority",
         Majority("short", 65.0),
-        {"long_pct": 35.0, "time": "2026-11-23T07:00:00Z", "since": None},
+        {"long_pct": 35.0, "time": "2026-11-23T07:00:00Z", "since": None, "venues": ["Binance"]},
         sources=FUTURES,
     ),
     "positioning.majority/long-since": fact(
         "positioning.majority",
         Majority("long", 57.6),
-        {"long_pct": 57.6, "time": "2026-11-23T07:00:00Z", "since": "2026-11-14T03:00:00Z"},
+        {
+            "long_pct": 57.6,
+            "time": "2026-11-23T07:00:00Z",
+            "since": "2026-11-14T03:00:00Z",
+            "venues": [],
+        },
         asset="ETH",
         sources=FUTURES,
     ),
@@ -698,6 +734,8 @@ BRANCHES |= {
     "macro.dxy_level_break/down-since": DXY_BREAK,
     "macro.dxy_level_break/up-first": _dxy_break(110.0, "up", None),
     "macro.dxy_level_break/up-since-this-month": _dxy_break(100.0, "up", "2026-11-04"),
+    "macro.dxy_level_break/down-since-two-closes": _dxy_break(98.0, "down", "2026-10-02", 2),
+    "macro.dxy_level_break/up-first-two-closes": _dxy_break(110.0, "up", None, 2),
     "macro.next_fomc/sep-16-days": FOMC_16,
     "macro.next_fomc/today": _fomc("2026-11-23", 0, False),
     "macro.next_fomc/tomorrow-sep": _fomc("2026-11-24", 1, True),
@@ -708,5 +746,14 @@ BRANCHES |= {
     ),
     "cross.relative_24h/sol-leads-of-three": _relative(
         {"ETH": -0.5, "SOL": 4.0}, "SOL", {"BTC": 1.0, "ETH": 0.5, "SOL": 5.0}
+    ),
+    "cross.relative_24h/in-step": _relative(
+        {"ETH": 0.1}, None, {"BTC": 2.9, "ETH": 3.0}, in_step=("ETH",)
+    ),
+    "cross.relative_24h/sol-leads-eth-in-step": _relative(
+        {"ETH": 0.05, "SOL": 4.0}, "SOL", {"BTC": 1.0, "ETH": 1.05, "SOL": 5.0}, in_step=("ETH",)
+    ),
+    "cross.relative_24h/two-lead-together": _relative(
+        {"ETH": 4.0, "SOL": 4.05}, None, {"BTC": 1.0, "ETH": 5.0, "SOL": 5.05}
     ),
 }

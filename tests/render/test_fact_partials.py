@@ -69,29 +69,73 @@ def test_every_branch_reads_cleanly(name: str) -> None:
             "price.level_break/up-first",
             "sentence",
             "Bitcoin closed above $120,000 for the first time in data going back to August 2017, "
-            "according to Binance spot data. It crossed the level at 19:00 UTC on 22 November.",
+            "according to Binance spot data. It has held above the level at every hourly close "
+            "since 20:00 UTC on 22 November.",
         ),
-        (
+        (  # no daily close beyond the level yet: it says so, and no "first time since"
             "price.level_break/up-since",
             "sentence",
-            "Ether is trading above $4,000 for the first time since February 2026, according to "
-            "Binance spot data (its last daily close above the level was on 10 February 2026). "
-            "It crossed the level at 13:00 UTC on 22 November.",
+            "Ether is trading above $4,000, a level it has not closed above since 10 February "
+            "2026, according to Binance spot data. It has held above the level at every hourly "
+            "close since 20:00 UTC on 22 November.",
         ),
         (
             "price.level_break/up-since",
             "headline",
-            "Ether tops $4,000 for the first time since February 2026",
+            "Ether trades above $4,000, no daily close above it since February 2026",
         ),
         (
             "price.level_break/down-since",
             "takeaway",
-            "Bitcoin slipped below $100,000 for the first time since May 2025.",
+            "Bitcoin is trading below $100,000, a level it has not closed below since May 2025.",
+        ),
+        (
+            "price.level_break/up-since-this-month",
+            "sentence",
+            "Bitcoin closed above $100,000 for the first time since 3 November, according to "
+            "Binance spot data (its last daily close above the level was on 3 November 2026). It "
+            "has held above the level at every hourly close since 20:00 UTC on 22 November.",
         ),
         (
             "price.level_break/up-since-this-month",
             "takeaway",
-            "Bitcoin is back above $100,000 for the first time since 3 November.",
+            "Bitcoin closed back above $100,000 for the first time since 3 November.",
+        ),
+        (
+            "price.level_break/up-since-this-month",
+            "headline",
+            "Bitcoin closes above $100,000 for the first time since 3 November",
+        ),
+        (  # two closes beyond: the latest is not the first time, the run is
+            "price.level_break/down-since-two-closes",
+            "sentence",
+            "Ether has closed below $2,200 on two days in a row, the first closes below it since "
+            "December 2023, according to Binance spot data (the last one before them was on 19 "
+            "December 2023). It has stayed below the level at every hourly close since 20:00 UTC "
+            "on 22 November.",
+        ),
+        (
+            "price.level_break/down-since-two-closes",
+            "headline",
+            "Ether holds below $2,200 for a second daily close, the first since December 2023",
+        ),
+        (
+            "price.level_break/up-first-two-closes",
+            "takeaway",
+            "Bitcoin has closed above $80,000 on two days in a row, a first in records since "
+            "August 2017.",
+        ),
+        (
+            "price.level_break/up-first-trading",
+            "takeaway",
+            "Bitcoin is trading above $125,000, a level it has never closed above in records "
+            "since August 2017.",
+        ),
+        (  # daily candles only: no hourly-close sentence
+            "price.level_break/down-first",
+            "sentence",
+            "NEW closed below $0.50 for the first time in data going back to August 2017, "
+            "according to Binance spot data.",
         ),
         (
             "price.level_break/down-first",
@@ -136,6 +180,23 @@ def test_every_branch_reads_cleanly(name: str) -> None:
             "Ether's all-time high stands at $4,868, set on 10 November 2021.",
         ),
         ("price.pct_below_ath/at", "takeaway", "Bitcoin trades at its all-time high of $123,890."),
+        (  # the move began today: no "every daily close since"
+            "price.prior_range/up-today",
+            "sentence",
+            "The rally began today with a break above the $93,578\u2013$99,000 range of the "
+            "prior week (16\u201322 November 2026); no daily close has confirmed it yet.",
+        ),
+        (
+            "price.prior_range/up-today",
+            "takeaway",
+            "Bitcoin broke out of a week-long $93,578\u2013$99,000 range today.",
+        ),
+        (
+            "price.prior_range/down-one-close",
+            "sentence",
+            "The decline began on 22 November with a break below the $2,373\u2013$2,636 range "
+            "of the prior week (15\u201321 November 2026); that day's close stayed below it.",
+        ),
         (
             "price.prior_range/down",
             "sentence",
@@ -188,43 +249,83 @@ def test_key_phrasings(name: str, macro: str, text: str) -> None:
         (
             "open_interest.usd/one",
             "sentence_cited",
-            "Open interest in Bitcoin perpetual futures stood at $34.7B at 07:00 UTC.",
+            "Open interest in Bitcoin perpetual futures on Binance stood at $34.7B at 07:00 UTC.",
+        ),
+        (
+            "open_interest.usd/two-venues",
+            "sentence",
+            "Open interest in Bitcoin perpetual futures across Binance and OKX stood at $12.0B "
+            "at 07:00 UTC, according to CoinGlass data.",
+        ),
+        (  # the data names no venue: none is claimed
+            "open_interest.usd/all-venues-unsaid",
+            "takeaway",
+            "Ether open interest stands at $87.7B.",
+        ),
+        (
+            "open_interest.change_24h_pct/down",
+            "sentence",
+            "That is down 0.8% from $35.0B 24 hours earlier.",
+        ),
+        (  # a reference row older than 24 hours: its time is said
+            "open_interest.change_24h_pct/up",
+            "sentence",
+            "That is up 6.2% from $16.0B at 06:00 UTC on 22 November.",
         ),
         (
             "funding.rate/positive",
             "sentence_cited",
-            "Bitcoin's perpetual funding rate settled at +0.0100% per 8-hour interval at 08:00 "
-            "UTC, or +11.0% annualised, according to Binance USD\u24c8-M futures data.",
+            "Bitcoin's perpetual funding rate on Binance settled at +0.0100% per 8-hour interval "
+            "at 08:00 UTC, or +11.0% annualised, according to Binance USD\u24c8-M futures data.",
         ),
         (
-            "funding.rate/positive",
+            "funding.rate/negative-4h",
             "sentence",
-            "Bitcoin's perpetual funding rate settled at +0.0100% per 8-hour interval at 08:00 "
-            "UTC, or +11.0% annualised, according to Binance USD\u24c8-M futures data.",
+            "Ether's perpetual funding rate settled at \u22120.0125% per 4-hour interval at 08:00 "
+            "UTC, or \u221227.4% annualised, according to Binance USD\u24c8-M futures data.",
         ),
         (
             "funding.flip/positive",
             "sentence",
-            "Funding flipped positive at the 16:00 UTC settlement on 21 November, from "
-            "\u22120.0040% at the one before, and has stayed positive for six settlements in a "
-            "row.",
+            "Funding flipped positive at the 16:00 UTC settlement on 21 November, ending a run "
+            "of nine negative settlements since 18 November that averaged \u22120.0120%, and has "
+            "stayed positive for six settlements in a row.",
         ),
         (
             "funding.flip/negative-latest",
             "sentence",
-            "Funding flipped negative at the latest settlement, 08:00 UTC on 23 November, from "
-            "+0.0032% at the one before.",
+            "Funding flipped negative at the latest settlement, 08:00 UTC on 23 November, ending "
+            "a run of at least nine positive settlements that averaged +0.0096%.",
         ),
         (
             "funding.flip/positive",
             "takeaway",
-            "Bitcoin funding flipped positive on 21 November and now stands at +0.0100%.",
+            "Bitcoin funding flipped positive on 21 November after nine negative settlements and "
+            "now stands at +0.0100%.",
         ),
         ("funding.flip/positive", "headline", "Bitcoin funding flips positive"),
         (
             "liquidations.total_24h_usd/some",
             "sentence",
-            "Over the past 24 hours, $431M of Bitcoin positions were liquidated, according to "
+            "Over the past 24 hours, $431M of Bitcoin positions were liquidated across Binance, "
+            "OKX and Bybit, according to CoinGlass data.",
+        ),
+        (  # 4-hour buckets ending before the as-of: the real window is said
+            "liquidations.total_24h_usd/4h-buckets",
+            "sentence",
+            "In the 24 hours to 04:00 UTC on 23 November, $88.0M of Bitcoin positions were "
+            "liquidated on Binance, according to CoinGlass data.",
+        ),
+        (
+            "liquidations.short_share_24h/none",
+            "takeaway",
+            "No Bitcoin shorts were liquidated in the 24 hours to 04:00 UTC on 23 November; all "
+            "$5.2M of liquidations were longs.",
+        ),
+        (
+            "liquidations.total_24h_usd/no-venues",
+            "sentence",
+            "Over the past 24 hours, $12.0M of Bitcoin positions were liquidated, according to "
             "CoinGlass data.",
         ),
         (
@@ -252,15 +353,15 @@ def test_key_phrasings(name: str, macro: str, text: str) -> None:
         (
             "liquidations.total_1h_usd/some",
             "sentence",
-            "In the latest hour, 07:00\u201308:00 UTC, liquidations came to $3.1M, according to "
-            "CoinGlass data.",
+            "In the latest hour, 07:00\u201308:00 UTC, liquidations across Binance, OKX and Bybit "
+            "came to $3.1M, according to CoinGlass data.",
         ),
         (
             "positioning.majority/short-throughout",
             "sentence",
-            "Positioning leans short: 65% of accounts were net short Bitcoin at 07:00 UTC, "
-            "according to Binance USD\u24c8-M futures data, and a majority has been net short "
-            "throughout the available data.",
+            "Positioning leans short: 65% of accounts on Binance were net short Bitcoin at 07:00 "
+            "UTC, according to Binance USD\u24c8-M futures data, and a majority has been net "
+            "short throughout the available data.",
         ),
         (
             "clusters.nearest_short_above/one",
@@ -332,7 +433,13 @@ def test_key_phrasings(name: str, macro: str, text: str) -> None:
         (
             "macro.dxy_level_break/up-since-this-month",
             "headline",
-            "Dollar index tops 100 for the first time since 4 November",
+            "Dollar index closes above 100 for the first time since 4 November",
+        ),
+        (
+            "macro.dxy_level_break/down-since-two-closes",
+            "sentence",
+            "The index has closed below 98 on two trading days in a row, the first closes below "
+            "it since 2 October 2026.",
         ),
         (
             "macro.dxy_level_break/up-first",
@@ -375,6 +482,20 @@ def test_key_phrasings(name: str, macro: str, text: str) -> None:
             "takeaway",
             "Bitcoin led over 24 hours, 1.5 pp ahead of Ether and 3.2 pp ahead of SOL.",
         ),
+        (  # a lead inside the rounding shown is no lead
+            "cross.relative_24h/in-step",
+            "sentence",
+            "No asset clearly led over the past 24 hours: Bitcoin rose 2.9%; Ether rose 3.0%, in "
+            "step with Bitcoin, according to Binance spot data.",
+        ),
+        ("cross.relative_24h/in-step", "headline", "Ether in step with Bitcoin over 24 hours"),
+        (
+            "cross.relative_24h/sol-leads-eth-in-step",
+            "sentence",
+            "SOL led over the past 24 hours with a 5.0% gain, 4.0 pp ahead of Bitcoin, which rose "
+            "1.0%; Ether rose 1.1%, in step with Bitcoin, according to Binance spot data.",
+        ),
+        ("cross.relative_24h/two-lead-together", "takeaway", "No asset clearly led over 24 hours."),
     ],
 )
 def test_key_phrasings_of_derivatives_macro_and_outlook(name: str, macro: str, text: str) -> None:

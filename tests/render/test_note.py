@@ -47,13 +47,13 @@ def text(html: str) -> str:
 def test_headline_and_takeaways_are_plain_text_from_the_same_macros() -> None:
     n = note()
     assert n.headline == (
-        "Bitcoin sets record high at $123,890; Ether tops $4,000 for the first time since "
-        "February 2026"
+        "Bitcoin sets record high at $123,890; Ether trades above $4,000, no daily close above it "
+        "since February 2026"
     )
     assert n.takeaways == (
         "Bitcoin set a record high of $123,890 on 23 November, above the previous record of "
         "$119,500 set on 6 October 2026.",
-        "Ether is back above $4,000 for the first time since February 2026.",
+        "Ether is trading above $4,000, a level it has not closed above since February 2026.",
         "Bitcoin closed above $120,000 for the first time in records since August 2017.",
     )
     assert f"<h1>{n.headline}</h1>" in n.html
@@ -274,7 +274,9 @@ def test_derivatives_paragraphs_read_in_order_without_repeats() -> None:
     assert "Positioning leans short: 65% of accounts" in btc
     # a sentence right after one of the same sources does not name them again
     assert btc.count("according to Binance USD\u24c8-M futures data") == 2  # funding, positioning
-    assert "Open interest in Bitcoin perpetual futures stood at $34.7B at 07:00 UTC." in btc
+    assert (
+        "Open interest in Bitcoin perpetual futures on Binance stood at $34.7B at 07:00 UTC." in btc
+    )
     assert btc.count("according to CoinGlass data") == 1
     assert "In the latest hour, 07:00\u201308:00 UTC, liquidations came to $3.1M." in btc
     # three paragraphs: leverage, liquidations, positioning and estimated levels
