@@ -89,9 +89,9 @@ class AnalysisSettings:
     level_major_steps: dict[str, float] = field(
         default_factory=lambda: {"BTC": 5000.0, "ETH": 500.0, "DXY": 1.0},
         metadata=_help(
-            "Round levels readers watch, by asset code (DXY: the Dollar Index), a level break "
-            "may be about; other assets: 5 times the power of ten below the price's "
-            "(500 from 1,000 to 9,999)."
+            "The step of the round levels readers watch, which a level break may be about, by "
+            "asset code (DXY: the Dollar Index); other assets: 5 times the power of ten below "
+            "the price's (500 from 1,000 to 9,999)."
         ),
     )
     level_minor_steps: dict[str, float] = field(
@@ -117,9 +117,7 @@ class AnalysisSettings:
     )
     funding_flip_min_pct: float = field(
         default=0.001,
-        metadata=_help(
-            "...averaging at least this many percent per interval either way (0.001 = 0.001 %)."
-        ),
+        metadata=_help("...averaging at least this many percent per interval, either way."),
     )
     relative_in_step_pp: float = field(
         default=0.15,

@@ -102,3 +102,18 @@ def test_leverage_mix_is_the_level_model_and_must_sum_to_one(tmp_path: Path) -> 
     (tmp_path / "s.toml").write_text('[analysis]\nleverage_mix = { "5" = 0.5, "10" = 0.2 }\n')
     with pytest.raises(InputError, match=r"\[analysis\] leverage_mix: shares must sum to 1"):
         settings.load_settings(tmp_path / "s.toml")
+
+
+def test_level_steps_come_from_the_file_and_are_checked(tmp_path: Path) -> None:
+    (tmp_path / "s.toml").write_text(
+        "[analysis]\nlevel_major_steps = { BTC = 10000, SOL = 25 }\nlevel_minor_steps = {}\n"
+    )
+    loaded = settings.load_settings(tmp_path / "s.toml").analysis
+    assert loaded.level_major_steps == {"BTC": 10000, "SOL": 25}
+    assert loaded.options()["level_minor_steps"] == {}
+    (tmp_path / "s.toml").write_text("[analysis]\nlevel_major_steps = { BTC = 2500 }\n")
+    with pytest.raises(InputError, match=r"BTC = 2500 is not a multiple of its minor step 1000"):
+        settings.load_settings(tmp_path / "s.toml")
+    (tmp_path / "s.toml").write_text("[analysis]\nlevel_minor_steps = { ETH = 0 }\n")
+    with pytest.raises(InputError, match=r"level_minor_steps: ETH = 0: expected a positive"):
+        settings.load_settings(tmp_path / "s.toml")
