@@ -118,3 +118,15 @@ def test_the_four_hour_all_exchange_set_is_calibrated_too(
     assert result.days >= 300
     assert 0.7 <= result.median <= 1.4 and result.within_2x >= 0.75
     assert result.k_range[1] < 0.01  # all exchanges' open interest, one venue's liquidations
+
+
+def test_the_fixture_is_cut_from_the_shared_data_as_shipped(tmp_path: Path) -> None:
+    if not SHARED.is_dir():
+        pytest.skip(f"real market data not found at {SHARED} (../shared is absent)")
+    written = bench.write_fixture(tmp_path / "fixture", SHARED)
+    files = sorted(p.relative_to(written) for p in written.rglob("*") if p.is_file())
+    assert files == sorted(
+        p.relative_to(bench.FIXTURE) for p in bench.FIXTURE.rglob("*") if p.is_file()
+    )
+    for rel in files:
+        assert (written / rel).read_bytes() == (bench.FIXTURE / rel).read_bytes(), rel
