@@ -210,7 +210,8 @@ class LevelProfile:
     """Estimated liquidation levels of one asset still live at as-of, summed into price bins.
 
     A model estimate, not data (``analysis/liquidation_map.py``): the USD of positions the
-    model expects to be liquidated if price reaches each bin. ``price``, ``long_usd`` and
+    model expects to be liquidated if price reaches each bin, scaled to realized liquidations
+    (or shares of the total when ``relative``). ``price``, ``long_usd`` and
     ``short_usd`` are parallel tuples, one entry per bin, in ascending price order.
     """
 
@@ -231,6 +232,9 @@ class LevelProfile:
     """Human names of the datasets the model read (open interest, candles, accounts)."""
     to: pd.Timestamp | None = None
     """Close time of the model's last candle."""
+    relative: bool = False
+    """True when the sizes are relative only (no coefficient fitted on realized liquidations):
+    ``long_usd`` and ``short_usd`` are then shares (0-1) of the live total, not USD."""
 
 
 @dataclass(frozen=True)

@@ -136,6 +136,29 @@ class AnalysisSettings:
     level_window_days: int = field(
         default=30, metadata=_help("Days of open-interest changes the level model replays.")
     )
+    level_turnover: float = field(
+        default=0.02,
+        metadata=_help(
+            "Share of open interest the level model opens and closes each hour at the median "
+            "hour's volume, scaled by the hour's volume: the churn a net change in open "
+            "interest hides."
+        ),
+    )
+    level_fit_days: int = field(
+        default=60,
+        metadata=_help(
+            "Days of realized liquidations the level model's size coefficient is fitted on "
+            "(the days before the last 24 hours)."
+        ),
+    )
+    level_fit_min_days: int = field(
+        default=14,
+        metadata=_help("Fewer days with data than this: no coefficient, relative sizes only."),
+    )
+    level_band_pct: float = field(
+        default=2.0,
+        metadata=_help("Band beside the price (%) whose estimated liquidations the note sizes."),
+    )
 
     def __post_init__(self) -> None:
         try:
@@ -146,11 +169,15 @@ class AnalysisSettings:
             ) from None
         if not weights or min(weights) < 1 or abs(sum(weights.values()) - 1.0) > 1e-6:
             raise InputError(f"leverage_mix: shares must sum to 1 (got {sum(weights.values())})")
+        if not 0.0 <= self.level_turnover < 1.0:
+            raise InputError(f"level_turnover = {self.level_turnover}: expected 0 <= x < 1")
+        if min(self.level_fit_days, self.level_fit_min_days) < 1 or self.level_band_pct <= 0:
+            raise InputError("level_fit_days, level_fit_min_days and level_band_pct must be > 0")
         _check_steps(self.level_major_steps, self.level_minor_steps)
 
     def options(self) -> dict[str, object]:
         """These settings as ``analysis.compute_facts`` options (fact functions take them by
-        their field names; the level ``model`` is built from the last three)."""
+        their field names; the level ``model`` is built from the last seven)."""
         from analysis import analysis_options
 
         return analysis_options(self)

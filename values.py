@@ -293,58 +293,76 @@ class Majority(FactValue):
 
 @dataclass(frozen=True)
 class NearestCluster(FactValue):
-    """The nearest significant cluster of estimated liquidation levels on one side."""
+    """Estimated liquidation levels on one side of the price (a model estimate): how much lies
+    within the band beside the price, and the nearest significant cluster. USD are scaled by
+    the model's k; None when k could not be fitted (relative sizes only: the shares)."""
 
+    band_pct: float
+    """Width of the band beside the price, percent."""
+    band_usd: float | None
+    """Estimated USD of the side's levels within the band; None: relative sizes only."""
+    band_share: float
+    """The band's share (0-1) of the side's estimated live levels."""
+    low: float
+    """Lower edge of the cluster's price range."""
+    high: float
+    """Upper edge of the cluster's price range."""
     price: float
-    """Its USD-weighted mean price (a model estimate)."""
-    usd: float
-    """Estimated USD of positions liquidated there."""
+    """The cluster's USD-weighted mean price."""
+    usd: float | None
+    """Estimated USD of the cluster; None: relative sizes only."""
+    share: float
+    """The cluster's share (0-1) of the side's estimated live levels."""
     distance_pct: float
-    """Distance from the last price, percent (negative below it)."""
+    """Distance of its mean price from the last price, percent (negative below it)."""
 
 
 @dataclass(frozen=True)
 class ShortClusterAbove(NearestCluster):
-    """The nearest cluster of estimated short liquidations above the price."""
+    """Estimated short liquidations above the price."""
 
     fact_id: ClassVar[str] = "clusters.nearest_short_above"
 
 
 @dataclass(frozen=True)
 class LongClusterBelow(NearestCluster):
-    """The nearest cluster of estimated long liquidations below the price."""
+    """Estimated long liquidations below the price."""
 
     fact_id: ClassVar[str] = "clusters.nearest_long_below"
 
 
 @dataclass(frozen=True)
-class SweptLevel(JsonObject):
-    """One price bin of estimated liquidation levels the price ran through."""
+class LevelCalibration(JsonObject):
+    """How the level model's USD were scaled to realized liquidations, and how that held."""
 
-    side: Side
-    """Whose levels: ``short`` (above a rising price) or ``long``."""
-    price: float
-    """USD-weighted mean price of the levels consumed in the bin."""
-    usd: float
-    """Estimated USD consumed there."""
-    time: str
-    """Open time of the first candle that reached the bin (ISO 8601, UTC)."""
+    k: float | None
+    """Realized / model USD over the fit days; None: too little liquidation history."""
+    fit_days: int
+    """Days k was fitted on (the 60 days before the last 24 hours, those with data)."""
+    checked_days: int
+    """Days of the last 60 that could be checked: each estimated with a k fitted on the
+    days before it only, beside its realized total."""
+    within_2x_days: int
+    """Of those, days whose estimate was within 2× of the realized liquidations."""
 
 
 @dataclass(frozen=True)
 class Swept(FactValue):
-    """Estimated liquidation levels consumed by candles of the last 24 hours."""
+    """The level model's estimate of the liquidations of the last 24 hours, beside the
+    realized ones."""
 
     fact_id: ClassVar[str] = "clusters.swept_24h"
 
-    total_usd: float
-    """Estimated USD consumed, both sides."""
-    short_usd: float
-    """Of which short levels."""
-    long_usd: float
-    """Of which long levels."""
-    levels: tuple[SweptLevel, ...]
-    """The largest bins swept, largest first."""
+    total_usd: float | None
+    """Estimated USD liquidated (levels consumed, scaled by k); None: relative sizes only."""
+    short_share: float
+    """Shorts' share (0-1) of the estimate."""
+    realized_usd: float | None
+    """USD actually liquidated in the same 24 hours; None when the data does not cover them."""
+    realized_short_share: float | None
+    """Shorts' share (0-1) of the realized liquidations."""
+    calibration: LevelCalibration
+    """How the estimate was scaled and how such estimates compared with realized totals."""
 
 
 # --- outlook, macro, sentiment, cross-asset ----------------------------------------------------

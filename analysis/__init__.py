@@ -62,22 +62,23 @@ def level_profiles(
     """The estimated liquidation-level profile of each asset at ``as_of``, for its chart.
 
     The snapshot is cut at ``as_of`` first; an asset needs open interest and hourly candles
-    (and uses its long/short accounts when present), as ``clusters.*`` do. Assets the model
-    cannot run on are left out.
+    (and uses its long/short accounts when present, its liquidations to scale the sizes), as
+    ``clusters.*`` do. Assets the model cannot run on are left out.
     """
     known = snapshot.cut(as_of)
     out: dict[str, LevelProfile] = {}
     for name, data in known.assets.items():
-        oi, hourly, accounts = data.open_interest, data.candles_1h, data.long_short
+        oi, hourly = data.open_interest, data.candles_1h
         if oi is None or hourly is None or oi.frame.empty or hourly.frame.empty:
             continue
-        accounts = None if accounts is None or accounts.frame.empty else accounts
-        levels = liquidation_map.estimate_levels(oi, hourly, accounts, model)
-        if levels is None:
-            continue
-        used = (oi, hourly) + ((accounts,) if accounts is not None else ())
-        sources = tuple(dict.fromkeys(d.source for d in used))
-        out[name] = liquidation_map.level_profile(levels, model, asset=name, sources=sources)
+        accounts, liquidations = (
+            None if d is None or d.frame.empty else d for d in (data.long_short, data.liquidations)
+        )
+        found = liquidation_map.profile(
+            oi, hourly, accounts, liquidations, as_of, model, asset=name
+        )
+        if found is not None:
+            out[name] = found
     return out
 
 

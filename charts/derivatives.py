@@ -68,6 +68,11 @@ HEADROOM = 0.22
 """Share of a bar chart's height kept free above the bars for the legend."""
 
 
+def share_tick(value: float, _pos: object = None) -> str:
+    """A share (0-1) in percent for the relative level profile's ticks: ``12 %``, ``0.5 %``."""
+    return f"{abs(value) * 100:.2g} %" if value else "0 %"
+
+
 def liquidations_chart(
     liquidations: Dataset,
     hourly: Dataset | None,
@@ -200,7 +205,7 @@ def level_profile_chart(
         ax.set_ylim(lo, hi)
         price_axis(ax)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
-        ax.xaxis.set_major_formatter(FuncFormatter(usd_amount))
+        ax.xaxis.set_major_formatter(FuncFormatter(share_tick if profile.relative else usd_amount))
         ax.yaxis.grid(False)
         level_line(ax, profile.last, PALETTE.price, gid="last")
         tags = [Tag(profile.last, usd(profile.last), PALETTE.price, "last-tag")]
@@ -257,20 +262,22 @@ def level_profile_alt(
 ) -> str:
     """Alt text of :func:`level_profile_chart`."""
     lo, hi = profile_window(profile, facts, asset=asset, span_pct=span_pct)
+    unit = "shares of the estimated total" if profile.relative else "estimated USD"
     text = f"{asset} estimated liquidation levels (a model estimate, not data): "
-    text += f"USD by price from {usd(lo)} to {usd(hi)}, shorts above and longs below the last "
+    text += f"{unit} by price from {usd(lo)} to {usd(hi)}, shorts above and longs below the last "
     text += f"price of {usd(profile.last)}"
     price = np.asarray(profile.price, dtype="float64")
     total = np.asarray(profile.short_usd) + np.asarray(profile.long_usd)
     beyond = float(total[(price < lo) | (price > hi)].sum())
     if beyond > 0:
-        text += f" ({usd_amount(beyond)} more lies beyond these prices)"
+        more = share_tick(beyond) if profile.relative else usd_amount(beyond)
+        text += f" ({more} more lies beyond these prices)"
     marks = []
     for side, where in (("short", "above"), ("long", "below")):
         cluster = _cluster(facts, asset, side)
         if cluster is not None:
             at, amount, _ = cluster
-            marks.append(f"the nearest {side} cluster {where}, {usd_amount(amount)} at {usd(at)}")
+            marks.append(f"the nearest estimated {side} cluster {where}, {amount} at {usd(at)}")
     return text + (f"; labelled: {' and '.join(marks)}." if marks else ".")
 
 
@@ -322,11 +329,15 @@ def profile_window(
     return lo, hi
 
 
-def _cluster(facts: Mapping[str, Fact], asset: str, side: str) -> tuple[float, float, float] | None:
-    """Price, USD and distance in percent of the nearest cluster fact of one side."""
+def _cluster(facts: Mapping[str, Fact], asset: str, side: str) -> tuple[float, str, float] | None:
+    """Price, estimated size (USD, or the share of the side without a fitted scale) and
+    distance in percent of the nearest cluster fact of one side."""
     kind = ShortClusterAbove if side == "short" else LongClusterBelow
     value = value_of(facts, asset, kind)
-    return None if value is None else (value.price, value.usd, value.distance_pct)
+    if value is None:
+        return None
+    size = f"{value.share * 100:.0f} %" if value.usd is None else f"≈{usd_amount(value.usd)}"
+    return value.price, size, value.distance_pct
 
 
 def _cluster_mark(
@@ -344,7 +355,7 @@ def _cluster_mark(
     ax.text(
         0.99,
         at,
-        f"nearest {side} cluster {usd_amount(amount)} ({distance:+.1f} %)",
+        f"nearest estimated {side} cluster {amount} ({distance:+.1f} %)",
         transform=ax.get_yaxis_transform(),
         ha="right",
         va="bottom" if side == "short" else "top",
@@ -470,9 +481,15 @@ def _funding_source(funding: Dataset, shown: pd.DataFrame, hours: float) -> str:
 def _profile_source(profile: LevelProfile) -> str:
     names = ", ".join(profile.sources) or "open interest and candles"
     to = f", to {when(profile.to)}" if profile.to is not None else ""
-    text = f"Model estimate from {names}{to}; the dark line is the last price.\n"
+    text = f"Model estimate (not data) from {names}{to}.\n"
     text += f"Model: {profile.model}.\n"
-    return (
-        text
-        + f"Bars: USD per {usd_amount(profile.bin_usd)} bin; a cluster's amount sums three bins."
+    step = usd_amount(profile.bin_usd)
+    if profile.relative:
+        return text + (
+            f"Bars: share of the estimated total per {step} bin (too little liquidation "
+            "history to scale them); dark line: last price."
+        )
+    return text + (
+        f"Bars: estimated USD per {step} bin, scaled to realized liquidations; clusters sum "
+        "3 bins; dark line: last price."
     )

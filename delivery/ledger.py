@@ -63,40 +63,32 @@ def add_subscriber(store: Store, text: str) -> str:
 def remove_subscriber(store: Store, text: str) -> str:
     """Mark an address unsubscribed (kept, so no import adds it back); ``InputError`` if
     unknown."""
-    address = normalize_address(text)
-    with store.transaction() as conn:
-        cur = conn.execute(
-            "UPDATE subscribers SET status = 'unsubscribed', changed_at = ? "
-            "WHERE address = ? AND status = 'active'",
-            (now(), address),
-        )
-        if cur.rowcount == 0:
-            known = conn.execute(
-                "SELECT 1 FROM subscribers WHERE address = ?", (address,)
-            ).fetchone()
-            raise InputError(
-                f"{address} is already unsubscribed" if known else f"{address} is not subscribed"
-            )
-    return address
+    return _change_status(
+        store, text, "unsubscribed", "is already unsubscribed", "is not subscribed"
+    )
 
 
 def resubscribe(store: Store, text: str) -> str:
     """Make an unsubscribed address active again (the subscriber asked to come back);
     ``InputError`` if it is unknown or already active."""
+    return _change_status(store, text, "active", "is already subscribed", "is not in the list")
+
+
+def _change_status(store: Store, text: str, status: str, already: str, unknown: str) -> str:
+    """Set the address's status to ``status`` (from the other one); ``InputError`` saying
+    ``already`` or ``unknown`` when there is nothing to change."""
     address = normalize_address(text)
+    other = "active" if status == "unsubscribed" else "unsubscribed"
     with store.transaction() as conn:
         cur = conn.execute(
-            "UPDATE subscribers SET status = 'active', changed_at = ? "
-            "WHERE address = ? AND status = 'unsubscribed'",
-            (now(), address),
+            "UPDATE subscribers SET status = ?, changed_at = ? WHERE address = ? AND status = ?",
+            (status, now(), address, other),
         )
         if cur.rowcount == 0:
             known = conn.execute(
                 "SELECT 1 FROM subscribers WHERE address = ?", (address,)
             ).fetchone()
-            raise InputError(
-                f"{address} is already subscribed" if known else f"{address} is not in the list"
-            )
+            raise InputError(f"{address} {already if known else unknown}")
     return address
 
 

@@ -3,10 +3,10 @@
     CLI (generate.py, cli.py) -> the daily run (daily.py) -> driver (pipeline.py) -> stages
     -> shared modules
 
-The stages never import each other (sources and delivery may import store, delivery render); nothing below the
-CLI imports a CLI module, nothing below the daily run imports it, nothing below the driver
-imports the driver; shared modules import only shared modules. Tools (demo, bench, devtools)
-may import the program but not the tests.
+The stages never import each other (sources and delivery may import store, delivery render);
+nothing below the CLI imports a CLI module, nothing below the daily run imports it, nothing
+below the driver imports the driver; shared modules import only shared modules. Tools (demo,
+bench, devtools) may import the program but not the tests.
 Edit the tables below when modules are added or moved.
 """
 

@@ -16,12 +16,12 @@ from models import Fact
 from values import (
     FactValue,
     FundingFlip,
+    LevelCalibration,
     LongClusterBelow,
     NearestCluster,
     PriceLevelBreak,
     ShortClusterAbove,
     Swept,
-    SweptLevel,
     UnknownFact,
     as_number,
     as_value,
@@ -53,12 +53,19 @@ def test_a_value_is_its_json_object_under_json_names() -> None:
 
 
 def test_nested_values_serialise_and_read_by_key() -> None:
-    level = SweptLevel("short", 123_571.1, 40e6, "2026-11-23T02:00:00Z")
-    swept = Swept(total_usd=40e6, short_usd=40e6, long_usd=0.0, levels=(level,))
-    assert swept["levels"][0]["usd"] == 40e6
+    calibration = LevelCalibration(k=0.02, fit_days=52, checked_days=39, within_2x_days=36)
+    swept = Swept(
+        total_usd=40e6,
+        short_share=0.9,
+        realized_usd=None,
+        realized_short_share=None,
+        calibration=calibration,
+    )
+    assert swept["calibration"]["within_2x_days"] == 36
     assert to_json(swept) == json.loads(json.dumps(swept))
-    assert to_json(swept)["levels"] == [dict(level)]
-    assert type(to_json(swept)["levels"][0]) is dict
+    assert to_json(swept)["calibration"] == dict(calibration)
+    assert type(to_json(swept)["calibration"]) is dict
+    assert to_json(swept)["realized_usd"] is None
 
 
 def test_values_are_frozen_and_survive_pickling() -> None:
@@ -72,10 +79,11 @@ def test_values_are_frozen_and_survive_pickling() -> None:
 
 
 def test_equal_fields_of_two_facts_are_not_equal_values() -> None:
-    short, long = ShortClusterAbove(1.0, 2.0, 3.0), LongClusterBelow(1.0, 2.0, 3.0)
+    fields = (2.0, 1e6, 0.1, 100.0, 101.0, 100.5, None, 0.05, 0.5)
+    short, long = ShortClusterAbove(*fields), LongClusterBelow(*fields)
     assert short != long
     assert (short == long) is False
-    assert short == ShortClusterAbove(1.0, 2.0, 3.0)
+    assert short == ShortClusterAbove(*fields)
 
 
 def test_lookups_are_typed_and_checked() -> None:

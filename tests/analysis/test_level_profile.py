@@ -32,7 +32,7 @@ def hand_made(
         opens=OPENS,
         interval=pd.Timedelta(hours=1),
         last=100.0,
-        added_usd=1000.0,
+        opened_usd=1000.0,
     )
 
 
@@ -43,7 +43,7 @@ def test_live_levels_are_binned_by_side_in_contiguous_bins() -> None:
         short=[False, False, False, True, True, True],
         consumed=[4, 4, 4, 4, 4, 4],
     )
-    profile = lm.level_profile(levels, MODEL, asset="BTC", sources=("OI", "Spot"))
+    profile = lm.level_profile(levels, MODEL, asset="BTC", sources=("OI", "Spot"), k=1.0)
 
     assert profile.asset == "BTC"
     assert profile.sources == ("OI", "Spot")
@@ -62,7 +62,7 @@ def test_consumed_and_negligible_levels_are_left_out() -> None:
         short=[False, False, True, True],
         consumed=[2, 4, 4, 3],  # the first and last were reached by candles 2 and 3
     )
-    profile = lm.level_profile(levels, MODEL)
+    profile = lm.level_profile(levels, MODEL, k=1.0)
     assert profile.price == (115.0,)
     assert profile.short_usd == (30.0,)
     assert profile.long_usd == (0.0,)
@@ -77,7 +77,7 @@ def test_no_live_level_gives_an_empty_profile() -> None:
 
 def test_default_bins_are_a_quarter_percent_of_the_last_close() -> None:
     levels = hand_made([100.6, 101.0], [1.0, 2.0], [True, True], [4, 4])
-    profile = lm.level_profile(levels)
+    profile = lm.level_profile(levels, k=1.0)
     assert profile.bin_usd == pytest.approx(0.25)
     assert profile.price == pytest.approx((100.625, 100.875, 101.125))
     assert profile.short_usd == (1.0, 0.0, 2.0)
@@ -86,6 +86,17 @@ def test_default_bins_are_a_quarter_percent_of_the_last_close() -> None:
 def test_the_profile_describes_the_model() -> None:
     text = lm.level_profile(hand_made([90.0], [1.0], [False], [4])).model
     assert "30 days" in text
-    assert "5x 10 %" in text and "100x 15 %" in text
+    assert "leverage 5/10/25/50/100x at 10/25/30/20/15 %" in text
     assert "0.25 % bins" in text
     assert lm.describe(MODEL).endswith("$10 bins")
+
+
+def test_k_scales_the_profile_and_without_it_the_bins_are_shares() -> None:
+    levels = hand_made([90.0, 112.0, 118.0], [10.0, 30.0, 10.0], [False, True, True], [4, 4, 4])
+    scaled = lm.level_profile(levels, MODEL, k=0.5)
+    assert not scaled.relative
+    assert scaled.long_usd[0] == 5.0 and sum(scaled.short_usd) == 20.0
+    shares = lm.level_profile(levels, MODEL)
+    assert shares.relative
+    assert shares.long_usd[0] == pytest.approx(0.2) and sum(shares.short_usd) == pytest.approx(0.8)
+    assert "30 days of OI rises + 2 %/h turnover" in shares.model

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from analysis import outlook
@@ -56,10 +58,11 @@ def test_outlook_supports_the_broken_level_and_targets_the_next_round_level() ->
 
 def test_outlook_targets_a_nearer_short_cluster() -> None:
     # Open interest grows by 100 in the last candle (high 101.5, low 100.2, close 101.5): its 100x
-    # shorts sit at E x 1.006 = 101.67, nearer than 105.
+    # shorts sit at E x 1.006 = 101.67, nearer than 105 (no turnover: only that rise opens).
     n = len(HOURLY.frame)
     oi = open_interest([1000.0] * n + [1100.0], times("2026-03-01 00:00", n + 1))
-    r = outlook.levels(HOURLY, DAILY, HOURLY, oi, model=LEVEL_MODEL, **levels(scale=True))
+    model = replace(LEVEL_MODEL, turnover=0.0)
+    r = outlook.levels(HOURLY, DAILY, HOURLY, oi, model=model, **levels(scale=True))
     assert r is not None
     entry = (101.5 + 100.2 + 101.5) / 3
     assert r.value == OutlookLevels(

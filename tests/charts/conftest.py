@@ -145,14 +145,36 @@ def fear_greed() -> Dataset:
     )
 
 
+def cluster(
+    kind: type[ShortClusterAbove] | type[LongClusterBelow],
+    price: float,
+    usd: float | None,
+    distance_pct: float,
+    share: float = 0.25,
+) -> ShortClusterAbove | LongClusterBelow:
+    """A nearest-cluster value at ``price`` (a one-unit range around it); ``usd`` None: a
+    cluster of relative size ``share`` only."""
+    return kind(
+        band_pct=2.0,
+        band_usd=usd,
+        band_share=share,
+        low=price - 0.5,
+        high=price + 0.5,
+        price=price,
+        usd=usd,
+        share=share,
+        distance_pct=distance_pct,
+    )
+
+
 @pytest.fixture
 def market_facts() -> dict[str, Fact]:
     """The funding flip and nearest clusters of BTC and the DXY break, keyed like the pipeline."""
     flip = FundingFlip("negative", "positive", "2025-06-28T08:00:00Z", 4, current_pct=0.01)
     items = [
         fact("funding.flip", flip, "state"),
-        fact("clusters.nearest_short_above", ShortClusterAbove(104.6, 3e7, 4.6), "level"),
-        fact("clusters.nearest_long_below", LongClusterBelow(96.4, 1.5e7, -3.6), "level"),
+        fact("clusters.nearest_short_above", cluster(ShortClusterAbove, 104.6, 3e7, 4.6), "level"),
+        fact("clusters.nearest_long_below", cluster(LongClusterBelow, 96.4, 1.5e7, -3.6), "level"),
         fact(
             "macro.dxy_level_break",
             DxyLevelBreak(DXY_LEVEL, "down", previous_close_beyond="2025-02-03"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,7 +22,7 @@ from charts.marks import from_x, x_of
 from charts.style import PALETTE
 from models import Dataset, Fact, LevelProfile
 from tests.charts.artists import by_gid, draw, line, polys, text, xs, ys
-from tests.charts.conftest import AS_OF, FLIP_AT, LAST, fact
+from tests.charts.conftest import AS_OF, FLIP_AT, LAST, cluster, fact
 from values import FundingFlip, ShortClusterAbove
 
 HOUR = pd.Timedelta(hours=1)
@@ -170,8 +172,10 @@ def test_nearest_clusters_are_labelled(
     fig = level_profile_chart(profile, market_facts, asset="BTC", demo=False)
     assert ys(line(fig, "short-cluster")) == [104.6, 104.6]
     assert ys(line(fig, "long-cluster")) == [96.4, 96.4]
-    assert text(fig, "short-cluster-label").get_text() == "nearest short cluster $30M (+4.6 %)"
-    assert text(fig, "long-cluster-label").get_text() == "nearest long cluster $15M (-3.6 %)"
+    label = text(fig, "short-cluster-label").get_text()
+    assert label == "nearest estimated short cluster ≈$30M (+4.6 %)"
+    label = text(fig, "long-cluster-label").get_text()
+    assert label == "nearest estimated long cluster ≈$15M (-3.6 %)"
     assert text(fig, "short-cluster-tag").get_text() == "$104.60"
     assert text(fig, "last-tag").get_text() == "$100.00"
     bare = level_profile_chart(profile, {}, asset="BTC", demo=False)
@@ -182,16 +186,46 @@ def test_profile_says_it_is_a_model_estimate(profile: LevelProfile) -> None:
     fig = level_profile_chart(profile, {}, asset="BTC", demo=True)
     assert "a model estimate" in text(fig, "title").get_text()
     source = text(fig, "source").get_text()
-    assert source.startswith("Model estimate from Test futures, Test exchange, to 29 Jun 10:00")
+    assert source.startswith(
+        "Model estimate (not data) from Test futures, Test exchange, to 29 Jun 10:00"
+    )
     assert "Model: 30 days of OI increases; test leverage." in source
-    assert "USD per $1 bin" in source
+    assert "estimated USD per $1 bin, scaled to realized liquidations" in source
+    draw(fig)
+
+
+def test_a_relative_profile_shows_shares_and_says_so(
+    profile: LevelProfile, market_facts: dict[str, Fact]
+) -> None:
+    total = sum(profile.short_usd) + sum(profile.long_usd)
+    relative = replace(
+        profile,
+        short_usd=tuple(x / total for x in profile.short_usd),
+        long_usd=tuple(x / total for x in profile.long_usd),
+        relative=True,
+    )
+    share = cluster(ShortClusterAbove, 104.6, None, 4.6, share=0.3)
+    facts = market_facts | {
+        "BTC:clusters.nearest_short_above": fact("clusters.nearest_short_above", share, "level")
+    }
+    fig = level_profile_chart(relative, facts, asset="BTC", demo=False)
+    assert "share of the estimated total per $1 bin" in text(fig, "source").get_text()
+    assert (
+        text(fig, "short-cluster-label").get_text()
+        == "nearest estimated short cluster 30 % (+4.6 %)"
+    )
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks and all(t.endswith("%") for t in ticks if t)
+    alt = level_profile_alt(relative, facts, asset="BTC")
+    assert "shares of the estimated total by price" in alt
+    assert "the nearest estimated short cluster above, 30 % at $104.60" in alt
     draw(fig)
 
 
 def test_a_far_cluster_widens_the_view(
     profile: LevelProfile, market_facts: dict[str, Fact]
 ) -> None:
-    far = ShortClusterAbove(price=115.2, usd=1e7, distance_pct=15.2)
+    far = cluster(ShortClusterAbove, 115.2, 1e7, 15.2)
     facts = market_facts | {
         "BTC:clusters.nearest_short_above": fact("clusters.nearest_short_above", far, "level")
     }
@@ -205,4 +239,7 @@ def test_profile_alt(profile: LevelProfile, market_facts: dict[str, Fact]) -> No
     assert alt.startswith("BTC estimated liquidation levels (a model estimate, not data)")
     assert "$90.00 to $110.00" in alt
     assert "more lies beyond these prices" in alt  # 80.5 to 89.5 and 110.5 to 119.5
-    assert "nearest short cluster above, $30M at $104.60" in alt
+    assert alt.startswith(
+        "BTC estimated liquidation levels (a model estimate, not data): estimated USD by price"
+    )
+    assert "nearest estimated short cluster above, ≈$30M at $104.60" in alt

@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 import zlib
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -22,6 +23,7 @@ from values import (
     FundingFlip,
     FundingRate,
     LargerGain,
+    LevelCalibration,
     LongClusterBelow,
     Macd,
     Majority,
@@ -33,7 +35,6 @@ from values import (
     ShortClusterAbove,
     Squeeze,
     Swept,
-    SweptLevel,
     SwingPoint,
     WeeklyGainRank,
 )
@@ -44,6 +45,8 @@ SECTIONS = {spec.id: spec.section for spec in FACTS}
 FUTURES = ("Binance USD\u24c8-M futures",)
 COINGLASS = ("CoinGlass",)
 MODEL = ("Binance USD\u24c8-M futures", "Binance spot")
+SCALED = (*MODEL, "CoinGlass")
+"""The level model's sources when its sizes were scaled to CoinGlass's liquidations."""
 
 
 def fact(
@@ -368,11 +371,14 @@ MODEL_EVIDENCE: dict[str, JSONValue] = {
     "leverage_mix": {"5x": 0.1, "10x": 0.25, "25x": 0.3, "50x": 0.2, "100x": 0.15},
     "mmr": 0.004,
     "window_days": 30.0,
+    "turnover": 0.02,
     "last": 123654.26,
     "clusters_found": 5,
+    "k": 0.0178,
+    "fit_days": 52,
 }
 SWEPT_EVIDENCE = MODEL_EVIDENCE | {
-    "levels_consumed": 223,
+    "swept_model_usd": 9703975122.1,
     "from": "2026-11-22T08:00:00Z",
     "to": "2026-11-23T08:00:00Z",
 }
@@ -501,22 +507,40 @@ SQUEEZE = fact(
 FLIP = _funding_flip("positive", 6, 0.01, -0.004012)
 SHORT_ABOVE = fact(
     "clusters.nearest_short_above",
-    ShortClusterAbove(price=124748.24, usd=53691278.8, distance_pct=0.8847),
+    ShortClusterAbove(
+        band_pct=2.0,
+        band_usd=25290301.1,
+        band_share=0.1483,
+        low=124581.67,
+        high=125509.07,
+        price=124945.43,
+        usd=11188935.1,
+        share=0.0656,
+        distance_pct=1.0442,
+    ),
     MODEL_EVIDENCE,
     unit="level",
-    sources=MODEL,
+    sources=SCALED,
 )
 LONG_BELOW = fact(
     "clusters.nearest_long_below",
-    LongClusterBelow(price=119715.29, usd=75594590.5, distance_pct=-3.1855),
+    LongClusterBelow(
+        band_pct=2.0,
+        band_usd=10107885.4,
+        band_share=0.0515,
+        low=119017.23,
+        high=119944.63,
+        price=119526.8,
+        usd=11301649.3,
+        share=0.0576,
+        distance_pct=-3.3379,
+    ),
     MODEL_EVIDENCE,
     unit="level",
-    sources=MODEL,
+    sources=SCALED,
 )
-SWEPT_LEVELS = (
-    SweptLevel("short", price=123571.1, usd=40652234.2, time="2026-11-23T02:00:00Z"),
-    SweptLevel("short", price=122397.2, usd=31904386.1, time="2026-11-22T16:00:00Z"),
-)
+CALIBRATED = LevelCalibration(k=0.0178, fit_days=52, checked_days=39, within_2x_days=36)
+UNCALIBRATED = LevelCalibration(k=None, fit_days=0, checked_days=0, within_2x_days=0)
 OUTLOOK_UP = _outlook("up", 120000.0, (124748.24, "cluster"), (119715.29, "cluster"))
 OUTLOOK_DOWN = _outlook("down", 100000.0, (95000.0, "round"), (101350.0, "cluster"))
 DXY_BREAK = _dxy_break(98.0, "down", "2026-10-02")
@@ -682,36 +706,74 @@ BRANCHES |= {
         sources=FUTURES,
     ),
     "clusters.nearest_short_above/one": SHORT_ABOVE,
-    "clusters.nearest_long_below/one": LONG_BELOW,
-    "clusters.swept_24h/shorts": fact(
-        "clusters.swept_24h",
-        Swept(total_usd=301418241.9, short_usd=301418241.9, long_usd=0.0, levels=SWEPT_LEVELS),
-        SWEPT_EVIDENCE,
-        unit="levels",
+    "clusters.nearest_short_above/relative": fact(
+        "clusters.nearest_short_above",
+        ShortClusterAbove(2.0, None, 0.2292, 4099.44, 4130.11, 4114.67, None, 0.1005, 0.6223),
+        MODEL_EVIDENCE | {"k": None, "fit_days": 0},
+        asset="ETH",
+        unit="level",
         sources=MODEL,
     ),
-    "clusters.swept_24h/longs": fact(
+    "clusters.nearest_long_below/one": LONG_BELOW,
+    "clusters.nearest_long_below/relative": fact(
+        "clusters.nearest_long_below",
+        LongClusterBelow(2.0, None, 0.0201, 3956.32, 3986.99, 3969.71, None, 0.0505, -2.9227),
+        MODEL_EVIDENCE | {"k": None, "fit_days": 0},
+        asset="ETH",
+        unit="level",
+        sources=MODEL,
+    ),
+    "clusters.swept_24h/shorts": fact(
         "clusters.swept_24h",
         Swept(
-            total_usd=88000000.0,
-            short_usd=0.0,
-            long_usd=88000000.0,
-            levels=(SweptLevel("long", 3920.5, 30100000.0, "2026-11-22T21:00:00Z"),),
+            total_usd=173154119.5,
+            short_share=0.9873,
+            realized_usd=431042531.03,
+            realized_short_share=0.9439,
+            calibration=CALIBRATED,
+        ),
+        SWEPT_EVIDENCE,
+        unit="levels",
+        sources=SCALED,
+    ),
+    "clusters.swept_24h/no-realized": fact(
+        "clusters.swept_24h",
+        Swept(
+            total_usd=51684626.7,
+            short_share=0.3052,
+            realized_usd=None,
+            realized_short_share=None,
+            calibration=CALIBRATED,
         ),
         SWEPT_EVIDENCE,
         asset="ETH",
         unit="levels",
-        sources=MODEL,
+        sources=SCALED,
     ),
-    "clusters.swept_24h/mixed": fact(
+    "clusters.swept_24h/unchecked": fact(
         "clusters.swept_24h",
         Swept(
-            total_usd=138209405.4,
-            short_usd=128067225.4,
-            long_usd=10142179.9,
-            levels=(SweptLevel("short", 4094.41, 25032411.1, "2026-11-23T07:00:00Z"),),
+            total_usd=88000000.0,
+            short_share=0.1209,
+            realized_usd=90500000.0,
+            realized_short_share=0.02,
+            calibration=replace(CALIBRATED, checked_days=0, within_2x_days=0),
         ),
         SWEPT_EVIDENCE,
+        asset="ETH",
+        unit="levels",
+        sources=SCALED,
+    ),
+    "clusters.swept_24h/relative": fact(
+        "clusters.swept_24h",
+        Swept(
+            total_usd=None,
+            short_share=0.8948,
+            realized_usd=230489228.28,
+            realized_short_share=0.9001,
+            calibration=UNCALIBRATED,
+        ),
+        SWEPT_EVIDENCE | {"k": None, "fit_days": 0},
         asset="ETH",
         unit="levels",
         sources=MODEL,

@@ -366,21 +366,53 @@ def test_key_phrasings(name: str, macro: str, text: str) -> None:
         (
             "clusters.nearest_short_above/one",
             "sentence",
-            "Above the price, the nearest estimated cluster of short liquidations sits near "
-            "$124,748, 0.9% higher, holding about $53.7M.",
+            "The level model puts about $25.3M of estimated short liquidations within 2% above "
+            "the price; its nearest cluster of them holds about $11.2M at $124,582\u2013$125,509, "
+            "1.0% higher.",
+        ),
+        (
+            "clusters.nearest_short_above/relative",
+            "sentence",
+            "The level model puts 23% of its estimated short liquidations within 2% above the "
+            "price; its nearest cluster of them holds 10% of the total at $4,099\u2013$4,130, "
+            "0.6% higher (relative sizes only).",
         ),
         (
             "clusters.nearest_long_below/one",
             "sentence",
-            "Below the price, the nearest estimated long-liquidation cluster is near $119,715, "
-            "3.2% lower, with about $75.6M.",
+            "The level model puts about $10.1M of estimated long liquidations within 2% below "
+            "the price; its nearest cluster of them holds about $11.3M at $119,017\u2013$119,945, "
+            "3.3% lower.",
         ),
         (
-            "clusters.swept_24h/mixed",
+            "clusters.nearest_long_below/relative",
+            "headline",
+            "2% of estimated Ether long liquidations lie within 2% below the price",
+        ),
+        (
+            "clusters.swept_24h/shorts",
             "sentence",
-            "Since 08:00 UTC yesterday the price has run through an estimated $138M of "
-            "liquidation levels, $128M of shorts and $10.1M of longs; the largest, about $25.0M "
-            "of shorts near $4,094, was reached in the 07:00 UTC hour on 23 November.",
+            "For the last 24 hours the level model estimated about $173M of liquidations, 99% of "
+            "them shorts, against $431M realized; with its scale fitted on earlier days only, it "
+            "came within 2\u00d7 of the realized total on 36 of the last 39 days.",
+        ),
+        (
+            "clusters.swept_24h/no-realized",
+            "takeaway",
+            "The level model estimated $51.7M of Ether liquidations in 24 hours, with no realized "
+            "total to compare yet.",
+        ),
+        (
+            "clusters.swept_24h/unchecked",
+            "sentence",
+            "For the last 24 hours the level model estimated about $88.0M of liquidations, 12% of "
+            "them shorts, against $90.5M realized; its accuracy is not measured yet.",
+        ),
+        (
+            "clusters.swept_24h/relative",
+            "sentence",
+            "Without enough liquidation history to scale it, the level model gives relative sizes "
+            "only: 89% of the liquidations it estimates for the last 24 hours were shorts.",
         ),
         (
             "outlook.levels/up-cluster-cluster",

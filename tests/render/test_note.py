@@ -286,12 +286,14 @@ def test_derivatives_paragraphs_read_in_order_without_repeats() -> None:
 def test_liquidation_levels_are_called_model_estimates_once() -> None:
     part = section_html(full_note(), "Derivatives and liquidations")
     caveat = (
-        "The liquidation levels and clusters are model estimates from Binance USD\u24c8-M "
-        "futures and Binance spot data: they are estimated from open-interest changes and an "
-        "assumed leverage mix, and their sizes are indicative."
+        "The liquidation levels, clusters and sizes from the level model are estimates from "
+        "Binance USD\u24c8-M futures, Binance spot and CoinGlass data, not reported "
+        "liquidations: positions are inferred from open-interest changes and trading volume "
+        "with an assumed leverage mix. Sizes are scaled to realized liquidations where there "
+        "is enough history, and are relative shares otherwise."
     )
     assert text(part).count(caveat) == 1
-    assert text(part).index("nearest estimated cluster") < text(part).index(caveat)
+    assert text(part).index("its nearest cluster of them") < text(part).index(caveat)
     no_levels = [f for f in FULL if not f.id.startswith("clusters.")]
     assert "model estimates" not in body(render_note(context(no_levels)).html)
 
