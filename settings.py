@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import ipaddress
 import os
 import sys
 import tomllib
@@ -286,6 +287,19 @@ class StoreSettings:
 SECURITY = ("ssl", "starttls", "none")
 """SMTP connection security: TLS from the start, STARTTLS upgrade, or plain (loopback only)."""
 
+
+def loopback(host: str) -> bool:
+    """Whether ``host`` is this machine: ``localhost`` or a loopback address (127.0.0.0/8,
+    ``::1``), the only hosts plain SMTP may be sent to."""
+    name = host.strip().rstrip(".").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name.removeprefix("[").removesuffix("]")).is_loopback
+    except ValueError:
+        return False
+
+
 ATTACH = ("pdf", "link")
 """``[email] attach``: the PDF in each message, or a link to the blog's copy."""
 
@@ -375,6 +389,12 @@ class EmailSettings:
     def __post_init__(self) -> None:
         if self.security not in SECURITY:
             raise InputError(f"security = {self.security!r}: choose from {', '.join(SECURITY)}")
+        if self.security == "none" and not loopback(self.smtp_host):
+            raise InputError(
+                f'security = "none" sends the password and every message in clear: it is only '
+                f"allowed to a loopback smtp_host (localhost, 127.0.0.0/8, ::1), not "
+                f"{self.smtp_host!r}; use ssl or starttls"
+            )
         if self.attempts < 1 or self.max_attempts < 1 or self.rate < 0 or self.backoff < 0:
             raise InputError("attempts and max_attempts must be >= 1, and rate and backoff >= 0")
         if self.attach not in ATTACH:
