@@ -25,8 +25,14 @@ import pandas as pd
 Scope: TypeAlias = Literal["asset", "market"]
 """``asset``: one table per asset, ``<name>/<ASSET>.csv``; ``market``: one, ``<name>.csv``."""
 
-POSITIVE = (0.0, float("inf"))
-"""Bounds of prices, volumes and USD amounts: zero or more."""
+PRICE = (0.0, 1e9)
+"""Bounds of a price in USD: a billion dollars a unit is above anything traded; a close of
+1e300, or 2,147,483,648,000,000 (an overflowed integer scaled by a million), is a broken feed."""
+VOLUME = (0.0, 1e18)
+"""Bounds of a volume in base units (a meme coin trades some 1e13 a day)."""
+USD = (0.0, 1e13)
+"""Bounds of a USD amount (open interest, liquidations): ten trillion dollars is more than the
+whole crypto market."""
 HOUR = pd.Timedelta(hours=1)
 DAY = pd.Timedelta(days=1)
 
@@ -38,7 +44,7 @@ class Column:
     name: str
     format: str
     """``format()`` spec of its CSV cells (``.2f``); ``s`` for a text column."""
-    bounds: tuple[float, float] | None = POSITIVE
+    bounds: tuple[float, float] | None = USD
     """Range every value must lie in; None for an optional text column, kept as it is."""
 
 
@@ -101,8 +107,8 @@ class DatasetSpec:
         return relative == f"{self.name}.csv"
 
 
-_PRICES = tuple(Column(name, ".2f") for name in ("open", "high", "low", "close"))
-_CANDLES = (*_PRICES, Column("volume", ".4f"))
+_PRICES = tuple(Column(name, ".2f", PRICE) for name in ("open", "high", "low", "close"))
+_CANDLES = (*_PRICES, Column("volume", ".4f", VOLUME))
 
 REGISTRY: tuple[DatasetSpec, ...] = (
     DatasetSpec(
@@ -145,7 +151,7 @@ REGISTRY: tuple[DatasetSpec, ...] = (
     DatasetSpec(
         "open_interest",
         "asset",
-        (Column("oi_usd", ".2f"),),
+        (Column("oi_usd", ".2f", USD),),
         meaning="open interest in USD",
         noun="open interest",
         kind="open-interest",
@@ -156,7 +162,7 @@ REGISTRY: tuple[DatasetSpec, ...] = (
     DatasetSpec(
         "liquidations",
         "asset",
-        (Column("long_usd", ".2f"), Column("short_usd", ".2f")),
+        (Column("long_usd", ".2f", USD), Column("short_usd", ".2f", USD)),
         meaning="USD of long / short positions liquidated in the bucket starting at `time` "
         "(hourly or coarser)",
         noun="liquidations",
@@ -181,7 +187,7 @@ REGISTRY: tuple[DatasetSpec, ...] = (
     DatasetSpec(
         "dxy",
         "market",
-        (Column("close", ".3f"),),
+        (Column("close", ".3f", (10.0, 1000.0)),),
         meaning="US Dollar Index daily close",
         noun="the US Dollar Index",
         kind="US Dollar Index",

@@ -206,7 +206,40 @@ class SourcesSettings:
         default="https://api.frankfurter.app",
         metadata=_help("Frankfurter (ECB rates) base URL, for the synthetic DXY fallback."),
     )
-    timeout: float = field(default=15.0, metadata=_help("Seconds to wait for one request."))
+    timeout: float = field(
+        default=15.0,
+        metadata=_help("Seconds to wait for a connection or for each part of an answer."),
+    )
+    request_deadline: float = field(
+        default=60.0,
+        metadata=_help(
+            "Seconds one request may take in all, body included: a server trickling its answer "
+            "byte by byte is cut off here (timeout bounds only each wait). A cut-off request "
+            "counts as a timeout and is retried."
+        ),
+    )
+    gather_budget: float = field(
+        default=300.0,
+        metadata=_help(
+            "Seconds a whole gather may take; datasets still unfinished then fail (falling "
+            "back to the history store), so a cron run never hangs and never keeps the daily "
+            "lock."
+        ),
+    )
+    max_response_mb: float = field(
+        default=20.0,
+        metadata=_help(
+            "Largest answer accepted from an API, in MB: a larger one is refused unread when "
+            "its Content-Length says so, else as soon as it passes the cap."
+        ),
+    )
+    max_file_mb: float = field(
+        default=50.0,
+        metadata=_help(
+            "Largest snapshot file read, in MB (manifest.json and each CSV): a larger one is "
+            "refused (exit 2) before it is read."
+        ),
+    )
     retries: int = field(
         default=3, metadata=_help("Retries of a request after a timeout, 429 or 5xx answer.")
     )
@@ -272,6 +305,12 @@ class SourcesSettings:
         days = (self.daily_days, self.hourly_days, self.funding_days, self.derivatives_days)
         if min(*days, self.long_short_days, self.overlap) < 0:
             raise InputError("history depths (days) and overlap must be >= 0")
+        limits = (self.timeout, self.request_deadline, self.gather_budget)
+        if min(*limits, self.max_response_mb, self.max_file_mb) <= 0:
+            raise InputError(
+                "timeout, request_deadline, gather_budget, max_response_mb and max_file_mb "
+                "must be > 0"
+            )
 
 
 @dataclass(frozen=True)
