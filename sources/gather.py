@@ -115,6 +115,8 @@ class _Job:
     since: pd.Timestamp | None
     """Oldest row the snapshot keeps (None: all)."""
     sources: list[Source]
+    errors: list[str] = field(default_factory=list)
+    """What failed so far, source by source."""
 
     @property
     def file(self) -> str:
@@ -206,23 +208,24 @@ def _jobs(ctx: Context, assets: tuple[str, ...], now: pd.Timestamp) -> list[_Job
 async def _run(
     job: _Job, settings: Settings, now: pd.Timestamp, store: Store
 ) -> tuple[Outcome, pd.DataFrame | None]:
-    """Fetch (each source in turn, then the store), check and store one dataset; never raises."""
+    """Fetch (each source in turn, then the store), check and store one dataset; never raises
+    (but may be cancelled: ``job.errors`` then holds what failed so far)."""
     http.dataset.set(job.file)
     fetched_at = pd.Timestamp.now(tz="UTC")
     limit = settings.stale_after.limit(job.dataset)
-    errors: list[str] = []
     for i, source in enumerate(job.sources):
         floor = _floor(job, source, settings, store) if i == 0 else None
         try:
             frame = await source.fetch(Request(job.dataset, job.asset, now, job.since, floor))
             checked = sanity.check(frame, job.dataset, now, limit, source.name)
         except Exception as exc:
-            errors.append(_message(exc))
+            job.errors.append(_message(exc))
             continue
+        frame, skipped = _with_history(store, job, source.name, checked.frame, now)
         stored = hist.append_rows(
             store, job.dataset, job.asset, source.name, checked.frame, fetched_at
         )
-        frame = _with_history(store, job, source.name, checked.frame, now)
+        notes = [*job.errors, *([skipped] if skipped else [])]
         outcome = Outcome(
             job.file,
             job.dataset,
@@ -233,41 +236,51 @@ async def _run(
             fetched_at,
             source.venues,
             rows=len(frame),
-            newest=checked.newest,
             stored=stored,
             fallback=source.fallback if i else None,
-            error="; ".join(errors) or None,
+            error="; ".join(notes) or None,
         )
-        return _staleness(outcome, checked, limit), frame
+        return _staleness(outcome, frame, limit, now), frame
+    return _fallback(job, settings, now, store, fetched_at)
+
+
+def _fallback(
+    job: _Job, settings: Settings, now: pd.Timestamp, store: Store, fetched_at: pd.Timestamp
+) -> tuple[Outcome, pd.DataFrame | None]:
+    """The outcome of a dataset whose every source failed (``job.errors``): its usable rows
+    in the history store, else nothing."""
     first = job.sources[0]
     failed = Outcome(
         job.file, job.dataset, job.asset, first.name, first.url, "failed", fetched_at, first.venues
     )
-    failed.error = "; ".join(errors)
+    failed.error = "; ".join(job.errors)
     kept = _from_store(store, job, now)
     if kept is None:
         return failed, None
     name, frame = kept
-    try:
-        checked = sanity.check(frame, job.dataset, now, limit, name)
-    except Exception as exc:
-        failed.error += f"; stored rows unusable: {_message(exc)}"
+    frame, skipped = sanity.usable(frame, job.dataset)
+    if skipped:
+        failed.error += f"; {skipped}"
+    if frame.empty:
         return failed, None
     failed.status, failed.source, failed.fallback = "ok", name, "store"
     failed.url, failed.venues = str(settings.store.path), job.venues_of(name)
-    failed.rows, failed.newest = len(checked.frame), checked.newest
-    failed.error += f"; using the {len(checked.frame)} stored rows"
-    return _staleness(failed, checked, limit), checked.frame
+    failed.rows = len(frame)
+    failed.error += f"; using the {len(frame)} stored rows"
+    return _staleness(failed, frame, settings.stale_after.limit(job.dataset), now), frame
 
 
 def _message(exc: Exception) -> str:
     return str(exc) if isinstance(exc, SourceError) else f"{type(exc).__name__}: {exc}"
 
 
-def _staleness(outcome: Outcome, checked: sanity.Checked, limit: str) -> Outcome:
-    if checked.stale:
+def _staleness(outcome: Outcome, frame: pd.DataFrame, limit: str, now: pd.Timestamp) -> Outcome:
+    """``outcome`` with the newest row of ``frame``, marked stale when it is older than
+    ``limit``."""
+    outcome.newest, stale = sanity.freshness(frame, outcome.dataset, now, limit)
+    if stale:
         outcome.status = "stale"
-        note = f"newest row {checked.newest.isoformat()} is older than {limit}"
+        note = f"newest row {outcome.newest.isoformat()} is older than {limit}"
         outcome.error = f"{outcome.error}; {note}" if outcome.error else note
     return outcome
 
@@ -297,16 +310,16 @@ def _from_store(store: Store, job: _Job, now: pd.Timestamp) -> tuple[str, pd.Dat
 
 def _with_history(
     store: Store, job: _Job, source: str, frame: pd.DataFrame, now: pd.Timestamp
-) -> pd.DataFrame:
-    """``frame`` completed by stored rows of the same source in the job's window."""
+) -> tuple[pd.DataFrame, str | None]:
+    """``frame`` completed by the usable stored rows of the same source in the job's window,
+    and what was skipped as unusable (None: nothing)."""
     kept = hist.read_rows(store, job.dataset, job.asset, job.since, now, source)
-    if kept.empty:
-        return frame
     kept = kept[~kept["time"].isin(frame["time"])]
+    kept, skipped = sanity.usable(kept.reset_index(drop=True), job.dataset)
     if kept.empty:
-        return frame
-    merged = pd.concat([kept[frame.columns], frame], ignore_index=True)
-    return merged.sort_values("time").reset_index(drop=True)
+        return frame, skipped
+    merged = pd.concat([kept.reindex(columns=frame.columns), frame], ignore_index=True)
+    return merged.sort_values("time").reset_index(drop=True), skipped
 
 
 def _write(
