@@ -85,6 +85,13 @@ class DatasetSpec:
     """Spacing of its rows: a later gather fetches again ``[sources] overlap`` steps."""
     required: bool = False
     """An asset without it is left out of the snapshot (daily candles)."""
+    jump: float | None = None
+    """Plausibility of its prices (``open,high,low,close``) in live data: the largest factor
+    between a row's prices and the median close of its neighbours (3.0: from a third
+    to three times). A gathered row beyond it is checked against the other market (spot
+    candles against the perpetual's) and quarantined unless that market moved alike; None:
+    not checked. (A snapshot loaded from disk is held only to the bounds: real markets do
+    crash.)"""
 
     @property
     def bounds(self) -> dict[str, tuple[float, float]]:
@@ -123,6 +130,7 @@ REGISTRY: tuple[DatasetSpec, ...] = (
         interval=DAY,
         step=DAY,
         required=True,
+        jump=3.0,  # Binance BTC and ETH since 2017: at most 2.2 (a wick)
     ),
     DatasetSpec(
         "candles_1h",
@@ -134,6 +142,7 @@ REGISTRY: tuple[DatasetSpec, ...] = (
         stale_after="3h",
         venues=("Binance",),
         interval=HOUR,
+        jump=2.0,  # Binance BTC and ETH hourly since 2024: at most 1.3
     ),
     DatasetSpec(
         "funding",
@@ -196,6 +205,7 @@ REGISTRY: tuple[DatasetSpec, ...] = (
         section="macro",
         interval=DAY,
         step=DAY,
+        jump=1.5,  # the index moves a few percent a day at most
     ),
     DatasetSpec(
         "fear_greed",

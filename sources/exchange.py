@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -182,6 +183,21 @@ class ExchangeSource:
         )
         return _with_time(frame)
 
+    async def perpetual_candles(
+        self, asset: str, timeframe: str, times: list[pd.Timestamp]
+    ) -> pd.DataFrame:
+        """The perpetual's candles opening at ``times`` (one request each; a time it has no
+        candle at is absent)."""
+        await self._load_markets()
+        symbol = self._perp(asset)
+        rows = []
+        for t in times:
+            start = int(t.value // 1_000_000)
+            got = await self._call(partial(self.exchange.fetch_ohlcv, symbol, timeframe, start, 1))
+            rows += [r for r in got if _stamp(r, 0) == start]
+        frame = pd.DataFrame(rows, columns=["ms", "open", "high", "low", "close", "volume"])
+        return _with_time(frame)
+
     async def close(self) -> None:
         """Close the exchange's HTTP session."""
         await self.exchange.close()
@@ -293,6 +309,19 @@ class PerpetualHistories:
         return await methods[request.dataset](request.code, request.start, request.until)
 
 
+class PerpetualCandles:
+    """The ``Reference`` of spot candles: the candles of the same asset's perpetual."""
+
+    def __init__(self, exchange: ExchangeSource) -> None:
+        self.exchange = exchange
+        self.name = exchange.derivatives_source
+
+    async def rows(self, request: Request, times: list[pd.Timestamp]) -> pd.DataFrame:
+        """The perpetual's candles at ``times``."""
+        timeframe = TIMEFRAMES[request.dataset]
+        return await self.exchange.perpetual_candles(request.code, timeframe, times)
+
+
 def spot(ctx: Context) -> SpotCandles:
     """Provider of candles."""
     return SpotCandles(ctx.exchange)
@@ -301,6 +330,11 @@ def spot(ctx: Context) -> SpotCandles:
 def perpetuals(ctx: Context) -> PerpetualHistories:
     """Provider of funding, open interest and long/short ratios."""
     return PerpetualHistories(ctx.exchange)
+
+
+def perpetual(ctx: Context) -> PerpetualCandles:
+    """Provider of the perpetual's candles, the other market of spot candles."""
+    return PerpetualCandles(ctx.exchange)
 
 
 def _header(headers: Any, name: str) -> str | None:

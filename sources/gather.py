@@ -32,13 +32,13 @@ import httpx
 import pandas as pd
 
 from datasets import REGISTRY, DatasetSpec, of_scope
-from errors import SourceError
+from errors import BadResponse, SourceError
 from settings import Settings, SourcesSettings
-from sources import http, sanity
-from sources.base import Context, Request, Source
+from sources import http, plausibility, sanity
+from sources.base import Context, Reference, Request, Source
 from sources.exchange import ExchangeSource, make_exchange
 from sources.http import Recorder, RetryPolicy, Sleep, ms
-from sources.registry import ROUTES, chain
+from sources.registry import ROUTES, chain, reference
 from sources.snapshot import FORMAT, to_csv
 from store import Store, open_store
 from store import history as hist
@@ -115,6 +115,8 @@ class _Job:
     since: pd.Timestamp | None
     """Oldest row the snapshot keeps (None: all)."""
     sources: list[Source]
+    reference: Reference | None = None
+    """The other market asked about implausible rows."""
     errors: list[str] = field(default_factory=list)
     """What failed so far, source by source."""
 
@@ -199,10 +201,13 @@ def _jobs(ctx: Context, assets: tuple[str, ...], now: pd.Timestamp) -> list[_Job
     with the adapters its route lists."""
     cfg = ctx.settings.sources
     chains = {spec.name: chain(spec.name, ctx) for spec in REGISTRY}
+    others = {spec.name: reference(spec.name, ctx) for spec in REGISTRY}
     slots: list[tuple[DatasetSpec, str | None]]
     slots = [(spec, a) for a in assets for spec in of_scope("asset")]
     slots += [(spec, None) for spec in of_scope("market")]
-    return [_Job(s, a, ROUTES[s.name].depth(cfg, now), chains[s.name]) for s, a in slots]
+    return [
+        _Job(s, a, ROUTES[s.name].depth(cfg, now), chains[s.name], others[s.name]) for s, a in slots
+    ]
 
 
 async def _run(
@@ -215,17 +220,19 @@ async def _run(
     limit = settings.stale_after.limit(job.dataset)
     for i, source in enumerate(job.sources):
         floor = _floor(job, source, settings, store) if i == 0 else None
+        request = Request(job.dataset, job.asset, now, job.since, floor)
         try:
-            frame = await source.fetch(Request(job.dataset, job.asset, now, job.since, floor))
-            checked = sanity.check(frame, job.dataset, now, limit, source.name)
+            checked = sanity.check(
+                await source.fetch(request), job.dataset, now, limit, source.name
+            )
+            frame, skipped = _with_history(store, job, source.name, checked.frame, now)
+            verdict = await _plausible(job, request, frame, ask=True)
         except Exception as exc:
             job.errors.append(_message(exc))
             continue
-        frame, skipped = _with_history(store, job, source.name, checked.frame, now)
-        stored = hist.append_rows(
-            store, job.dataset, job.asset, source.name, checked.frame, fetched_at
-        )
-        notes = [*job.errors, *([skipped] if skipped else [])]
+        fresh = checked.frame[~checked.frame["time"].isin(verdict.quarantined)]
+        stored = hist.append_rows(store, job.dataset, job.asset, source.name, fresh, fetched_at)
+        notes = [*job.errors, *(n for n in (skipped, verdict.note) if n)]
         outcome = Outcome(
             job.file,
             job.dataset,
@@ -235,20 +242,52 @@ async def _run(
             "ok",
             fetched_at,
             source.venues,
-            rows=len(frame),
+            rows=len(verdict.frame),
             stored=stored,
             fallback=source.fallback if i else None,
             error="; ".join(notes) or None,
         )
-        return _staleness(outcome, frame, limit, now), frame
-    return _fallback(job, settings, now, store, fetched_at)
+        return _staleness(outcome, verdict.frame, limit, now), verdict.frame
+    return await _fallback(job, settings, now, store, fetched_at, ask=True)
 
 
-def _fallback(
-    job: _Job, settings: Settings, now: pd.Timestamp, store: Store, fetched_at: pd.Timestamp
+async def _plausible(
+    job: _Job, request: Request, frame: pd.DataFrame, *, ask: bool
+) -> plausibility.Verdict:
+    """``frame`` without its implausible rows (``sources.plausibility``): each suspect is
+    checked against the job's other market when ``ask`` (else, or without one, quarantined)."""
+    flagged = plausibility.suspects(frame, job.dataset)
+    if flagged.empty:
+        return plausibility.Verdict(frame)
+    if len(flagged) > plausibility.MOST_SUSPECTS:
+        raise BadResponse(
+            f"{len(flagged)} {job.dataset} rows jump implausibly from their neighbours "
+            f"(first {flagged['time'].iloc[0]:%Y-%m-%dT%H:%MZ}): the data look broken"
+        )
+    other = pd.DataFrame({"time": pd.Series(dtype="datetime64[ns, UTC]")})
+    unknown = "no other market to compare"
+    if job.reference is not None and ask:
+        unknown = f"no {job.reference.name} row"
+        try:
+            other = await job.reference.rows(request, list(flagged["time"]))
+        except Exception as exc:
+            unknown = f"{job.reference.name} not available: {_message(exc)}"
+    market = job.reference.name if job.reference is not None else ""
+    return plausibility.judge(frame, job.dataset, flagged, other, market, unknown)
+
+
+async def _fallback(
+    job: _Job,
+    settings: Settings,
+    now: pd.Timestamp,
+    store: Store,
+    fetched_at: pd.Timestamp,
+    *,
+    ask: bool,
 ) -> tuple[Outcome, pd.DataFrame | None]:
-    """The outcome of a dataset whose every source failed (``job.errors``): its usable rows
-    in the history store, else nothing."""
+    """The outcome of a dataset whose every source failed (``job.errors``): its usable,
+    plausible rows in the history store (``ask``: checking suspects against the other
+    market), else nothing."""
     first = job.sources[0]
     failed = Outcome(
         job.file, job.dataset, job.asset, first.name, first.url, "failed", fetched_at, first.venues
@@ -259,15 +298,21 @@ def _fallback(
         return failed, None
     name, frame = kept
     frame, skipped = sanity.usable(frame, job.dataset)
-    if skipped:
-        failed.error += f"; {skipped}"
-    if frame.empty:
+    request = Request(job.dataset, job.asset, now, job.since)
+    try:
+        verdict = await _plausible(job, request, frame, ask=ask)
+    except BadResponse as exc:
+        verdict = plausibility.Verdict(frame.iloc[0:0], note=f"stored rows unusable: {exc}")
+    for note in (skipped, verdict.note):
+        failed.error += f"; {note}" if note else ""
+    if verdict.frame.empty:
         return failed, None
     failed.status, failed.source, failed.fallback = "ok", name, "store"
     failed.url, failed.venues = str(settings.store.path), job.venues_of(name)
-    failed.rows = len(frame)
-    failed.error += f"; using the {len(frame)} stored rows"
-    return _staleness(failed, frame, settings.stale_after.limit(job.dataset), now), frame
+    failed.rows = len(verdict.frame)
+    failed.error += f"; using the {len(verdict.frame)} stored rows"
+    limit = settings.stale_after.limit(job.dataset)
+    return _staleness(failed, verdict.frame, limit, now), verdict.frame
 
 
 def _message(exc: Exception) -> str:

@@ -91,6 +91,8 @@ def test_full_gather_writes_the_demo_snapshot_and_the_same_facts(
 ) -> None:
     result, snap = first.result, first.folder
     assert not [o for o in result.failed if replayed(o.dataset)] and not result.stale
+    assert not [o.error for o in result.outcomes if o.error and replayed(o.dataset)]
+    assert not [r for r in first.requests if "/fapi/v1/klines" in r]  # no row was implausible
     for rel in ALL_FILES:
         assert (snap / rel).read_bytes() == (DEMO / rel).read_bytes(), rel
     live, demo = load_snapshot(snap), load_snapshot(DEMO)
