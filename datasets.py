@@ -85,6 +85,10 @@ class DatasetSpec:
     """Spacing of its rows: a later gather fetches again ``[sources] overlap`` steps."""
     required: bool = False
     """An asset without it is left out of the snapshot (daily candles)."""
+    publish_stale: bool = True
+    """Whether a gather writes its table when the newest row is stale (marked so, for the note
+    to say); False: a stale table is left out, unavailable, because its rows would read as
+    current (zero liquidations in the last buckets: "no positions were liquidated")."""
     jump: float | None = None
     """Plausibility of its prices (``open,high,low,close``) in live data: the largest factor
     between a row's prices and the median close of its neighbours (3.0: from a third
@@ -180,6 +184,7 @@ REGISTRY: tuple[DatasetSpec, ...] = (
         stale_note="hourly buckets",
         section="derivatives",
         venues=("Binance", "OKX", "Bybit"),
+        publish_stale=False,
     ),
     DatasetSpec(
         "long_short",

@@ -1,8 +1,9 @@
 """A real HTTP server on 127.0.0.1 answering like every live API, from ``demo.replay``.
 
 Faults are injected per path: a delay, a status with headers (429 + Retry-After, 500), a
-malformed body, an empty list, or data cut short (stale); ``times`` limits a fault to the first
-N requests so retries can succeed. ``latency`` delays every request (the gather benchmark).
+malformed body, an empty list, data cut short (stale) or pages truncated; ``times`` limits a
+fault to the first N requests so retries can succeed. ``latency`` delays every request (the
+gather benchmark).
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ class Fault:
     body: bytes | None = None
     empty: bool = False
     stale_before: pd.Timestamp | None = None
-    """Serve only rows stamped before this (Binance/CoinGlass ms bodies, F&G, Yahoo)."""
+    """Serve only rows stamped before this (Binance/CoinGlass ms bodies, OKX orders, F&G,
+    Yahoo)."""
+    cap: int | None = None
+    """Serve at most this many rows a page, the newest (a server truncating its pages)."""
     times: int | None = None
     """Apply to the first ``times`` requests only (None: always)."""
 
@@ -130,6 +134,8 @@ class ReplayServer:
                         body = _emptied(body)
                     if fault.stale_before is not None:
                         body = _cut(body, fault.stale_before)
+                    if fault.cap is not None:
+                        body = _capped(body, fault.cap)
                     raw = fault.body if fault.body is not None else raw
                 payload = raw if raw is not None else dumps(body)
                 try:
@@ -161,22 +167,43 @@ def _emptied(body: Any) -> Any:
     return body
 
 
+def _capped(body: Any, cap: int) -> Any:
+    """``body`` with at most ``cap`` rows, the newest: the last of a Binance list (oldest
+    first), the first of OKX's orders (newest first)."""
+    if isinstance(body, list):
+        return body[-cap:] if cap else []
+    if isinstance(body, dict) and isinstance(body.get("data"), list):
+        data = [
+            r | {"details": r["details"][:cap]} if isinstance(r, dict) and "details" in r else r
+            for r in body["data"]
+        ]
+        return body | {"data": data}
+    return body
+
+
 def _cut(body: Any, before: pd.Timestamp) -> Any:
     limit_ms = int(before.value // 1_000_000)
 
     def stamp(row: Any) -> int:
         if isinstance(row, list):
             return int(row[0])
-        for key in ("timestamp", "fundingTime", "time"):
+        for key in ("timestamp", "fundingTime", "time", "ts"):
             if key in row:
                 value = int(row[key])
                 return value * 1000 if key == "timestamp" and value < 10**11 else value
         return 0
 
+    def kept(rows: list[Any]) -> list[Any]:
+        return [
+            r | {"details": kept(r["details"])} if isinstance(r, dict) and "details" in r else r
+            for r in rows
+            if stamp(r) < limit_ms
+        ]
+
     if isinstance(body, list):
-        return [r for r in body if stamp(r) < limit_ms]
+        return kept(body)
     if isinstance(body, dict) and isinstance(body.get("data"), list):
-        return body | {"data": [r for r in body["data"] if stamp(r) < limit_ms]}
+        return body | {"data": kept(body["data"])}
     if isinstance(body, dict) and "chart" in body:
         result = body["chart"]["result"][0]
         keep = [i for i, t in enumerate(result["timestamp"]) if t * 1000 < limit_ms]

@@ -31,7 +31,7 @@ from typing import Any
 import httpx
 import pandas as pd
 
-from datasets import REGISTRY, DatasetSpec, of_scope
+from datasets import DATASETS, REGISTRY, DatasetSpec, of_scope
 from errors import BadResponse, SourceError
 from settings import Settings, SourcesSettings
 from sources import http, plausibility, sanity
@@ -247,7 +247,7 @@ async def _run(
             fallback=source.fallback if i else None,
             error="; ".join(notes) or None,
         )
-        return _staleness(outcome, verdict.frame, limit, now), verdict.frame
+        return _staleness(outcome, verdict.frame, limit, now)
     return await _fallback(job, settings, now, store, fetched_at, ask=True)
 
 
@@ -311,23 +311,28 @@ async def _fallback(
     failed.url, failed.venues = str(settings.store.path), job.venues_of(name)
     failed.rows = len(verdict.frame)
     failed.error += f"; using the {len(verdict.frame)} stored rows"
-    limit = settings.stale_after.limit(job.dataset)
-    return _staleness(failed, verdict.frame, limit, now), verdict.frame
+    return _staleness(failed, verdict.frame, settings.stale_after.limit(job.dataset), now)
 
 
 def _message(exc: Exception) -> str:
     return str(exc) if isinstance(exc, SourceError) else f"{type(exc).__name__}: {exc}"
 
 
-def _staleness(outcome: Outcome, frame: pd.DataFrame, limit: str, now: pd.Timestamp) -> Outcome:
+def _staleness(
+    outcome: Outcome, frame: pd.DataFrame, limit: str, now: pd.Timestamp
+) -> tuple[Outcome, pd.DataFrame | None]:
     """``outcome`` with the newest row of ``frame``, marked stale when it is older than
-    ``limit``."""
+    ``limit``; the frame to write, None when its dataset publishes no stale rows."""
     outcome.newest, stale = sanity.freshness(frame, outcome.dataset, now, limit)
-    if stale:
-        outcome.status = "stale"
-        note = f"newest row {outcome.newest.isoformat()} is older than {limit}"
-        outcome.error = f"{outcome.error}; {note}" if outcome.error else note
-    return outcome
+    if not stale:
+        return outcome, frame
+    outcome.status = "stale"
+    note = f"newest row {outcome.newest.isoformat()} is older than {limit}"
+    spec = DATASETS[outcome.dataset]
+    if not spec.publish_stale:
+        note += f"; stale {spec.noun} are not published (their last rows would read as current)"
+    outcome.error = f"{outcome.error}; {note}" if outcome.error else note
+    return outcome, frame if spec.publish_stale else None
 
 
 def _floor(job: _Job, source: Source, settings: Settings, store: Store) -> int | None:
