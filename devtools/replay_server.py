@@ -37,6 +37,12 @@ class Fault:
     Yahoo)."""
     cap: int | None = None
     """Serve at most this many rows a page, the newest (a server truncating its pages)."""
+    size: int | None = None
+    """Serve a body of this many filler bytes instead, written as fast as the client reads."""
+    declare: bool = True
+    """With ``size``: announce it in Content-Length (else the body is sent chunked)."""
+    drip: float | None = None
+    """Write the body one byte at a time, this many seconds apart (a trickling server)."""
     times: int | None = None
     """Apply to the first ``times`` requests only (None: always)."""
 
@@ -49,6 +55,8 @@ class ReplayServer:
         self.latency = latency
         self.faults: dict[str, Fault] = {}
         self.requests: list[str] = []
+        self.sent: dict[str, int] = {}
+        """Body bytes written per path (until the client hung up)."""
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.httpd.daemon_threads = True
@@ -102,6 +110,10 @@ class ReplayServer:
                 fault.times -= 1
             return fault
 
+    def _count(self, path: str, sent: int) -> None:
+        with self._lock:
+            self.sent[path] = self.sent.get(path, 0) + sent
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
@@ -125,31 +137,79 @@ class ReplayServer:
                 raw: bytes | None = None
                 if fault is not None:
                     time.sleep(fault.delay)
-                    if fault.status is not None:
-                        status, headers = fault.status, dict(fault.headers)
-                        body = {"code": fault.status, "msg": "injected fault"}
-                        if fault.status >= 500:  # as real 5xx answers: a plain page
-                            raw = b"<html><body>Internal Server Error</body></html>"
-                    if fault.empty:
-                        body = _emptied(body)
-                    if fault.stale_before is not None:
-                        body = _cut(body, fault.stale_before)
-                    if fault.cap is not None:
-                        body = _capped(body, fault.cap)
-                    raw = fault.body if fault.body is not None else raw
+                    status, headers, body, raw = _faulty(fault, status, body)
                 payload = raw if raw is not None else dumps(body)
+                length = _length(payload, fault)
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(payload)))
+                    if length is None:
+                        self.send_header("Transfer-Encoding", "chunked")
+                    else:
+                        self.send_header("Content-Length", str(length))
                     for k, v in headers.items():
                         self.send_header(k, v)
                     self.end_headers()
-                    self.wfile.write(payload)
+                    for piece in _pieces(payload, fault):
+                        self.wfile.write(piece if length is not None else _chunk(piece))
+                        self.wfile.flush()
+                        server._count(parts.path, len(piece))
+                    if length is None:
+                        self.wfile.write(_chunk(b""))
                 except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (a timeout test)
+                    self.close_connection = True  # the client gave up (a timeout test)
 
         return Handler
+
+
+def _faulty(fault: Fault, status: int, body: Any) -> tuple[int, dict[str, str], Any, bytes | None]:
+    """(status, headers, body, raw bytes or None) of an answer with ``fault``."""
+    headers: dict[str, str] = {}
+    raw: bytes | None = None
+    if fault.status is not None:
+        status, headers = fault.status, dict(fault.headers)
+        body = {"code": fault.status, "msg": "injected fault"}
+        if fault.status >= 500:  # as real 5xx answers: a plain page
+            raw = b"<html><body>Internal Server Error</body></html>"
+    if fault.empty:
+        body = _emptied(body)
+    if fault.stale_before is not None:
+        body = _cut(body, fault.stale_before)
+    if fault.cap is not None:
+        body = _capped(body, fault.cap)
+    return status, headers, body, fault.body if fault.body is not None else raw
+
+
+def _length(payload: bytes, fault: Fault | None) -> int | None:
+    """The Content-Length to announce; None: the body is sent chunked."""
+    if fault is None or fault.size is None:
+        return len(payload)
+    return fault.size if fault.declare else None
+
+
+def _chunk(piece: bytes) -> bytes:
+    """``piece`` in HTTP/1.1 chunked encoding (the empty piece ends the body)."""
+    return f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
+
+
+FILLER = b" " * 65536
+"""A piece of an oversized body (JSON whitespace)."""
+
+
+def _pieces(payload: bytes, fault: Fault | None) -> Iterator[bytes]:
+    """The body as written: whole; or ``fault.size`` bytes of filler in 64 KiB pieces; or one
+    byte every ``fault.drip`` seconds."""
+    if fault is not None and fault.size is not None:
+        left = fault.size
+        while left > 0:
+            yield FILLER[:left]
+            left -= len(FILLER)
+    elif fault is not None and fault.drip is not None:
+        for i in range(len(payload)):
+            yield payload[i : i + 1]
+            time.sleep(fault.drip)
+    else:
+        yield payload
 
 
 def _emptied(body: Any) -> Any:

@@ -175,7 +175,14 @@ async def gather_async(
     after another instead of all at once."""
     cfg = settings.sources
     recorder = Recorder(clock=lambda: pd.Timestamp.now(tz="UTC"))
-    policy = RetryPolicy(cfg.retries, cfg.backoff, cfg.max_retry_after, cfg.timeout)
+    policy = RetryPolicy(
+        retries=cfg.retries,
+        backoff=cfg.backoff,
+        max_retry_after=cfg.max_retry_after,
+        timeout=cfg.timeout,
+        deadline=cfg.request_deadline,
+        max_bytes=int(cfg.max_response_mb * 1_000_000),
+    )
     client = http_client or httpx.AsyncClient(timeout=cfg.timeout, follow_redirects=True)
     exchange = ExchangeSource(exchange_factory(cfg, recorder), cfg, policy, sleep)
     store = open_store(settings.store.path)
