@@ -1,7 +1,9 @@
 """Gather every live input concurrently into a snapshot directory, with raw/ and a manifest.
 
 One asyncio task per dataset of ``datasets.REGISTRY`` (per asset, then the market-wide ones),
-all at once, so the wall time is close to the slowest source rather than the sum. Each task
+all at once, so the wall time is close to the slowest source rather than the sum; the whole
+gather has a wall-clock budget (``[sources] gather_budget``), after which the datasets still
+being fetched fail (falling back to the store) and the snapshot is written from the rest. Each task
 fetches through the adapters its route lists (``sources/registry.py``: the first, then its
 fallbacks in turn), checks the rows (``sources.sanity``), appends them to the history store and
 reads back what the store has accumulated, then reports an ``Outcome``.
@@ -189,10 +191,7 @@ async def gather_async(
     try:
         ctx = Context(settings, client, policy, recorder, exchange, store)
         jobs = _jobs(ctx, assets, now)
-        if sequential:
-            results = [await _run(job, settings, now, store) for job in jobs]
-        else:
-            results = await asyncio.gather(*(_run(job, settings, now, store) for job in jobs))
+        results = await _run_all(jobs, settings, now, store, sequential=sequential)
     finally:
         await exchange.close()
         if http_client is None:
@@ -201,6 +200,34 @@ async def gather_async(
         return _write(out_dir, now, assets, results, recorder)
     finally:
         store.close()
+
+
+async def _run_all(
+    jobs: list[_Job], settings: Settings, now: pd.Timestamp, store: Store, *, sequential: bool
+) -> list[tuple[Outcome, pd.DataFrame | None]]:
+    """Every job's result, all at once (or one after another), within ``[sources]
+    gather_budget`` seconds: a job still running then is cancelled and falls back to the
+    store, its error saying that the budget ran out."""
+    budget = settings.sources.gather_budget
+    loop = asyncio.get_running_loop()
+    end = loop.time() + budget
+    results: list[tuple[Outcome, pd.DataFrame | None]] = []
+    for batch in [[job] for job in jobs] if sequential else [jobs]:
+        tasks = [asyncio.create_task(_run(job, settings, now, store)) for job in batch]
+        await asyncio.wait(tasks, timeout=max(0.0, end - loop.time()))
+        for task in tasks:
+            task.cancel()  # no effect on a task that is done
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for job, task in zip(batch, tasks, strict=True):
+            if task.cancelled():
+                job.errors.append(
+                    f"gather budget of {budget:g} s ran out ([sources] gather_budget)"
+                )
+                fetched_at = pd.Timestamp.now(tz="UTC")
+                results.append(await _fallback(job, settings, now, store, fetched_at, ask=False))
+            else:
+                results.append(task.result())
+    return results
 
 
 def _jobs(ctx: Context, assets: tuple[str, ...], now: pd.Timestamp) -> list[_Job]:
