@@ -70,7 +70,7 @@ class TooLarge(Exception):
     """An answer over the size cap, refused before it was read whole."""
 
 
-def capped_response(cap: int) -> type:
+def _capped_response(cap: int) -> type:
     """An aiohttp response class whose body is read up to ``cap`` bytes (``TooLarge``
     beyond: by the Content-Length before reading, else as soon as it passes)."""
     import aiohttp
@@ -94,7 +94,7 @@ def capped_response(cap: int) -> type:
 def _guarded(exchange: Any, cap: int) -> None:
     """Make ``exchange`` read answers up to ``cap`` bytes and raise ``HttpStatus`` for a 418,
     429 or 5xx before its own error mapping (which reads Binance's 500 ``-1001`` as final)."""
-    response_class = capped_response(cap)
+    response_class = _capped_response(cap)
     original_open, original_errors = exchange.open, exchange.handle_errors
 
     def open_session(lazy: bool = False) -> None:

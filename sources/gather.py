@@ -3,10 +3,12 @@
 One asyncio task per dataset of ``datasets.REGISTRY`` (per asset, then the market-wide ones),
 all at once, so the wall time is close to the slowest source rather than the sum; the whole
 gather has a wall-clock budget (``[sources] gather_budget``), after which the datasets still
-being fetched fail (falling back to the store) and the snapshot is written from the rest. Each task
-fetches through the adapters its route lists (``sources/registry.py``: the first, then its
-fallbacks in turn), checks the rows (``sources.sanity``), appends them to the history store and
-reads back what the store has accumulated, then reports an ``Outcome``.
+being fetched fail (falling back to the store) and the snapshot is written from the rest. Each
+task fetches through the adapters its route lists (``sources/registry.py``: the first, then its
+fallbacks in turn), checks the rows (``sources.sanity``: a row the snapshot loader would refuse
+fails the source), completes them with the usable rows the store has accumulated, quarantines
+implausible prices (``sources.plausibility``), appends the fetched rows kept to the store, then
+reports an ``Outcome``.
 
 Paged histories are fetched backward from ``now`` down to their configured depth on a first
 gather; once the store holds rows of a dataset, only what is newer than its newest stored row
@@ -256,15 +258,13 @@ async def _run(
         floor = _floor(job, source, settings, store) if i == 0 else None
         request = Request(job.dataset, job.asset, now, job.since, floor)
         try:
-            checked = sanity.check(
-                await source.fetch(request), job.dataset, now, limit, source.name
-            )
-            frame, skipped = _with_history(store, job, source.name, checked.frame, now)
+            fetched = sanity.check(await source.fetch(request), job.dataset, now, source.name)
+            frame, skipped = _with_history(store, job, source.name, fetched, now)
             verdict = await _plausible(job, request, frame, ask=True)
         except Exception as exc:
             job.errors.append(_message(exc))
             continue
-        fresh = checked.frame[~checked.frame["time"].isin(verdict.quarantined)]
+        fresh = fetched[~fetched["time"].isin(verdict.quarantined)]
         stored = hist.append_rows(store, job.dataset, job.asset, source.name, fresh, fetched_at)
         notes = [*job.errors, *(n for n in (skipped, verdict.note) if n)]
         outcome = Outcome(
@@ -332,8 +332,10 @@ async def _fallback(
         return failed, None
     name, frame = kept
     frame, skipped = sanity.usable(frame, job.dataset)
+    limit = settings.stale_after.limit(job.dataset)
     request = Request(job.dataset, job.asset, now, job.since)
     try:
+        frame = sanity.check(frame, job.dataset, now, name)  # the bars closed by now
         verdict = await _plausible(job, request, frame, ask=ask)
     except BadResponse as exc:
         verdict = plausibility.Verdict(frame.iloc[0:0], note=f"stored rows unusable: {exc}")
@@ -345,7 +347,7 @@ async def _fallback(
     failed.url, failed.venues = str(settings.store.path), job.venues_of(name)
     failed.rows = len(verdict.frame)
     failed.error += f"; using the {len(verdict.frame)} stored rows"
-    return _staleness(failed, verdict.frame, settings.stale_after.limit(job.dataset), now)
+    return _staleness(failed, verdict.frame, limit, now)
 
 
 def _message(exc: Exception) -> str:

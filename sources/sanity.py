@@ -12,8 +12,6 @@ dataset's staleness limit: stale data is kept but marked, so the note can say so
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
@@ -24,19 +22,9 @@ from sources.schema import row_problems
 PRICE_COLUMNS = ("open", "high", "low", "close")
 
 
-@dataclass(frozen=True)
-class Checked:
-    """A frame that passed, the time its newest row became known, and whether that is stale."""
-
-    frame: pd.DataFrame
-    newest: pd.Timestamp
-    stale: bool
-
-
-def check(
-    frame: pd.DataFrame, name: str, now: pd.Timestamp, stale_after: str, source: str
-) -> Checked:
-    """Validate one fetched table (``time`` column first) of dataset ``name`` at ``now``."""
+def check(frame: pd.DataFrame, name: str, now: pd.Timestamp, source: str) -> pd.DataFrame:
+    """One fetched table (``time`` column first) of dataset ``name``, validated at ``now``:
+    the rows known by then, or ``BadResponse`` naming ``source`` and the first problem."""
     spec = DATASETS[name]
     interval = spec.interval or pd.Timedelta(0)
     if interval:
@@ -55,9 +43,7 @@ def check(
     if (problems != "").any():
         i = int(np.argmax(problems != ""))
         raise BadResponse(f"{source}: {name} at {_iso(times[i])}: {problems[i]}")
-    frame = frame.reset_index(drop=True)
-    newest, stale = freshness(frame, name, now, stale_after)
-    return Checked(frame, newest, stale)
+    return frame.reset_index(drop=True)
 
 
 def usable(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, str | None]:
