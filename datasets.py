@@ -25,8 +25,14 @@ import pandas as pd
 Scope: TypeAlias = Literal["asset", "market"]
 """``asset``: one table per asset, ``<name>/<ASSET>.csv``; ``market``: one, ``<name>.csv``."""
 
-POSITIVE = (0.0, float("inf"))
-"""Bounds of prices, volumes and USD amounts: zero or more."""
+PRICE = (0.0, 1e9)
+"""Bounds of a price in USD: a billion dollars a unit is above anything traded; a close of
+1e300, or 2,147,483,648,000,000 (an overflowed integer scaled by a million), is a broken feed."""
+VOLUME = (0.0, 1e18)
+"""Bounds of a volume in base units (a meme coin trades some 1e13 a day)."""
+USD = (0.0, 1e13)
+"""Bounds of a USD amount (open interest, liquidations): ten trillion dollars is more than the
+whole crypto market."""
 HOUR = pd.Timedelta(hours=1)
 DAY = pd.Timedelta(days=1)
 
@@ -38,7 +44,7 @@ class Column:
     name: str
     format: str
     """``format()`` spec of its CSV cells (``.2f``); ``s`` for a text column."""
-    bounds: tuple[float, float] | None = POSITIVE
+    bounds: tuple[float, float] | None = USD
     """Range every value must lie in; None for an optional text column, kept as it is."""
 
 
@@ -79,6 +85,17 @@ class DatasetSpec:
     """Spacing of its rows: a later gather fetches again ``[sources] overlap`` steps."""
     required: bool = False
     """An asset without it is left out of the snapshot (daily candles)."""
+    publish_stale: bool = True
+    """Whether a gather writes its table when the newest row is stale (marked so, for the note
+    to say); False: a stale table is left out, unavailable, because its rows would read as
+    current (zero liquidations in the last buckets: "no positions were liquidated")."""
+    jump: float | None = None
+    """Plausibility of its prices (``open,high,low,close``) in live data: the largest factor
+    between a row's prices and the median close of its neighbours (3.0: from a third
+    to three times). A gathered row beyond it is checked against the other market (spot
+    candles against the perpetual's) and quarantined unless that market moved alike; None:
+    not checked. (A snapshot loaded from disk is held only to the bounds: real markets do
+    crash.)"""
 
     @property
     def bounds(self) -> dict[str, tuple[float, float]]:
@@ -101,8 +118,8 @@ class DatasetSpec:
         return relative == f"{self.name}.csv"
 
 
-_PRICES = tuple(Column(name, ".2f") for name in ("open", "high", "low", "close"))
-_CANDLES = (*_PRICES, Column("volume", ".4f"))
+_PRICES = tuple(Column(name, ".2f", PRICE) for name in ("open", "high", "low", "close"))
+_CANDLES = (*_PRICES, Column("volume", ".4f", VOLUME))
 
 REGISTRY: tuple[DatasetSpec, ...] = (
     DatasetSpec(
@@ -117,6 +134,7 @@ REGISTRY: tuple[DatasetSpec, ...] = (
         interval=DAY,
         step=DAY,
         required=True,
+        jump=3.0,  # Binance BTC and ETH since 2017: at most 2.2 (a wick)
     ),
     DatasetSpec(
         "candles_1h",
@@ -128,6 +146,7 @@ REGISTRY: tuple[DatasetSpec, ...] = (
         stale_after="3h",
         venues=("Binance",),
         interval=HOUR,
+        jump=2.0,  # Binance BTC and ETH hourly since 2024: at most 1.3
     ),
     DatasetSpec(
         "funding",
@@ -145,7 +164,7 @@ REGISTRY: tuple[DatasetSpec, ...] = (
     DatasetSpec(
         "open_interest",
         "asset",
-        (Column("oi_usd", ".2f"),),
+        (Column("oi_usd", ".2f", USD),),
         meaning="open interest in USD",
         noun="open interest",
         kind="open-interest",
@@ -156,7 +175,7 @@ REGISTRY: tuple[DatasetSpec, ...] = (
     DatasetSpec(
         "liquidations",
         "asset",
-        (Column("long_usd", ".2f"), Column("short_usd", ".2f")),
+        (Column("long_usd", ".2f", USD), Column("short_usd", ".2f", USD)),
         meaning="USD of long / short positions liquidated in the bucket starting at `time` "
         "(hourly or coarser)",
         noun="liquidations",
@@ -165,6 +184,7 @@ REGISTRY: tuple[DatasetSpec, ...] = (
         stale_note="hourly buckets",
         section="derivatives",
         venues=("Binance", "OKX", "Bybit"),
+        publish_stale=False,
     ),
     DatasetSpec(
         "long_short",
@@ -181,7 +201,7 @@ REGISTRY: tuple[DatasetSpec, ...] = (
     DatasetSpec(
         "dxy",
         "market",
-        (Column("close", ".3f"),),
+        (Column("close", ".3f", (10.0, 1000.0)),),
         meaning="US Dollar Index daily close",
         noun="the US Dollar Index",
         kind="US Dollar Index",
@@ -190,6 +210,7 @@ REGISTRY: tuple[DatasetSpec, ...] = (
         section="macro",
         interval=DAY,
         step=DAY,
+        jump=1.5,  # the index moves a few percent a day at most
     ),
     DatasetSpec(
         "fear_greed",

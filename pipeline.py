@@ -57,6 +57,8 @@ class BriefRequest:
     formats: tuple[str, ...]
     stale_after: settings.StaleSettings
     analysis: settings.AnalysisSettings
+    max_file_mb: float = settings.SourcesSettings.max_file_mb
+    """The size cap of each snapshot file read (``[sources] max_file_mb``)."""
 
     @classmethod
     def from_settings(
@@ -79,6 +81,7 @@ class BriefRequest:
             formats=section.formats,
             stale_after=config.stale_after,
             analysis=config.analysis,
+            max_file_mb=config.sources.max_file_mb,
         )
 
 
@@ -137,7 +140,7 @@ def write_brief(request: BriefRequest, progress: Progress = lambda _: None) -> B
     """Write one brief; raise ``MarketnotesError`` subclasses on bad input (nothing written)."""
     clock = _Clock()
     with clock("load"):
-        snapshot = load_snapshot(request.snapshot, list(request.assets) if request.assets else None)
+        snapshot = _load(request)
     as_of = request.as_of or default_as_of(snapshot)
     _check_as_of(snapshot, as_of)
     progress(f"snapshot {request.snapshot} loaded; writing the brief as of {as_of.isoformat()}")
@@ -240,7 +243,13 @@ def brief_as_of(request: BriefRequest) -> pd.Timestamp:
     """The as-of a brief of ``request`` will have (its own, else the snapshot's default)."""
     if request.as_of is not None:
         return request.as_of
-    return default_as_of(load_snapshot(request.snapshot, list(request.assets or ()) or None))
+    return default_as_of(_load(request))
+
+
+def _load(request: BriefRequest) -> Snapshot:
+    """The snapshot of ``request``, validated (only its assets when it names them)."""
+    assets = list(request.assets) if request.assets else None
+    return load_snapshot(request.snapshot, assets, max_mb=request.max_file_mb)
 
 
 def _render(

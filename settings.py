@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import ipaddress
 import os
 import sys
 import tomllib
@@ -289,7 +290,40 @@ class SourcesSettings:
         default="https://api.frankfurter.app",
         metadata=_help("Frankfurter (ECB rates) base URL, for the synthetic DXY fallback."),
     )
-    timeout: float = field(default=15.0, metadata=_help("Seconds to wait for one request."))
+    timeout: float = field(
+        default=15.0,
+        metadata=_help("Seconds to wait for a connection or for each part of an answer."),
+    )
+    request_deadline: float = field(
+        default=60.0,
+        metadata=_help(
+            "Seconds one request may take in all, body included: a server trickling its answer "
+            "byte by byte is cut off here (timeout bounds only each wait). A cut-off request "
+            "counts as a timeout and is retried."
+        ),
+    )
+    gather_budget: float = field(
+        default=300.0,
+        metadata=_help(
+            "Seconds a whole gather may take; datasets still unfinished then fail (falling "
+            "back to the history store), so a cron run never hangs and never keeps the daily "
+            "lock."
+        ),
+    )
+    max_response_mb: float = field(
+        default=20.0,
+        metadata=_help(
+            "Largest answer accepted from an API, in MB: a larger one is refused unread when "
+            "its Content-Length says so, else as soon as it passes the cap."
+        ),
+    )
+    max_file_mb: float = field(
+        default=50.0,
+        metadata=_help(
+            "Largest snapshot file read, in MB (manifest.json and each CSV): a larger one is "
+            "refused (exit 2) before it is read."
+        ),
+    )
     retries: int = field(
         default=3, metadata=_help("Retries of a request after a timeout, 429 or 5xx answer.")
     )
@@ -355,6 +389,12 @@ class SourcesSettings:
         days = (self.daily_days, self.hourly_days, self.funding_days, self.derivatives_days)
         if min(*days, self.long_short_days, self.overlap) < 0:
             raise InputError("history depths (days) and overlap must be >= 0")
+        limits = (self.timeout, self.request_deadline, self.gather_budget)
+        if min(*limits, self.max_response_mb, self.max_file_mb) <= 0:
+            raise InputError(
+                "timeout, request_deadline, gather_budget, max_response_mb and max_file_mb "
+                "must be > 0"
+            )
 
 
 @dataclass(frozen=True)
@@ -369,6 +409,19 @@ class StoreSettings:
 
 SECURITY = ("ssl", "starttls", "none")
 """SMTP connection security: TLS from the start, STARTTLS upgrade, or plain (loopback only)."""
+
+
+def loopback(host: str) -> bool:
+    """Whether ``host`` is this machine: ``localhost`` or a loopback address (127.0.0.0/8,
+    ``::1``), the only hosts plain SMTP may be sent to."""
+    name = host.strip().rstrip(".").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name.removeprefix("[").removesuffix("]")).is_loopback
+    except ValueError:
+        return False
+
 
 ATTACH = ("pdf", "link")
 """``[email] attach``: the PDF in each message, or a link to the blog's copy."""
@@ -459,6 +512,12 @@ class EmailSettings:
     def __post_init__(self) -> None:
         if self.security not in SECURITY:
             raise InputError(f"security = {self.security!r}: choose from {', '.join(SECURITY)}")
+        if self.security == "none" and not loopback(self.smtp_host):
+            raise InputError(
+                f'security = "none" sends the password and every message in clear: it is only '
+                f"allowed to a loopback smtp_host (localhost, 127.0.0.0/8, ::1), not "
+                f"{self.smtp_host!r}; use ssl or starttls"
+            )
         if self.attempts < 1 or self.max_attempts < 1 or self.rate < 0 or self.backoff < 0:
             raise InputError("attempts and max_attempts must be >= 1, and rate and backoff >= 0")
         if self.attach not in ATTACH:

@@ -85,6 +85,9 @@ class ReplayData:
             sym = f"{asset}USDT"
             data.tables[("klines_1d", sym)] = _klines(frames.candles_1d, pd.Timedelta(days=1))
             data.tables[("klines_1h", sym)] = _klines(frames.candles_1h, pd.Timedelta(hours=1))
+            # the perpetual trades at the spot's prices (the demo market has no basis)
+            data.tables[("perp_klines_1d", sym)] = data.tables[("klines_1d", sym)]
+            data.tables[("perp_klines_1h", sym)] = data.tables[("klines_1h", sym)]
             data.tables[("fundingRate", sym)] = _funding(sym, frames.funding)
             data.tables[("openInterestHist", sym)] = _open_interest(
                 sym, frames.open_interest, frames.candles_1h
@@ -124,6 +127,9 @@ class ReplayData:
             "/api/v3/exchangeInfo": lambda p, q, h: (200, self._exchange_info(spot=True)),
             "/fapi/v1/exchangeInfo": lambda p, q, h: (200, self._exchange_info(spot=False)),
             "/api/v3/klines": self._klines,
+            "/fapi/v1/klines": lambda p, q, h: self._binance(
+                f"perp_klines_{q.get('interval', '')}", q, 500, 1500
+            ),
             "/fapi/v1/fundingRate": lambda p, q, h: self._binance("fundingRate", q, 100, 1000),
             "/futures/data/openInterestHist": lambda p, q, h: self._binance(
                 "openInterestHist", q, 30, 500

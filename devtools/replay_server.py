@@ -1,8 +1,9 @@
 """A real HTTP server on 127.0.0.1 answering like every live API, from ``demo.replay``.
 
 Faults are injected per path: a delay, a status with headers (429 + Retry-After, 500), a
-malformed body, an empty list, or data cut short (stale); ``times`` limits a fault to the first
-N requests so retries can succeed. ``latency`` delays every request (the gather benchmark).
+malformed body, an empty list, data cut short (stale) or pages truncated; ``times`` limits a
+fault to the first N requests so retries can succeed. ``latency`` delays every request (the
+gather benchmark).
 """
 
 from __future__ import annotations
@@ -32,7 +33,16 @@ class Fault:
     body: bytes | None = None
     empty: bool = False
     stale_before: pd.Timestamp | None = None
-    """Serve only rows stamped before this (Binance/CoinGlass ms bodies, F&G, Yahoo)."""
+    """Serve only rows stamped before this (Binance/CoinGlass ms bodies, OKX orders, F&G,
+    Yahoo)."""
+    cap: int | None = None
+    """Serve at most this many rows a page, the newest (a server truncating its pages)."""
+    size: int | None = None
+    """Serve a body of this many filler bytes instead, written as fast as the client reads."""
+    declare: bool = True
+    """With ``size``: announce it in Content-Length (else the body is sent chunked)."""
+    drip: float | None = None
+    """Write the body one byte at a time, this many seconds apart (a trickling server)."""
     times: int | None = None
     """Apply to the first ``times`` requests only (None: always)."""
 
@@ -45,6 +55,8 @@ class ReplayServer:
         self.latency = latency
         self.faults: dict[str, Fault] = {}
         self.requests: list[str] = []
+        self.sent: dict[str, int] = {}
+        """Body bytes written per path (until the client hung up)."""
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.httpd.daemon_threads = True
@@ -98,6 +110,10 @@ class ReplayServer:
                 fault.times -= 1
             return fault
 
+    def _count(self, path: str, sent: int) -> None:
+        with self._lock:
+            self.sent[path] = self.sent.get(path, 0) + sent
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
@@ -121,29 +137,79 @@ class ReplayServer:
                 raw: bytes | None = None
                 if fault is not None:
                     time.sleep(fault.delay)
-                    if fault.status is not None:
-                        status, headers = fault.status, dict(fault.headers)
-                        body = {"code": fault.status, "msg": "injected fault"}
-                        if fault.status >= 500:  # as real 5xx answers: a plain page
-                            raw = b"<html><body>Internal Server Error</body></html>"
-                    if fault.empty:
-                        body = _emptied(body)
-                    if fault.stale_before is not None:
-                        body = _cut(body, fault.stale_before)
-                    raw = fault.body if fault.body is not None else raw
+                    status, headers, body, raw = _faulty(fault, status, body)
                 payload = raw if raw is not None else dumps(body)
+                length = _length(payload, fault)
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(payload)))
+                    if length is None:
+                        self.send_header("Transfer-Encoding", "chunked")
+                    else:
+                        self.send_header("Content-Length", str(length))
                     for k, v in headers.items():
                         self.send_header(k, v)
                     self.end_headers()
-                    self.wfile.write(payload)
+                    for piece in _pieces(payload, fault):
+                        self.wfile.write(piece if length is not None else _chunk(piece))
+                        self.wfile.flush()
+                        server._count(parts.path, len(piece))
+                    if length is None:
+                        self.wfile.write(_chunk(b""))
                 except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (a timeout test)
+                    self.close_connection = True  # the client gave up (a timeout test)
 
         return Handler
+
+
+def _faulty(fault: Fault, status: int, body: Any) -> tuple[int, dict[str, str], Any, bytes | None]:
+    """(status, headers, body, raw bytes or None) of an answer with ``fault``."""
+    headers: dict[str, str] = {}
+    raw: bytes | None = None
+    if fault.status is not None:
+        status, headers = fault.status, dict(fault.headers)
+        body = {"code": fault.status, "msg": "injected fault"}
+        if fault.status >= 500:  # as real 5xx answers: a plain page
+            raw = b"<html><body>Internal Server Error</body></html>"
+    if fault.empty:
+        body = _emptied(body)
+    if fault.stale_before is not None:
+        body = _cut(body, fault.stale_before)
+    if fault.cap is not None:
+        body = _capped(body, fault.cap)
+    return status, headers, body, fault.body if fault.body is not None else raw
+
+
+def _length(payload: bytes, fault: Fault | None) -> int | None:
+    """The Content-Length to announce; None: the body is sent chunked."""
+    if fault is None or fault.size is None:
+        return len(payload)
+    return fault.size if fault.declare else None
+
+
+def _chunk(piece: bytes) -> bytes:
+    """``piece`` in HTTP/1.1 chunked encoding (the empty piece ends the body)."""
+    return f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
+
+
+FILLER = b" " * 65536
+"""A piece of an oversized body (JSON whitespace)."""
+
+
+def _pieces(payload: bytes, fault: Fault | None) -> Iterator[bytes]:
+    """The body as written: whole; or ``fault.size`` bytes of filler in 64 KiB pieces; or one
+    byte every ``fault.drip`` seconds."""
+    if fault is not None and fault.size is not None:
+        left = fault.size
+        while left > 0:
+            yield FILLER[:left]
+            left -= len(FILLER)
+    elif fault is not None and fault.drip is not None:
+        for i in range(len(payload)):
+            yield payload[i : i + 1]
+            time.sleep(fault.drip)
+    else:
+        yield payload
 
 
 def _emptied(body: Any) -> Any:
@@ -161,22 +227,43 @@ def _emptied(body: Any) -> Any:
     return body
 
 
+def _capped(body: Any, cap: int) -> Any:
+    """``body`` with at most ``cap`` rows, the newest: the last of a Binance list (oldest
+    first), the first of OKX's orders (newest first)."""
+    if isinstance(body, list):
+        return body[-cap:] if cap else []
+    if isinstance(body, dict) and isinstance(body.get("data"), list):
+        data = [
+            r | {"details": r["details"][:cap]} if isinstance(r, dict) and "details" in r else r
+            for r in body["data"]
+        ]
+        return body | {"data": data}
+    return body
+
+
 def _cut(body: Any, before: pd.Timestamp) -> Any:
     limit_ms = int(before.value // 1_000_000)
 
     def stamp(row: Any) -> int:
         if isinstance(row, list):
             return int(row[0])
-        for key in ("timestamp", "fundingTime", "time"):
+        for key in ("timestamp", "fundingTime", "time", "ts"):
             if key in row:
                 value = int(row[key])
                 return value * 1000 if key == "timestamp" and value < 10**11 else value
         return 0
 
+    def kept(rows: list[Any]) -> list[Any]:
+        return [
+            r | {"details": kept(r["details"])} if isinstance(r, dict) and "details" in r else r
+            for r in rows
+            if stamp(r) < limit_ms
+        ]
+
     if isinstance(body, list):
-        return [r for r in body if stamp(r) < limit_ms]
+        return kept(body)
     if isinstance(body, dict) and isinstance(body.get("data"), list):
-        return body | {"data": [r for r in body["data"] if stamp(r) < limit_ms]}
+        return body | {"data": kept(body["data"])}
     if isinstance(body, dict) and "chart" in body:
         result = body["chart"]["result"][0]
         keep = [i for i, t in enumerate(result["timestamp"]) if t * 1000 < limit_ms]

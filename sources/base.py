@@ -86,6 +86,19 @@ class Source(Protocol):
         """The rows of ``request``: a ``time`` column (UTC), then the dataset's columns."""
 
 
+class Reference(Protocol):
+    """Another market of the same asset, asked only about rows that look implausible
+    (``sources.plausibility``): the perpetual's candles for the spot's."""
+
+    @property
+    def name(self) -> str:
+        """The market as the manifest names it: ``Binance USDⓈ-M futures``."""
+
+    async def rows(self, request: Request, times: list[pd.Timestamp]) -> pd.DataFrame:
+        """Its rows of ``request``'s dataset at ``times`` (a ``time`` column, then the
+        prices); a time it has no row for is absent."""
+
+
 @dataclass(frozen=True)
 class Context:
     """What adapters are built from: the settings and the connections of one gather."""
@@ -101,3 +114,5 @@ class Context:
 
 Provider = Callable[[Context], Source | None]
 """Builds an adapter for one gather; None when it is not configured (e.g. no API key)."""
+ReferenceProvider = Callable[[Context], Reference | None]
+"""Builds the other market of a dataset for one gather; None when there is none."""

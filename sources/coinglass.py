@@ -43,7 +43,8 @@ class CoinGlassSource:
         return await self.liquidations(request.code, request.start or 0, request.until)
 
     async def liquidations(self, asset: str, since: int, until: int) -> pd.DataFrame:
-        """Hourly ``long_usd``/``short_usd`` for buckets starting in [since, until)."""
+        """Hourly ``long_usd``/``short_usd`` for buckets starting in [since, until), paged
+        forward until now or an empty page."""
         rows: list[dict[str, Any]] = []
         start = since
         while start < until:
@@ -70,9 +71,10 @@ class CoinGlassSource:
             if not page:
                 break
             rows.extend(page)
-            start = int(page[-1]["time"]) + HOUR_MS
-            if len(page) < PAGE:
-                break
+            newest = _time(page[-1])
+            if newest < start:
+                break  # not moving forward: a server ignoring start_time
+            start = newest + HOUR_MS  # a short page may be truncated: ask on to now
         try:
             frame = pd.DataFrame(
                 {
@@ -84,6 +86,13 @@ class CoinGlassSource:
         except (KeyError, TypeError, ValueError) as exc:
             raise BadResponse(f"{SOURCE}: unexpected row shape ({exc})") from None
         return frame.drop_duplicates("time").reset_index(drop=True)
+
+
+def _time(bucket: Any) -> int:
+    try:
+        return int(bucket["time"])
+    except (KeyError, TypeError, ValueError):
+        raise BadResponse(f"{SOURCE}: bucket without a time: {str(bucket)[:100]}") from None
 
 
 def provider(ctx: Context) -> CoinGlassSource | None:

@@ -1,10 +1,14 @@
 """Gather every live input concurrently into a snapshot directory, with raw/ and a manifest.
 
 One asyncio task per dataset of ``datasets.REGISTRY`` (per asset, then the market-wide ones),
-all at once, so the wall time is close to the slowest source rather than the sum. Each task
-fetches through the adapters its route lists (``sources/registry.py``: the first, then its
-fallbacks in turn), checks the rows (``sources.sanity``), appends them to the history store and
-reads back what the store has accumulated, then reports an ``Outcome``.
+all at once, so the wall time is close to the slowest source rather than the sum; the whole
+gather has a wall-clock budget (``[sources] gather_budget``), after which the datasets still
+being fetched fail (falling back to the store) and the snapshot is written from the rest. Each
+task fetches through the adapters its route lists (``sources/registry.py``: the first, then its
+fallbacks in turn), checks the rows (``sources.sanity``: a row the snapshot loader would refuse
+fails the source), completes them with the usable rows the store has accumulated, quarantines
+implausible prices (``sources.plausibility``), appends the fetched rows kept to the store, then
+reports an ``Outcome``.
 
 Paged histories are fetched backward from ``now`` down to their configured depth on a first
 gather; once the store holds rows of a dataset, only what is newer than its newest stored row
@@ -31,14 +35,14 @@ from typing import Any
 import httpx
 import pandas as pd
 
-from datasets import REGISTRY, DatasetSpec, of_scope
-from errors import SourceError
+from datasets import DATASETS, REGISTRY, DatasetSpec, of_scope
+from errors import BadResponse, SourceError
 from settings import Settings, SourcesSettings
-from sources import http, sanity
-from sources.base import Context, Request, Source
+from sources import http, plausibility, sanity
+from sources.base import Context, Reference, Request, Source
 from sources.exchange import ExchangeSource, make_exchange
 from sources.http import Recorder, RetryPolicy, Sleep, ms
-from sources.registry import ROUTES, chain
+from sources.registry import ROUTES, chain, reference
 from sources.snapshot import FORMAT, to_csv
 from store import Store, open_store
 from store import history as hist
@@ -115,6 +119,10 @@ class _Job:
     since: pd.Timestamp | None
     """Oldest row the snapshot keeps (None: all)."""
     sources: list[Source]
+    reference: Reference | None = None
+    """The other market asked about implausible rows."""
+    errors: list[str] = field(default_factory=list)
+    """What failed so far, source by source."""
 
     @property
     def file(self) -> str:
@@ -171,17 +179,21 @@ async def gather_async(
     after another instead of all at once."""
     cfg = settings.sources
     recorder = Recorder(clock=lambda: pd.Timestamp.now(tz="UTC"))
-    policy = RetryPolicy(cfg.retries, cfg.backoff, cfg.max_retry_after, cfg.timeout)
+    policy = RetryPolicy(
+        retries=cfg.retries,
+        backoff=cfg.backoff,
+        max_retry_after=cfg.max_retry_after,
+        timeout=cfg.timeout,
+        deadline=cfg.request_deadline,
+        max_bytes=int(cfg.max_response_mb * 1_000_000),
+    )
     client = http_client or httpx.AsyncClient(timeout=cfg.timeout, follow_redirects=True)
     exchange = ExchangeSource(exchange_factory(cfg, recorder), cfg, policy, sleep)
     store = open_store(settings.store.path)
     try:
         ctx = Context(settings, client, policy, recorder, exchange, store)
         jobs = _jobs(ctx, assets, now)
-        if sequential:
-            results = [await _run(job, settings, now, store) for job in jobs]
-        else:
-            results = await asyncio.gather(*(_run(job, settings, now, store) for job in jobs))
+        results = await _run_all(jobs, settings, now, store, sequential=sequential)
     finally:
         await exchange.close()
         if http_client is None:
@@ -192,37 +204,69 @@ async def gather_async(
         store.close()
 
 
+async def _run_all(
+    jobs: list[_Job], settings: Settings, now: pd.Timestamp, store: Store, *, sequential: bool
+) -> list[tuple[Outcome, pd.DataFrame | None]]:
+    """Every job's result, all at once (or one after another), within ``[sources]
+    gather_budget`` seconds: a job still running then is cancelled and falls back to the
+    store, its error saying that the budget ran out."""
+    budget = settings.sources.gather_budget
+    loop = asyncio.get_running_loop()
+    end = loop.time() + budget
+    results: list[tuple[Outcome, pd.DataFrame | None]] = []
+    for batch in [[job] for job in jobs] if sequential else [jobs]:
+        tasks = [asyncio.create_task(_run(job, settings, now, store)) for job in batch]
+        await asyncio.wait(tasks, timeout=max(0.0, end - loop.time()))
+        for task in tasks:
+            task.cancel()  # no effect on a task that is done
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for job, task in zip(batch, tasks, strict=True):
+            if task.cancelled():
+                job.errors.append(
+                    f"gather budget of {budget:g} s ran out ([sources] gather_budget)"
+                )
+                fetched_at = pd.Timestamp.now(tz="UTC")
+                results.append(await _fallback(job, settings, now, store, fetched_at, ask=False))
+            else:
+                results.append(task.result())
+    return results
+
+
 def _jobs(ctx: Context, assets: tuple[str, ...], now: pd.Timestamp) -> list[_Job]:
     """Every registered dataset, each asset's then the market-wide ones (in registry order),
     with the adapters its route lists."""
     cfg = ctx.settings.sources
     chains = {spec.name: chain(spec.name, ctx) for spec in REGISTRY}
+    others = {spec.name: reference(spec.name, ctx) for spec in REGISTRY}
     slots: list[tuple[DatasetSpec, str | None]]
     slots = [(spec, a) for a in assets for spec in of_scope("asset")]
     slots += [(spec, None) for spec in of_scope("market")]
-    return [_Job(s, a, ROUTES[s.name].depth(cfg, now), chains[s.name]) for s, a in slots]
+    return [
+        _Job(s, a, ROUTES[s.name].depth(cfg, now), chains[s.name], others[s.name]) for s, a in slots
+    ]
 
 
 async def _run(
     job: _Job, settings: Settings, now: pd.Timestamp, store: Store
 ) -> tuple[Outcome, pd.DataFrame | None]:
-    """Fetch (each source in turn, then the store), check and store one dataset; never raises."""
+    """Fetch (each source in turn, then the store), check and store one dataset; never raises
+    (but may be cancelled: ``job.errors`` then holds what failed so far)."""
     http.dataset.set(job.file)
     fetched_at = pd.Timestamp.now(tz="UTC")
     limit = settings.stale_after.limit(job.dataset)
-    errors: list[str] = []
     for i, source in enumerate(job.sources):
         floor = _floor(job, source, settings, store) if i == 0 else None
+        request = Request(job.dataset, job.asset, now, job.since, floor)
         try:
-            frame = await source.fetch(Request(job.dataset, job.asset, now, job.since, floor))
-            checked = sanity.check(frame, job.dataset, now, limit, source.name)
+            fetched = sanity.check(await source.fetch(request), job.dataset, now, source.name)
+            frame, skipped = _with_history(store, job, source.name, fetched, now)
+            verdict = await _plausible(job, request, frame, ask=True)
         except Exception as exc:
-            errors.append(_message(exc))
+            job.errors.append(_message(exc))
             continue
-        stored = hist.append_rows(
-            store, job.dataset, job.asset, source.name, checked.frame, fetched_at
-        )
-        frame = _with_history(store, job, source.name, checked.frame, now)
+        fresh = fetched[~fetched["time"].isin(verdict.quarantined)]
+        stored = hist.append_rows(store, job.dataset, job.asset, source.name, fresh, fetched_at)
+        notes = [*job.errors, *(n for n in (skipped, verdict.note) if n)]
         outcome = Outcome(
             job.file,
             job.dataset,
@@ -232,44 +276,99 @@ async def _run(
             "ok",
             fetched_at,
             source.venues,
-            rows=len(frame),
-            newest=checked.newest,
+            rows=len(verdict.frame),
             stored=stored,
             fallback=source.fallback if i else None,
-            error="; ".join(errors) or None,
+            error="; ".join(notes) or None,
         )
-        return _staleness(outcome, checked, limit), frame
+        return _staleness(outcome, verdict.frame, limit, now)
+    return await _fallback(job, settings, now, store, fetched_at, ask=True)
+
+
+async def _plausible(
+    job: _Job, request: Request, frame: pd.DataFrame, *, ask: bool
+) -> plausibility.Verdict:
+    """``frame`` without its implausible rows (``sources.plausibility``): each suspect is
+    checked against the job's other market when ``ask`` (else, or without one, quarantined)."""
+    flagged = plausibility.suspects(frame, job.dataset)
+    if flagged.empty:
+        return plausibility.Verdict(frame)
+    if len(flagged) > plausibility.MOST_SUSPECTS:
+        raise BadResponse(
+            f"{len(flagged)} {job.dataset} rows jump implausibly from their neighbours "
+            f"(first {flagged['time'].iloc[0]:%Y-%m-%dT%H:%MZ}): the data look broken"
+        )
+    other = pd.DataFrame({"time": pd.Series(dtype="datetime64[ns, UTC]")})
+    unknown = "no other market to compare"
+    if job.reference is not None and ask:
+        unknown = f"no {job.reference.name} row"
+        try:
+            other = await job.reference.rows(request, list(flagged["time"]))
+        except Exception as exc:
+            unknown = f"{job.reference.name} not available: {_message(exc)}"
+    market = job.reference.name if job.reference is not None else ""
+    return plausibility.judge(frame, job.dataset, flagged, other, market, unknown)
+
+
+async def _fallback(
+    job: _Job,
+    settings: Settings,
+    now: pd.Timestamp,
+    store: Store,
+    fetched_at: pd.Timestamp,
+    *,
+    ask: bool,
+) -> tuple[Outcome, pd.DataFrame | None]:
+    """The outcome of a dataset whose every source failed (``job.errors``): its usable,
+    plausible rows in the history store (``ask``: checking suspects against the other
+    market), else nothing."""
     first = job.sources[0]
     failed = Outcome(
         job.file, job.dataset, job.asset, first.name, first.url, "failed", fetched_at, first.venues
     )
-    failed.error = "; ".join(errors)
+    failed.error = "; ".join(job.errors)
     kept = _from_store(store, job, now)
     if kept is None:
         return failed, None
     name, frame = kept
+    frame, skipped = sanity.usable(frame, job.dataset)
+    limit = settings.stale_after.limit(job.dataset)
+    request = Request(job.dataset, job.asset, now, job.since)
     try:
-        checked = sanity.check(frame, job.dataset, now, limit, name)
-    except Exception as exc:
-        failed.error += f"; stored rows unusable: {_message(exc)}"
+        frame = sanity.check(frame, job.dataset, now, name)  # the bars closed by now
+        verdict = await _plausible(job, request, frame, ask=ask)
+    except BadResponse as exc:
+        verdict = plausibility.Verdict(frame.iloc[0:0], note=f"stored rows unusable: {exc}")
+    for note in (skipped, verdict.note):
+        failed.error += f"; {note}" if note else ""
+    if verdict.frame.empty:
         return failed, None
     failed.status, failed.source, failed.fallback = "ok", name, "store"
     failed.url, failed.venues = str(settings.store.path), job.venues_of(name)
-    failed.rows, failed.newest = len(checked.frame), checked.newest
-    failed.error += f"; using the {len(checked.frame)} stored rows"
-    return _staleness(failed, checked, limit), checked.frame
+    failed.rows = len(verdict.frame)
+    failed.error += f"; using the {len(verdict.frame)} stored rows"
+    return _staleness(failed, verdict.frame, limit, now)
 
 
 def _message(exc: Exception) -> str:
     return str(exc) if isinstance(exc, SourceError) else f"{type(exc).__name__}: {exc}"
 
 
-def _staleness(outcome: Outcome, checked: sanity.Checked, limit: str) -> Outcome:
-    if checked.stale:
-        outcome.status = "stale"
-        note = f"newest row {checked.newest.isoformat()} is older than {limit}"
-        outcome.error = f"{outcome.error}; {note}" if outcome.error else note
-    return outcome
+def _staleness(
+    outcome: Outcome, frame: pd.DataFrame, limit: str, now: pd.Timestamp
+) -> tuple[Outcome, pd.DataFrame | None]:
+    """``outcome`` with the newest row of ``frame``, marked stale when it is older than
+    ``limit``; the frame to write, None when its dataset publishes no stale rows."""
+    outcome.newest, stale = sanity.freshness(frame, outcome.dataset, now, limit)
+    if not stale:
+        return outcome, frame
+    outcome.status = "stale"
+    note = f"newest row {outcome.newest.isoformat()} is older than {limit}"
+    spec = DATASETS[outcome.dataset]
+    if not spec.publish_stale:
+        note += f"; stale {spec.noun} are not published (their last rows would read as current)"
+    outcome.error = f"{outcome.error}; {note}" if outcome.error else note
+    return outcome, frame if spec.publish_stale else None
 
 
 def _floor(job: _Job, source: Source, settings: Settings, store: Store) -> int | None:
@@ -297,16 +396,16 @@ def _from_store(store: Store, job: _Job, now: pd.Timestamp) -> tuple[str, pd.Dat
 
 def _with_history(
     store: Store, job: _Job, source: str, frame: pd.DataFrame, now: pd.Timestamp
-) -> pd.DataFrame:
-    """``frame`` completed by stored rows of the same source in the job's window."""
+) -> tuple[pd.DataFrame, str | None]:
+    """``frame`` completed by the usable stored rows of the same source in the job's window,
+    and what was skipped as unusable (None: nothing)."""
     kept = hist.read_rows(store, job.dataset, job.asset, job.since, now, source)
-    if kept.empty:
-        return frame
     kept = kept[~kept["time"].isin(frame["time"])]
+    kept, skipped = sanity.usable(kept.reset_index(drop=True), job.dataset)
     if kept.empty:
-        return frame
-    merged = pd.concat([kept[frame.columns], frame], ignore_index=True)
-    return merged.sort_values("time").reset_index(drop=True)
+        return frame, skipped
+    merged = pd.concat([kept.reindex(columns=frame.columns), frame], ignore_index=True)
+    return merged.sort_values("time").reset_index(drop=True), skipped
 
 
 def _write(

@@ -1,11 +1,15 @@
 """What every live source shares: retries with backoff, error translation, raw-response capture.
 
-``get_json`` is the one place an HTTP answer becomes JSON for the httpx adapters: timeouts,
-429 (honouring ``Retry-After``) and 5xx are retried with exponential backoff; anything else
-that is not JSON of the expected kind becomes ``BadResponse``. The ccxt adapter uses
-``with_retries`` for the same policy over ccxt's own exceptions. ``Recorder`` keeps every raw
-body so ``gather`` can write them under ``raw/``; which dataset a response belongs to comes
-from the ``dataset`` context variable, set per asyncio task, so concurrent fetches never mix.
+``get_json`` is the one place an HTTP answer becomes JSON for the httpx adapters: each request
+has a total deadline (``timeout`` bounds each wait, the deadline the whole exchange, so a server
+trickling its answer is cut off) and a size cap (a larger answer is refused unread when its
+Content-Length says so, else as soon as it passes the cap); timeouts, 429 (honouring
+``Retry-After``) and 5xx are retried with exponential backoff; a 418 is a ban, said so and not
+retried; anything else that is not JSON of the expected kind becomes ``BadResponse``. The ccxt
+adapter uses ``with_retries`` for the same policy over ccxt's own exceptions. ``Recorder`` keeps
+every raw body so ``gather`` can write them under ``raw/``; which dataset a response belongs to
+comes from the ``dataset`` context variable, set per asyncio task, so concurrent fetches never
+mix.
 """
 
 from __future__ import annotations
@@ -33,12 +37,16 @@ Sleep = Callable[[float], Awaitable[None]]
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard to try: attempts = 1 + ``retries``; waits ``backoff``·2^n or Retry-After."""
+    """How hard to try: attempts = 1 + ``retries``; waits ``backoff``·2^n or Retry-After; each
+    attempt waits ``timeout`` for each part of the answer and ``deadline`` for all of it, and
+    reads at most ``max_bytes``."""
 
     retries: int = 3
     backoff: float = 1.0
     max_retry_after: float = 60.0
     timeout: float = 15.0
+    deadline: float = 60.0
+    max_bytes: int = 20_000_000
 
     def wait(self, attempt: int, retry_after: float | None) -> float:
         """Seconds to wait before retry number ``attempt`` (0-based)."""
@@ -134,9 +142,12 @@ async def get_json(
 
     async def attempt() -> Any:
         try:
-            response = await client.get(
-                url, params=dict(params or {}), headers=dict(headers or {}), timeout=policy.timeout
-            )
+            async with asyncio.timeout(policy.deadline):
+                response, body = await _get(client, url, params, headers, policy, source)
+        except TimeoutError:
+            raise _Retryable(
+                FetchTimeout(f"{source}: no whole answer within {policy.deadline:g} s")
+            ) from None
         except httpx.TimeoutException:
             raise _Retryable(
                 FetchTimeout(f"{source}: timed out after {policy.timeout:g} s")
@@ -144,18 +155,14 @@ async def get_json(
         except httpx.TransportError as exc:
             raise _Retryable(BadResponse(f"{source}: connection failed ({exc})")) from None
         if recorder is not None:
-            recorder.add(str(response.url), response.status_code, response.text)
-        status = response.status_code
-        if status == 429:
-            wait = retry_after_seconds(response.headers.get("Retry-After"))
-            raise _Retryable(RateLimited(f"{source}: rate limited (HTTP 429)"), wait)
-        if status >= 500:
-            raise _Retryable(BadResponse(f"{source}: server error (HTTP {status})"))
-        if status >= 400:
-            raise BadResponse(f"{source}: HTTP {status} for {response.url}")
+            text = body.decode(response.charset_encoding or "utf-8", errors="replace")
+            recorder.add(str(response.url), response.status_code, text)
+        _raise_for_status(response, source)
         try:
-            return response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            return json.loads(body)
+        except RecursionError:
+            raise BadResponse(f"{source}: response is JSON nested too deeply") from None
+        except ValueError:  # JSONDecodeError, UnicodeDecodeError, an overlong number
             raise BadResponse(f"{source}: response is not valid JSON") from None
 
     def classify(exc: Exception) -> tuple[SourceError, bool, float | None]:
@@ -164,6 +171,61 @@ async def get_json(
         return BadResponse(f"{source}: {type(exc).__name__}: {exc}"), False, None
 
     return await with_retries(attempt, policy, classify, sleep)
+
+
+async def _get(
+    client: httpx.AsyncClient,
+    url: str,
+    params: Mapping[str, str | int] | None,
+    headers: Mapping[str, str] | None,
+    policy: RetryPolicy,
+    source: str,
+) -> tuple[httpx.Response, bytes]:
+    """The response to a GET and its body, read up to ``policy.max_bytes`` (``BadResponse``
+    beyond: by the Content-Length before reading, else as soon as it passes)."""
+    request = client.build_request(
+        "GET", url, params=dict(params or {}), headers=dict(headers or {}), timeout=policy.timeout
+    )
+    response = await client.send(request, stream=True)
+    try:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > policy.max_bytes:
+            raise _too_large(source, policy, f"{int(declared) / 1e6:g} MB declared")
+        body = bytearray()
+        async for chunk in response.aiter_bytes():
+            body += chunk
+            if len(body) > policy.max_bytes:
+                raise _too_large(source, policy, "read so far")
+    finally:
+        await response.aclose()
+    return response, bytes(body)
+
+
+def _too_large(source: str, policy: RetryPolicy, seen: str) -> BadResponse:
+    cap = f"{policy.max_bytes / 1e6:g} MB"
+    return BadResponse(f"{source}: answer over the {cap} cap ({seen}; [sources] max_response_mb)")
+
+
+def _raise_for_status(response: httpx.Response, source: str) -> None:
+    """``_Retryable`` for a 429 or 5xx, ``BadResponse`` for a 418 (a ban) or another 4xx."""
+    status = response.status_code
+    if status == 429:
+        wait = retry_after_seconds(response.headers.get("Retry-After"))
+        raise _Retryable(RateLimited(f"{source}: rate limited (HTTP 429)"), wait)
+    if status == 418:
+        raise BadResponse(f"{source}: {banned(response.headers.get('Retry-After'))}")
+    if status >= 500:
+        raise _Retryable(BadResponse(f"{source}: server error (HTTP {status})"))
+    if status >= 400:
+        raise BadResponse(f"{source}: HTTP {status} for {response.url}")
+
+
+def banned(retry_after: str | None) -> str:
+    """How a 418 is reported: the IP is banned (Binance: for ignoring 429s), until when if
+    the server said."""
+    wait = retry_after_seconds(retry_after)
+    until = f", lifted in {wait:g} s" if wait is not None else ""
+    return f"IP banned by the server (HTTP 418{until}); not retried"
 
 
 def expect_list(body: Any, source: str, what: str) -> list[Any]:

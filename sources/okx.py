@@ -4,6 +4,12 @@ OKX's ``side`` is the side of the liquidation *order*: ``buy`` closes (liquidate
 ``sell`` a long. ``posSide`` (long/short mode) names the position directly and wins when set.
 USD per order = ``sz`` (contracts) · ``ctVal`` (base per contract, from the instruments list) ·
 ``bkPx`` (bankruptcy price).
+
+Only what the orders prove is published: hours are bucketed (zero where nothing happened) from
+the start of the day OKX keeps up to the hour of the newest order, never beyond it (an answer
+stuck hours ago, or empty, is not a quiet market: the staleness check then marks the rows stale,
+and stale liquidations are not published at all). Pages are followed until an empty one or the
+start of the window, never stopping at a short page (a truncated page is not the start).
 """
 
 from __future__ import annotations
@@ -77,7 +83,8 @@ class OkxSource:
         return float(data[0]["ctVal"])
 
     async def liquidations(self, asset: str, since: int, until: int) -> pd.DataFrame:
-        """Hourly ``long_usd``/``short_usd`` of the orders in [since, until) (zeros included)."""
+        """Hourly ``long_usd``/``short_usd`` of the orders in [since, until): every complete
+        hour up to the newest order's (zeros included)."""
         ct = await self.contract_size(asset)
         orders: list[dict[str, Any]] = []
         after = until
@@ -94,11 +101,27 @@ class OkxSource:
             if not details:
                 break
             orders.extend(details)
-            oldest = min(int(d["ts"]) for d in details)
-            if oldest < since or len(details) < PAGE:
+            oldest = min(_ts(d) for d in details)
+            if oldest < since or oldest >= after:
                 break
             after = oldest
-        return bucket_hourly(orders, ct, since, until)
+        if not orders:
+            raise BadResponse(
+                f"{SOURCE}: no {asset} liquidation orders in the last day (an empty answer is "
+                "not known to mean none)"
+            )
+        complete = pd.Timestamp(until, unit="ms", tz="UTC").floor("h") - pd.Timedelta(hours=1)
+        newest = pd.Timestamp(max(_ts(o) for o in orders), unit="ms", tz="UTC").floor("h")
+        return bucket_hourly(orders, ct, since, min(newest, complete))
+
+
+def _ts(order: dict[str, Any]) -> int:
+    try:
+        return int(order["ts"])
+    except (KeyError, TypeError, ValueError):
+        raise BadResponse(
+            f"{SOURCE}: liquidation order without a time: {str(order)[:100]}"
+        ) from None
 
 
 def provider(ctx: Context) -> OkxSource:
@@ -108,14 +131,11 @@ def provider(ctx: Context) -> OkxSource:
 
 
 def bucket_hourly(
-    orders: list[dict[str, Any]], contract_size: float, since: int, until: int
+    orders: list[dict[str, Any]], contract_size: float, since: int, last: pd.Timestamp
 ) -> pd.DataFrame:
-    """Orders summed into hourly buckets over [since, until), zero where none happened."""
-    hours = pd.date_range(
-        pd.Timestamp(since, unit="ms", tz="UTC").ceil("h"),
-        pd.Timestamp(until, unit="ms", tz="UTC") - pd.Timedelta(hours=1),
-        freq="h",
-    )
+    """Orders summed into hourly buckets from ``since`` (ms) to the one starting at ``last``,
+    zero where none happened."""
+    hours = pd.date_range(pd.Timestamp(since, unit="ms", tz="UTC").ceil("h"), last, freq="h")
     sums = {t: {"long": 0.0, "short": 0.0} for t in hours}
     for order in orders:
         try:

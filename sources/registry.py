@@ -16,7 +16,7 @@ import pandas as pd
 
 from settings import SourcesSettings
 from sources import alternative_me, coinglass, collect, exchange, okx, synthetic_dxy, yahoo
-from sources.base import Context, Provider, Source
+from sources.base import Context, Provider, Reference, ReferenceProvider, Source
 
 Depth = Callable[[SourcesSettings, pd.Timestamp], pd.Timestamp | None]
 """The oldest row a snapshot keeps, from the settings and ``now``; None: all history."""
@@ -53,13 +53,16 @@ class Route:
     depth: Depth
     providers: tuple[Provider, ...]
     """Its adapters' providers, in the order they are tried."""
+    reference: ReferenceProvider | None = None
+    """The other market asked about implausible rows (``sources.plausibility``); None: such
+    rows are quarantined without asking."""
 
 
 _DERIVATIVES = days(lambda cfg: cfg.derivatives_days)
 
 ROUTES: Mapping[str, Route] = {
-    "candles_1d": Route(days(lambda cfg: cfg.daily_days), (exchange.spot,)),
-    "candles_1h": Route(days(lambda cfg: cfg.hourly_days), (exchange.spot,)),
+    "candles_1d": Route(days(lambda cfg: cfg.daily_days), (exchange.spot,), exchange.perpetual),
+    "candles_1h": Route(days(lambda cfg: cfg.hourly_days), (exchange.spot,), exchange.perpetual),
     "funding": Route(days(lambda cfg: cfg.funding_days), (exchange.perpetuals,)),
     "open_interest": Route(_DERIVATIVES, (exchange.perpetuals,)),
     # CoinGlass when its key is set, else OKX's last day; then the recorded streams
@@ -71,6 +74,12 @@ ROUTES: Mapping[str, Route] = {
     "fear_greed": Route(macro, (alternative_me.provider,)),
 }
 """Each dataset's route, by registry name."""
+
+
+def reference(dataset: str, ctx: Context) -> Reference | None:
+    """The other market of ``dataset``, if its route has one."""
+    other = ROUTES[dataset].reference
+    return None if other is None else other(ctx)
 
 
 def chain(dataset: str, ctx: Context) -> list[Source]:

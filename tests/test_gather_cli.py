@@ -13,7 +13,7 @@ import generate
 import pipeline
 from demo.replay import ReplayData
 from demo.scenario import AS_OF
-from devtools.replay_server import ReplayServer
+from devtools.replay_server import Fault, ReplayServer
 
 
 @pytest.fixture(scope="module")
@@ -175,3 +175,32 @@ def test_daily_live_holds_the_note_when_required_data_is_stale(
     assert "candles_1h/BTC.csv stale" in capsys.readouterr().err
     assert not (tmp_path / "site").exists()
     assert not any(p.name.startswith("2026") for p in (tmp_path / "out").iterdir())
+
+
+@pytest.mark.usefixtures("at")
+def test_a_trickling_source_cannot_hold_the_daily_run_or_its_lock(
+    server: ReplayServer, tmp_path: Path
+) -> None:
+    """Alternative.me sending a byte every 50 ms: the gather budget ends the wait, the note is
+    written without the Fear & Greed index, and the lock is free for the next run."""
+    import time
+
+    import daily
+    import settings
+
+    config = _daily_config(server, tmp_path)
+    config.write_text(
+        config.read_text().replace("retries = 0\n", "retries = 0\ngather_budget = 6.0\n")
+    )
+    server.faults["/fng/"] = Fault(drip=0.05)
+    start = time.monotonic()
+    try:
+        assert generate.main(["daily", "--config", str(config), "--live"]) == 0
+    finally:
+        server.faults.clear()
+    assert time.monotonic() - start < 6.0 + 60  # the budget, then the brief and the blog
+    folder = tmp_path / "out" / "2026-11-23"
+    manifest = json.loads((folder / "snapshot" / "manifest.json").read_text())
+    assert "gather budget of 6 s ran out" in manifest["unavailable"]["fear_greed.csv"]["error"]
+    with daily.run_lock(daily.lock_path(settings.load_settings(config)), 0.0):
+        pass  # free: BusyError otherwise

@@ -117,3 +117,21 @@ def test_level_steps_come_from_the_file_and_are_checked(tmp_path: Path) -> None:
     (tmp_path / "s.toml").write_text("[analysis]\nlevel_minor_steps = { ETH = 0 }\n")
     with pytest.raises(InputError, match=r"level_minor_steps: ETH = 0: expected a positive"):
         settings.load_settings(tmp_path / "s.toml")
+
+
+@pytest.mark.parametrize("host", ["localhost", "LOCALHOST.", "127.0.0.1", "127.8.9.10", "::1"])
+def test_plain_smtp_is_allowed_to_loopback_hosts(tmp_path: Path, host: str) -> None:
+    (tmp_path / "s.toml").write_text(f'[email]\nsmtp_host = "{host}"\nsecurity = "none"\n')
+    assert settings.load_settings(tmp_path / "s.toml").email.security == "none"
+
+
+@pytest.mark.parametrize("host", ["smtp.example.com", "10.0.0.5", "128.0.0.1", "::2", ""])
+def test_plain_smtp_to_another_host_is_refused_in_one_line(tmp_path: Path, host: str) -> None:
+    """The password would cross the network in clear: a misconfiguration, refused up front."""
+    (tmp_path / "s.toml").write_text(f'[email]\nsmtp_host = "{host}"\nsecurity = "none"\n')
+    with pytest.raises(InputError) as err:
+        settings.load_settings(tmp_path / "s.toml")
+    message = str(err.value)
+    assert "\n" not in message and "loopback" in message and repr(host) in message
+    (tmp_path / "s.toml").write_text(f'[email]\nsmtp_host = "{host}"\nsecurity = "starttls"\n')
+    assert settings.load_settings(tmp_path / "s.toml").email.smtp_host == host

@@ -73,7 +73,7 @@ def _bad_row(text: str, row: int, replacement: str) -> str:
         ),
         (
             {"candles_1d/BTC.csv": _bad_row(DAILY, 4, "2026-01-04,103,105,102,-1,5")},
-            "candles_1d/BTC.csv, row 4: close=-1.0 outside [0.0, inf]",
+            "candles_1d/BTC.csv, row 4: close=-1.0 outside [0, 1e+09]",
         ),
         (
             {"candles_1d/BTC.csv": _bad_row(DAILY, 5, "2026-01-05,103,104,102,106,5")},
@@ -96,7 +96,7 @@ def _bad_row(text: str, row: int, replacement: str) -> str:
                 "candles_1d/BTC.csv": DAILY,
                 "long_short/BTC.csv": "time,long_pct\n2026-01-01,40\n2026-01-02,140\n",
             },
-            "long_short/BTC.csv, row 2: long_pct=140.0 outside [0.0, 100.0]",
+            "long_short/BTC.csv, row 2: long_pct=140.0 outside [0, 100]",
         ),
         (
             {"funding/BTC.csv": "time,rate\n2026-01-01,0.0001\n"},
