@@ -213,6 +213,7 @@ def decorate(fig: Figure, *, title: str, source: str, demo: bool) -> None:
         fontsize=TITLE_SIZE,
         fontweight="bold",
         gid="title",
+        parse_math=False,  # titles and sources hold data text: a "$" is a dollar, never TeX
     )
     fig.text(
         x,
@@ -224,6 +225,7 @@ def decorate(fig: Figure, *, title: str, source: str, demo: bool) -> None:
         fontfamily=families(source),
         color=PALETTE.muted,
         gid="source",
+        parse_math=False,
     )
     if demo:
         badge = {"boxstyle": "round,pad=0.3", "fc": PALETTE.demo, "ec": PALETTE.demo}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib as mpl
 import pytest
 
@@ -78,3 +80,19 @@ def test_style_is_scoped() -> None:
         assert mpl.rcParams["font.family"] == [FONT]
         assert not mpl.rcParams["figure.autolayout"]
     assert mpl.rcParams["font.family"] == before
+
+
+def test_data_text_in_titles_and_sources_is_never_tex(tmp_path: Path) -> None:
+    """A source name such as ``$\\frac{a}{$`` (mathtext would raise on it) is drawn as text."""
+    import matplotlib.pyplot as plt
+
+    from charts.export import save
+    from charts.style import decorate
+
+    with style():
+        fig = plt.figure(figsize=(4, 2))
+        decorate(fig, title="Costs $5 and $6", source="Source: $\\frac{a}{$ data", demo=False)
+        ref = save(fig, tmp_path, "tex", "alt")
+    assert (tmp_path / ref.path).read_bytes().startswith(b"\x89PNG")
+    texts = {t.get_gid(): t.get_text() for t in fig.texts}
+    assert texts["source"] == "Source: $\\frac{a}{$ data"
