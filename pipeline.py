@@ -57,6 +57,7 @@ class BriefRequest:
     formats: tuple[str, ...]
     stale_after: settings.StaleSettings
     analysis: settings.AnalysisSettings
+    narrative: settings.NarrativeSettings
     max_file_mb: float = settings.SourcesSettings.max_file_mb
     """The size cap of each snapshot file read (``[sources] max_file_mb``)."""
 
@@ -81,6 +82,7 @@ class BriefRequest:
             formats=section.formats,
             stale_after=config.stale_after,
             analysis=config.analysis,
+            narrative=config.narrative,
             max_file_mb=config.sources.max_file_mb,
         )
 
@@ -147,7 +149,8 @@ def write_brief(request: BriefRequest, progress: Progress = lambda _: None) -> B
     with clock("facts"):
         options = request.analysis.options()
         facts = compute_facts(snapshot, as_of, fomc=load_fomc(), options=options)
-        story = tell(facts, {s.id: s.section for s in FACTS}, list(snapshot.assets))
+        sections = {s.id: s.section for s in FACTS}
+        story = tell(facts, sections, list(snapshot.assets), request.narrative)
     progress(f"{len(facts)} facts computed")
     folder = request.out / as_of.strftime("%Y-%m-%d")
     with _staging(folder) as stage:

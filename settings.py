@@ -184,6 +184,76 @@ class AnalysisSettings:
         return analysis_options(self)
 
 
+@dataclass(frozen=True)
+class NarrativeSettings:
+    """When a fact is worth saying in the note's prose (the gate). A fact that fails its rule
+    stays in facts.json and in the appendix's table of every fact."""
+
+    intraday_min_pct: float = field(
+        default=3.0,
+        metadata=_help(
+            "The move since the 00:00 UTC open is said when at least this % either way, or "
+            "against the 24 h move."
+        ),
+    )
+    weekly_rank_max: int = field(
+        default=3,
+        metadata=_help("The weekly gain's rank is said when it is at most this (1: the largest)."),
+    )
+    ath_near_pct: float = field(
+        default=5.0,
+        metadata=_help(
+            "The all-time high and the distance to it are said when the price is less than "
+            "this % below it, or on a new record."
+        ),
+    )
+    relative_min_gap_pp: float = field(
+        default=1.0,
+        metadata=_help(
+            "Relative performance is said when an asset's 24 h gap to BTC is at least this (pp)."
+        ),
+    )
+    macd_cross_max_days: int = field(
+        default=3,
+        metadata=_help(
+            "The MACD is said only when its line crossed the signal at most this many daily "
+            "closes ago."
+        ),
+    )
+    spike_min_multiple: float = field(
+        default=10.0,
+        metadata=_help(
+            "A liquidation spike is said when at least this multiple of the median hour."
+        ),
+    )
+    dxy_min_move_pct: float = field(
+        default=0.5,
+        metadata=_help(
+            "The Dollar Index is said on a day's move of at least this %, or on a level break."
+        ),
+    )
+    dxy_break_unseen_days: int = field(
+        default=20,
+        metadata=_help(
+            "A Dollar Index level break is said when it last closed beyond the level at least "
+            "this many days earlier (or never)."
+        ),
+    )
+    fomc_max_days: int = field(
+        default=7, metadata=_help("The next FOMC meeting is said when at most this many days away.")
+    )
+    fear_greed_extreme: float = field(
+        default=25.0,
+        metadata=_help(
+            "Fear & Greed is said when at most this or at least 100 minus this (extreme), on "
+            "a week's move of fear_greed_min_move, or when it is not extreme on a new record."
+        ),
+    )
+    fear_greed_min_move: float = field(
+        default=15.0, metadata=_help("A week's move of Fear & Greed (points) worth saying.")
+    )
+
+
 def _check_steps(major: Mapping[str, float], minor: Mapping[str, float]) -> None:
     """``InputError`` unless every level step is a positive number and each major step a
     whole multiple of the asset's minor step."""
@@ -641,6 +711,7 @@ class Settings:
 
     brief: BriefSettings = field(default_factory=BriefSettings)
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
+    narrative: NarrativeSettings = field(default_factory=NarrativeSettings)
     stale_after: StaleSettings = field(default_factory=StaleSettings)
     sources: SourcesSettings = field(default_factory=SourcesSettings)
     store: StoreSettings = field(default_factory=StoreSettings)

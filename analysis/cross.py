@@ -8,6 +8,7 @@ from analysis.base import Reading
 from analysis.price import change_24h_pct
 from analysis.registry import Registry
 from models import Dataset, Fact
+from settings import NarrativeSettings
 from values import Relative24h, as_value
 
 BASE = "BTC"
@@ -21,7 +22,13 @@ def _score_relative(fact: Fact) -> float:
     return min(40.0, 5.0 + 5.0 * max(gaps, default=0.0))
 
 
-@register("cross.relative_24h", score=_score_relative)
+def _worth_relative(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) -> bool:
+    """Said when an asset's 24 h gap to Bitcoin is at least ``relative_min_gap_pp`` (1 pp)."""
+    gaps = [abs(x) for x in as_value(fact, Relative24h).vs_btc.values()]
+    return max(gaps, default=0.0) >= narrative.relative_min_gap_pp
+
+
+@register("cross.relative_24h", score=_score_relative, worth=_worth_relative)
 def relative_24h(
     all_candles: Mapping[str, Dataset], *, relative_in_step_pp: float
 ) -> Reading[Relative24h] | None:

@@ -19,6 +19,7 @@ Every frame is already cut at ``as_of`` (rows stamped at or before it). Notes on
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ import pandas as pd
 from analysis.base import Reading, closes, iso, pct_change, stamp
 from analysis.registry import Registry, fixed
 from models import Dataset, Fact
+from settings import NarrativeSettings
 from values import FundingFlip, FundingRate, Majority, Side, Squeeze, as_number, as_value
 
 HOUR, DAY = pd.Timedelta(hours=1), pd.Timedelta(days=1)
@@ -271,7 +273,12 @@ def _score_spike(fact: Fact) -> float:
     return 0.0 if multiple < 3.0 else min(50.0, 4.0 * multiple)
 
 
-@register("liquidations.spike", score=_score_spike, order=10)
+def _worth_spike(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) -> bool:
+    """Said when at least ``spike_min_multiple`` (10) times the median hour."""
+    return as_number(fact) >= narrative.spike_min_multiple
+
+
+@register("liquidations.spike", score=_score_spike, order=10, worth=_worth_spike)
 def spike(liquidations: Dataset, as_of: pd.Timestamp) -> Reading[float] | None:
     """The largest hour of liquidations of ``liquidations.total_24h_usd``'s 24 hours, as a
     multiple of the median hour of the 30 days to its end (the hours present; hourly buckets

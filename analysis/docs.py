@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from analysis import DERIVED, FACTS
-from analysis.registry import FactSpec, unscored
+from analysis.registry import FactSpec, always, unscored
 from values import JsonObject
 
 DOC_PATH = Path(__file__).resolve().parents[1] / "docs" / "facts.md"
@@ -59,8 +59,10 @@ Every brief folder holds `facts.json`, the machine-readable record of what the n
 A fact is absent when its data is missing or it does not apply (no level crossed, no divergence).
 
 Each fact below gives its note section; its score, the newsworthiness (0-100) that decides
-what the note leads with (facts of assets after the first count 0.85 times theirs); and the
-`[analysis]` settings it reads (docs/settings.md).
+what the note leads with (facts of assets after the first count 0.85 times theirs); when the
+prose says it (the gate, thresholds in `[narrative]`; a fact the gate leaves out stays in
+facts.json and the note's appendix); and the `[analysis]` settings it reads
+(docs/settings.md).
 
 ## Facts
 """
@@ -155,6 +157,8 @@ def fact_markdown(spec: FactSpec) -> str:
     rule = inspect.cleandoc(spec.score.__doc__ or "")
     score = "0 (not scored)." if spec.score is unscored else " ".join(rule.split())
     lines = f"Section: {spec.section}. Inputs: {inputs}.{_settings(spec)}\nScore: {score}"
+    if spec.worth is not always:
+        lines += "\nGate: " + " ".join(inspect.cleandoc(spec.worth.__doc__ or "").split())
     if spec.estimate:
         lines += "\nA model estimate (liquidation-level model): the section says so once."
     return f"\n### `{spec.id}`\n\n{lines}\n\n{spec.doc}\n\n{_value(spec)}"

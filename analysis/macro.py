@@ -6,13 +6,16 @@ so ``closes(dxy)`` indexes it by that moment and ``day(close time − 1 day)`` i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from analysis.base import Reading, closes, day, pct_change, since_score, stamp
 from analysis.price import crossing, level_rule
 from analysis.registry import Registry
 from models import Dataset, Fact, FomcCalendar
-from values import Dxy, DxyLevelBreak, NextFomc, as_value
+from settings import NarrativeSettings
+from values import Dxy, DxyLevelBreak, NextFomc, as_value, fact_of
 
 DAY = pd.Timedelta(days=1)
 SESSIONS = 2
@@ -28,7 +31,15 @@ def _score_dxy(fact: Fact) -> float:
     return min(30.0, 5.0 + 10.0 * abs(as_value(fact, Dxy).change_1d_pct))
 
 
-@register("macro.dxy", score=_score_dxy, order=1)
+def _worth_dxy(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) -> bool:
+    """Said on a day's move of at least ``dxy_min_move_pct`` (0.5 %), or beside a level break
+    that is said."""
+    level = fact_of(facts, None, "macro.dxy_level_break")
+    broke = level is not None and _worth_break(level, facts, narrative)
+    return abs(as_value(fact, Dxy).change_1d_pct) >= narrative.dxy_min_move_pct or broke
+
+
+@register("macro.dxy", score=_score_dxy, order=1, worth=_worth_dxy)
 def dxy(dxy: Dataset) -> Reading[Dxy] | None:
     """The latest DXY close (index points), its trading date and percent change on the
     previous trading day's close.
@@ -49,7 +60,15 @@ def _score_break(fact: Fact) -> float:
     return since_score(since, fact.as_of, never=50.0, base=30.0, most=20.0)
 
 
-@register("macro.dxy_level_break", score=_score_break, order=2)
+def _worth_break(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) -> bool:
+    """Said when the index last closed beyond the level at least ``dxy_break_unseen_days``
+    (20) days earlier, or never."""
+    since = as_value(fact, DxyLevelBreak).previous_close_beyond
+    unseen = pd.Timedelta(days=narrative.dxy_break_unseen_days)
+    return since is None or fact.as_of - pd.Timestamp(since, tz="UTC") >= unseen
+
+
+@register("macro.dxy_level_break", score=_score_break, order=2, worth=_worth_break)
 def dxy_level_break(
     dxy: Dataset,
     *,
@@ -94,7 +113,12 @@ def _score_fomc(fact: Fact) -> float:
     return 40.0 if days <= 2 else 25.0 if days <= 7 else 5.0
 
 
-@register("macro.next_fomc", score=_score_fomc, order=3)
+def _worth_fomc(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) -> bool:
+    """Said when the meeting is at most ``fomc_max_days`` (7) days away."""
+    return as_value(fact, NextFomc).days_until <= narrative.fomc_max_days
+
+
+@register("macro.next_fomc", score=_score_fomc, order=3, worth=_worth_fomc)
 def next_fomc(fomc: FomcCalendar, as_of: pd.Timestamp) -> Reading[NextFomc] | None:
     """The next FOMC decision day on or after the as-of's UTC date: its date, the calendar days
     until it (0 on the day) and whether it brings a Summary of Economic Projections.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 import pandas as pd
@@ -11,7 +12,8 @@ from analysis.registry import Registry, fixed
 from indicators import macd as macd_lines
 from indicators import rsi, swing_points
 from models import Dataset, Fact
-from values import Divergence, Macd, SwingPoint, as_value
+from settings import NarrativeSettings
+from values import Divergence, Macd, SwingPoint, as_value, fact_of
 
 OVERBOUGHT, OVERSOLD = 70.0, 30.0
 WARM_UP = 26 + 9 - 1
@@ -34,7 +36,13 @@ def _score_rsi(fact: Fact) -> float:
     return 5.0 if fact.evidence["zone"] == "neutral" else 35.0
 
 
-@register("momentum.rsi_14", score=_score_rsi)
+def _worth_rsi(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) -> bool:
+    """Said when overbought or oversold, or beside a divergence of the asset."""
+    divergence = fact_of(facts, fact.asset, "momentum.divergence")
+    return fact.evidence["zone"] != "neutral" or divergence is not None
+
+
+@register("momentum.rsi_14", score=_score_rsi, worth=_worth_rsi)
 def rsi_14(daily: Dataset) -> Reading[float] | None:
     """Wilder's 14-day RSI of daily closes (0-100), with its zone (overbought above 70)."""
     c = closes(daily)
@@ -54,7 +62,14 @@ def _score_macd(fact: Fact) -> float:
     return 45.0 if (as_value(fact, Macd).crossed_days_ago or 99) <= 3 else 5.0
 
 
-@register("momentum.macd", score=_score_macd)
+def _worth_macd(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) -> bool:
+    """Said only when the line crossed its signal at most ``macd_cross_max_days`` (3) daily
+    closes ago (0: at the last close)."""
+    crossed = as_value(fact, Macd).crossed_days_ago
+    return crossed is not None and crossed <= narrative.macd_cross_max_days
+
+
+@register("momentum.macd", score=_score_macd, worth=_worth_macd)
 def macd(daily: Dataset) -> Reading[Macd] | None:
     """MACD(12, 26, 9) of daily closes: line, signal, histogram, state and days since the cross."""
     c = closes(daily)

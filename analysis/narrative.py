@@ -10,6 +10,10 @@ there first.
 The sections are arranged here too, from the specs, so templates only lay them out: sentence
 order, facts covered by another one left out, runs of one topic, which sentences need not name
 their sources again, and where the note says that liquidation levels are model estimates.
+
+Before all that, the gate: a fact enters the prose (headline, takeaways, sections) only when
+its spec's ``worth`` rule holds under the ``[narrative]`` settings; the others stay in
+facts.json and in the note's appendix.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from itertools import groupby
 from analysis import FACTS
 from analysis.registry import FactSpec
 from models import Fact, Paragraph, Section, Sentence, Story
+from settings import NarrativeSettings
 
 SECTION_ORDER = ("price", "derivatives", "momentum", "macro", "outlook")
 SECONDARY_ASSET_WEIGHT = 0.85
@@ -36,10 +41,24 @@ def score(fact: Fact, lead_asset: str | None) -> float:
     return SPECS[fact.id].score(fact) * weight
 
 
-def tell(facts: Sequence[Fact], sections: Mapping[str, str], assets: Sequence[str]) -> Story:
-    """Rank ``facts`` into a story. ``sections`` maps each fact id to its section id."""
+def worth_saying(facts: Sequence[Fact], narrative: NarrativeSettings) -> list[Fact]:
+    """The facts whose gate (``FactSpec.worth``) lets them into the prose, in their order."""
+    by_key = {f.key: f for f in facts}
+    return [f for f in facts if SPECS[f.id].worth(f, by_key, narrative)]
+
+
+def tell(
+    facts: Sequence[Fact],
+    sections: Mapping[str, str],
+    assets: Sequence[str],
+    narrative: NarrativeSettings | None = None,
+) -> Story:
+    """Rank ``facts`` into a story. ``sections`` maps each fact id to its section id; only the
+    facts worth saying under ``narrative`` (default settings when None) are told, though every
+    fact is scored."""
     lead = assets[0] if assets else None
     scores = {f.key: score(f, lead) for f in facts}
+    facts = worth_saying(facts, narrative or NarrativeSettings())
     ranked = sorted(facts, key=lambda f: -scores[f.key])
     chosen = [f for f in ranked if scores[f.key] >= TAKEAWAY_FLOOR][:MAX_TAKEAWAYS]
     if len(chosen) < MIN_TAKEAWAYS:

@@ -25,6 +25,7 @@ from analysis.base import (
 )
 from analysis.registry import Registry, fixed
 from models import Dataset, Fact, JSONValue
+from settings import NarrativeSettings
 from values import (
     Direction,
     LargerGain,
@@ -33,6 +34,7 @@ from values import (
     WeeklyGainRank,
     as_number,
     as_value,
+    fact_of,
 )
 
 DAY = pd.Timedelta(days=1)
@@ -94,7 +96,16 @@ def _score_intraday(fact: Fact) -> float:
     return min(30.0, 5.0 + 4.0 * abs(as_number(fact)))
 
 
-@register("price.intraday_pct", score=_score_intraday)
+def _worth_intraday(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) -> bool:
+    """Said when it moved at least ``intraday_min_pct`` (3 %) either way, or against the 24 h
+    move."""
+    move = as_number(fact)
+    day_move = fact_of(facts, fact.asset, "price.change_24h_pct")
+    against = day_move is not None and move * as_number(day_move) < 0
+    return abs(move) >= narrative.intraday_min_pct or against
+
+
+@register("price.intraday_pct", score=_score_intraday, worth=_worth_intraday)
 def intraday_pct(hourly: Dataset, as_of: pd.Timestamp) -> Reading[float] | None:
     """Percent change of the last close since the open of the current UTC day."""
     today = as_of.floor("D")
@@ -118,7 +129,16 @@ def _ath(daily: Dataset, hourly: Dataset | None) -> tuple[float, pd.Timestamp, p
     return high, at, length
 
 
-@register("price.ath", topic="record")
+def _worth_ath(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) -> bool:
+    """Said on a new record, or when the price is less than ``ath_near_pct`` (5 %) below the
+    high."""
+    record = fact_of(facts, fact.asset, "price.new_ath")
+    below = fact_of(facts, fact.asset, "price.pct_below_ath")
+    near = below is None or as_number(below) < narrative.ath_near_pct
+    return near or (record is not None and record.value is True)
+
+
+@register("price.ath", topic="record", worth=_worth_ath)
 def ath(daily: Dataset, hourly: Dataset | None = None) -> Reading[float] | None:
     """Highest high of all closed candles in the snapshot's history, in USD."""
     if daily.frame.empty:
@@ -135,7 +155,7 @@ def _score_below_ath(fact: Fact) -> float:
     return 30.0 if as_number(fact) < 5.0 else 8.0
 
 
-@register("price.pct_below_ath", score=_score_below_ath, topic="record")
+@register("price.pct_below_ath", score=_score_below_ath, topic="record", worth=_worth_ath)
 def pct_below_ath(
     candles: Dataset, daily: Dataset, hourly: Dataset | None = None
 ) -> Reading[float] | None:
@@ -459,7 +479,12 @@ def _score_rank(fact: Fact) -> float:
     return 75.0 if rank == 1 else 60.0 if rank <= 3 else 40.0 if rank <= 5 else 10.0
 
 
-@register("price.weekly_gain_rank", score=_score_rank, topic="structure")
+def _worth_rank(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) -> bool:
+    """Said when the gain ranks at most ``weekly_rank_max`` (3rd) of the year."""
+    return as_value(fact, WeeklyGainRank).rank <= narrative.weekly_rank_max
+
+
+@register("price.weekly_gain_rank", score=_score_rank, topic="structure", worth=_worth_rank)
 def weekly_gain_rank(candles: Dataset, daily: Dataset) -> Reading[WeeklyGainRank] | None:
     """This 7-day gain ranked among the largest 7-day gains of the past 365 days.
 

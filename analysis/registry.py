@@ -34,7 +34,7 @@ import pandas as pd
 
 from analysis.base import Reading
 from models import AssetData, Dataset, Fact, FomcCalendar, Snapshot
-from settings import AnalysisSettings
+from settings import AnalysisSettings, NarrativeSettings
 from values import UnknownFact, value_type
 
 MARKET_INPUTS = ("fear_greed", "dxy", "all_candles", "fomc")
@@ -52,6 +52,17 @@ Score = Callable[[Fact], float]
 
 class RegistryError(Exception):
     """A fact declaration breaks a rule of this module; the message says how to fix it."""
+
+
+Worth = Callable[[Fact, Mapping[str, Fact], NarrativeSettings], bool]
+"""Whether a fact is worth saying in the prose (the gate), given every fact of the note by
+``Fact.key`` and the ``[narrative]`` settings; one that is not stays in facts.json and the
+appendix."""
+
+
+def always(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) -> bool:
+    """Always said."""
+    return True
 
 
 def unscored(fact: Fact) -> float:
@@ -89,6 +100,8 @@ class FactSpec:
     paragraph."""
     estimate: bool = False
     """From the liquidation-level model: the section then says once that it is an estimate."""
+    worth: Worth = always
+    """The gate: whether the prose says it; its docstring states the rule (docs/facts.md)."""
 
     def __post_init__(self) -> None:
         if not self.topic:
@@ -150,12 +163,15 @@ class Registry:
         order: int | None = None,
         covered_by: str | None = None,
         estimate: bool = False,
+        worth: Worth = always,
     ) -> Callable[[F], F]:
         """Decorator declaring the function as the fact ``fact_id`` (see ``FactSpec``)."""
 
         def declare(function: F) -> F:
             where = section or self.section
-            spec = FactSpec(fact_id, function, where, score, topic, order, covered_by, estimate)
+            spec = FactSpec(
+                fact_id, function, where, score, topic, order, covered_by, estimate, worth
+            )
             self.specs.append(spec)
             return function
 
@@ -241,6 +257,8 @@ def problems(spec: FactSpec, derived: Derived, ids: Sequence[str] = ()) -> list[
     found += _return_problems(spec)
     if spec.score is not unscored and not (spec.score.__doc__ or "").strip():
         found.append(f"{spec.id}: its score function needs a docstring stating the rule")
+    if spec.worth is not always and not (spec.worth.__doc__ or "").strip():
+        found.append(f"{spec.id}: its worth function needs a docstring stating the rule")
     if spec.covered_by is not None and spec.covered_by not in ids:
         found.append(f"{spec.id}: covered_by {spec.covered_by!r} is not a registered fact")
     return found

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from analysis.base import Reading, day, stamp
 from analysis.registry import Registry
 from models import Dataset, Fact
+from settings import NarrativeSettings
 from values import FearGreed, as_value
 
 DAY = pd.Timedelta(days=1)
@@ -55,7 +58,18 @@ def _score(fact: Fact) -> float:
     return 40.0 if extreme or abs(v.change_7d or 0.0) >= 20.0 else 10.0
 
 
-@register("sentiment.fear_greed", score=_score, order=4)
+def _worth(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) -> bool:
+    """Said when extreme (at most ``fear_greed_extreme``, 25, or at least 100 minus it), when
+    it moved at least ``fear_greed_min_move`` (15 points) in a week, or on an asset's new
+    record (euphoric or not)."""
+    v = as_value(fact, FearGreed)
+    extreme = min(v.value, 100.0 - v.value) <= narrative.fear_greed_extreme
+    moved = v.change_7d is not None and abs(v.change_7d) >= narrative.fear_greed_min_move
+    record = any(f.id == "price.new_ath" and f.value is True for f in facts.values())
+    return extreme or moved or record
+
+
+@register("sentiment.fear_greed", score=_score, order=4, worth=_worth)
 def fear_greed(fear_greed: Dataset) -> Reading[FearGreed] | None:
     """The latest Fear & Greed value (0-100) and class, with its change in points over 1 and 7
     days (null when that day is missing).

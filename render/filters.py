@@ -24,6 +24,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date as _date
 from datetime import datetime
+from itertools import groupby
 from typing import Any, NamedTuple, TypeAlias
 
 import pandas as pd
@@ -343,6 +344,11 @@ def glance(facts: Mapping[str, Fact], asset: str) -> Glance:
     return Glance(*(fact_of(facts, asset, i) for i in ids))
 
 
+def by_asset(facts: Iterable[Fact]) -> list[tuple[str | None, list[Fact]]]:
+    """``facts`` in runs of one asset each (None: market-wide), in their order."""
+    return [(asset, list(run)) for asset, run in groupby(facts, key=lambda f: f.asset)]
+
+
 def with_sections(sections: Iterable[Section], order: Sequence[str]) -> list[Section]:
     """The story's sections plus an empty one for each id of ``order`` the story lacks.
 
@@ -411,6 +417,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
         and_list,
         age,
         asset_name,
+        by_asset,
         cardinal,
         cite,
         data_kinds,

@@ -70,7 +70,12 @@ def test_pdf_pages_text_and_margins(demo_brief) -> None:
     folder, _ = demo_brief
     facts = json.loads((folder / "facts.json").read_text())
     reader = PdfReader(folder / "brief.pdf")
-    assert 5 <= len(reader.pages) <= 10
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    appendix = next(i for i, p in enumerate(pages) if "Appendix: every figure computed" in p)
+    # the note, then the appendix from a new page: the disclaimer ends the page before it
+    assert 5 <= appendix <= 10 and len(pages) > appendix + 1
+    assert "not investment advice" in pages[appendix - 1]
+    assert not any("not investment advice" in p for p in pages[appendix:])
     text = "\n".join(page.extract_text() for page in reader.pages)
     flat = " ".join(text.split())
     assert " ".join(facts["headline"].split()) in flat

@@ -51,7 +51,7 @@ def test_file_overrides_defaults(tmp_path: Path) -> None:
         ("[brief\n", "not valid TOML"),
         (
             "[mail]\nx = 1\n",
-            "unknown section [mail] (known: brief, analysis, stale_after, sources, store",
+            "unknown section [mail] (known: brief, analysis, narrative, stale_after, sources",
         ),
         ("[brief]\ncolour = 1\n", "[brief] unknown key 'colour'"),
         ('[brief]\nassets = "BTC"\n', "[brief] assets = 'BTC': expected a list of strings"),

@@ -147,7 +147,7 @@ def test_each_rule_names_its_fix() -> None:
         FactSpec("funding.flip", _good, "derivatives"),
         FactSpec("open_interest.with_default", with_default, "derivatives"),
         FactSpec("funding.rate", rate, "derivatives", score=lambda f: 1.0, covered_by="x.y"),
-        FactSpec("funding.rate", rate, "derivatives"),
+        FactSpec("funding.rate", rate, "derivatives", worth=lambda f, facts, n: True),
     )
     assert "funding.flip: the function is named '_good'; name it 'flip'" in message
     assert "'model': drop its default; it comes from settings.AnalysisSettings" in message
@@ -156,6 +156,7 @@ def test_each_rule_names_its_fix() -> None:
     assert "funding.rate: it mixes per-asset and market-wide inputs" in message
     assert "funding.rate: the function returns" in message and "Reading[FundingRate]" in message
     assert "its score function needs a docstring" in message
+    assert "funding.rate: its worth function needs a docstring stating the rule" in message
     assert "covered_by 'x.y' is not a registered fact" in message
 
 

@@ -24,7 +24,7 @@ def say(macro: str, f: Fact) -> str:
 
 
 @pytest.mark.parametrize("spec", FACTS, ids=lambda s: s.id)
-def test_every_fact_has_a_partial_with_three_macros(spec: object) -> None:
+def test_every_fact_has_a_partial_with_its_macros(spec: object) -> None:
     fact_id = spec.id  # type: ignore[attr-defined]
     assert (TEMPLATES_DIR / "facts" / f"{fact_id}.html").is_file()
     module = make_environment().get_template(f"facts/{fact_id}.html").module
@@ -34,6 +34,8 @@ def test_every_fact_has_a_partial_with_three_macros(spec: object) -> None:
         assert macro.arguments == ("f",)
     optional = getattr(module, "sentence_cited", None)
     assert optional is None or optional.arguments == ("f",)
+    label = getattr(module, "label", None)
+    assert label is not None and label.arguments == (), f"facts/{fact_id}.html lacks label()"
 
 
 def test_every_fact_id_has_branch_cases() -> None:
