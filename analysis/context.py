@@ -10,6 +10,7 @@ ended at or before as-of count, taken oldest first at least 30 days apart (non-o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -216,12 +217,13 @@ def base_rate(
         minor_unseen_days=level_minor_unseen_days,
     )
     steps = {"major": level_major_steps, "minor": level_minor_steps}
-    events = (
-        _flip_event(funding, as_of, funding_flip_min_prints, funding_flip_min_pct),
-        _level_event(candles, daily, rule, steps),
-        _move_event(candles, daily, base_rate_move_pct),
+    events: tuple[Callable[[], Event | None], ...] = (
+        lambda: _flip_event(funding, as_of, funding_flip_min_prints, funding_flip_min_pct),
+        lambda: _level_event(candles, daily, rule, steps),
+        lambda: _move_event(candles, daily, base_rate_move_pct),
     )
-    for event in events:
+    for make in events:
+        event = make()
         anchors = [] if event is None else cases(event.history, daily, as_of)
         if event is not None and len(anchors) >= base_rate_min_cases:
             value = summarise(event.name, event.direction, anchors, daily)
