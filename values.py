@@ -480,7 +480,8 @@ class BaseRate(FactValue):
     fact_id: ClassVar[str] = "context.base_rate"
 
     event: str
-    """The event: ``funding.flip``, ``price.level_break`` or ``price.change_24h_pct``."""
+    """The event: ``funding.flip``, ``price.new_ath``, ``price.level_break`` or
+    ``price.change_24h_pct``."""
     direction: Direction
     """Its direction: ``up`` (a rise, a flip to positive, a close above) or ``down``."""
     cases: int

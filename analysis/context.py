@@ -18,7 +18,7 @@ import pandas as pd
 
 from analysis.base import Reading, closes, day, stamp
 from analysis.derivatives import flip
-from analysis.price import LevelRule, change_24h_pct, level_break, level_rule
+from analysis.price import LevelRule, change_24h_pct, level_break, level_rule, new_ath
 from analysis.registry import Registry, fixed
 from models import Dataset, JSONValue
 from values import BaseRate, Direction, ForwardReturns
@@ -70,6 +70,19 @@ def first_closes(daily: Dataset, major: float, min_age_days: int) -> pd.Series:
     flags = np.where(up & full, 1.0, np.where(down & full, -1.0, 0.0))
     found = pd.Series(flags, index=c.index)
     return found[found != 0.0]
+
+
+def ath_breaks(daily: Dataset, gap_days: int) -> pd.Series:
+    """Daily candles whose high was a new all-time high of the history so far, the previous
+    record (the first highest high before it) at least ``gap_days`` days earlier, by close
+    time: +1. The first candle, having no earlier high, is none."""
+    high = daily.frame["high"].to_numpy(dtype=float)
+    if len(high) < 2:
+        return pd.Series(dtype=float)
+    records = np.concatenate(([0], np.flatnonzero(high[1:] > np.maximum.accumulate(high)[:-1]) + 1))
+    opened = pd.DatetimeIndex(daily.frame.index)[records]
+    far = (opened[1:] - opened[:-1]) >= pd.Timedelta(days=gap_days)
+    return pd.Series(1.0, index=pd.DatetimeIndex(closes(daily).index)[records[1:][far]])
 
 
 def big_moves(daily: Dataset, min_pct: float) -> pd.Series:
@@ -146,6 +159,20 @@ def _flip_event(
     return Event("funding.flip", "up" if up else "down", _same(history, up), rule)
 
 
+def _ath_event(
+    daily: Dataset, hourly: Dataset | None, as_of: pd.Timestamp, gap_days: int
+) -> Event | None:
+    today = new_ath(daily, as_of, hourly)
+    if today is None:
+        return None
+    set_on = pd.Timestamp(str(today.evidence["time"])).floor("D")
+    earlier = daily.frame["high"][daily.frame.index < set_on]
+    if earlier.empty or set_on - stamp(earlier.idxmax()) < pd.Timedelta(days=gap_days):
+        return None
+    history = ath_breaks(daily, gap_days)
+    return Event("price.new_ath", "up", history, {"gap_days": gap_days})
+
+
 def _level_event(
     candles: Dataset, daily: Dataset, rule: LevelRule, steps: dict[str, dict[str, float]]
 ) -> Event | None:
@@ -181,8 +208,10 @@ def base_rate(
     daily: Dataset,
     as_of: pd.Timestamp,
     funding: Dataset | None = None,
+    hourly: Dataset | None = None,
     *,
     base_rate_min_cases: int,
+    base_rate_ath_gap_days: int,
     base_rate_move_pct: float,
     funding_flip_min_prints: int,
     funding_flip_min_pct: float,
@@ -193,16 +222,19 @@ def base_rate(
 ) -> Reading[BaseRate] | None:
     """What followed the earlier occurrences of today's event, for the first of these that
     fires at as-of with at least ``base_rate_min_cases`` (6) counted cases: a funding flip
-    (``funding.flip``, same new sign), a first daily close beyond a major level after at least
-    ``level_min_age_days`` (``price.level_break`` of a major level, same direction), a 24 h
-    move of at least ``base_rate_move_pct`` (5 %) (daily closes, same direction).
+    (``funding.flip``, same new sign); a new all-time high after at least
+    ``base_rate_ath_gap_days`` (30) days without one (``price.new_ath``, the previous record
+    that long before the day of today's; earlier ones from daily highs); a first daily close
+    beyond a major level after at least ``level_min_age_days`` (``price.level_break`` of a
+    major level, same direction); a 24 h move of at least ``base_rate_move_pct`` (5 %) (earlier
+    ones from daily closes, same direction).
 
     Cases: the first daily close at or after each earlier occurrence, oldest first, at least
     30 days apart, each with its 30 daily closes ahead ended at or before as-of. For each of 1,
     7 and 30 days: how many closed higher, the median and quartiles of the forward returns,
     and the median worst drawdown (lowest low within the horizon). Evidence ``dates``: each
     case's date; ``rule``: the event's thresholds (``min_prints``/``min_pct`` of a flip,
-    ``step``/``min_age_days`` of a level (and
+    ``gap_days`` of a record, ``step``/``min_age_days`` of a level (and
     ``step_decimals``, the cents it needs: 0 for whole dollars), ``min_pct`` of a move).
     """
     c = closes(candles)
@@ -219,6 +251,7 @@ def base_rate(
     steps = {"major": level_major_steps, "minor": level_minor_steps}
     events: tuple[Callable[[], Event | None], ...] = (
         lambda: _flip_event(funding, as_of, funding_flip_min_prints, funding_flip_min_pct),
+        lambda: _ath_event(daily, hourly, as_of, base_rate_ath_gap_days),
         lambda: _level_event(candles, daily, rule, steps),
         lambda: _move_event(candles, daily, base_rate_move_pct),
     )

@@ -60,6 +60,7 @@ def every_scan(snapshot: Snapshot, as_of: pd.Timestamp) -> Callable[[], int]:
                 continue
             scans = [context.big_moves(daily, s.base_rate_move_pct)]
             scans.append(context.first_closes(daily, 5000.0, s.level_min_age_days))
+            scans.append(context.ath_breaks(daily, s.base_rate_ath_gap_days))
             if funding is not None:
                 prints, pct = s.funding_flip_min_prints, s.funding_flip_min_pct
                 scans.append(

@@ -136,6 +136,7 @@ def _options() -> dict[str, Any]:
     s = AnalysisSettings()
     names = [
         "base_rate_min_cases",
+        "base_rate_ath_gap_days",
         "base_rate_move_pct",
         "funding_flip_min_prints",
         "funding_flip_min_pct",

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis import context
+from analysis.base import closes
 from analysis.derivatives import flip
 from models import Dataset
 from settings import AnalysisSettings
@@ -44,6 +45,7 @@ COUNTED = [40, 100, 170, 230, 290, 350]
 def _options(**changes: Any) -> dict[str, Any]:
     s = AnalysisSettings()
     options: dict[str, Any] = {"base_rate_min_cases": s.base_rate_min_cases}
+    options |= {"base_rate_ath_gap_days": s.base_rate_ath_gap_days}
     options |= {"base_rate_move_pct": s.base_rate_move_pct}
     options |= {"funding_flip_min_prints": 3, "funding_flip_min_pct": 0.001}
     return options | dict(levels()) | changes
@@ -137,9 +139,9 @@ def test_flip_times_are_the_flips_the_fact_reports() -> None:
 
 
 def test_first_closes_beyond_a_major_level() -> None:
-    closes = [98000.0] * 20 + [101000.0, 100500.0, 99000.0, 102000.0]
-    closes += [101000.0] * 20 + [99500.0] + [99000.0] * 20 + [101500.0]
-    daily = candles(closes, start=START)
+    prices = [98000.0] * 20 + [101000.0, 100500.0, 99000.0, 102000.0]
+    prices += [101000.0] * 20 + [99500.0] + [99000.0] * 20 + [101500.0]
+    daily = candles(prices, start=START)
     found = context.first_closes(daily, 5000.0, 14)
     # Day 20: first above 100,000; day 22 back below and day 23 above again are within 14
     # days of closes on the other side; day 44 the first below after 21 days above; day 65
@@ -177,3 +179,25 @@ def test_a_flip_today_uses_earlier_flips_of_the_same_sign(min_cases: int) -> Non
         if anchor + 30 * DAY <= as_of and (not expected or anchor - expected[-1] >= 30 * DAY):
             expected.append(anchor)
     assert found.value.cases == len(expected) >= 2
+
+
+def test_records_after_a_gap() -> None:
+    highs = [100.0, 101.0, 102.0] + [90.0] * 40 + [103.0, 104.0] + [95.0] * 10 + [105.0]
+    highs += [80.0] * 35 + [105.0, 106.0]
+    daily = candles([h - 1.0 for h in highs], start=START, highs=highs, lows=[50.0] * len(highs))
+    found = context.ath_breaks(daily, 30)
+    # Day 43 (41 days after the record of day 2), not 44 (a day after) nor 55 (11 days after
+    # 44); day 91 ties day 55's 105 (no record), day 92 tops it 37 days after day 55.
+    assert [(t - at(START)).days - 1 for t in found.index] == [43, 92]
+
+
+def test_record_scan_is_the_fact_at_every_close() -> None:
+    """At each daily close, today's record event fires exactly when the scan lists that close."""
+    rng = np.random.default_rng(3)
+    close = 100.0 * np.exp(np.cumsum(rng.normal(0.002, 0.03, 400)))
+    daily = candles(list(close), start=START)
+    scan = set(context.ath_breaks(daily, 30).index)
+    fired = {
+        t for t in closes(daily).index if context._ath_event(daily.cut(t), None, t, 30) is not None
+    }
+    assert fired == scan and len(scan) >= 3

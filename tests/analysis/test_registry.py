@@ -187,6 +187,7 @@ def test_options_take_the_settings_names_and_the_derived_model() -> None:
         "funding_flip_min_pct",
         "relative_in_step_pp",
         "base_rate_min_cases",
+        "base_rate_ath_gap_days",
         "base_rate_move_pct",
         "model",
     }

@@ -838,6 +838,9 @@ BRANCHES |= {
     "context.base_rate/flip-negative": _base_rate(
         "funding.flip", "down", {"min_prints": 3, "min_pct": 0.001}, "BTC"
     ),
+    "context.base_rate/record-after-gap": _base_rate(
+        "price.new_ath", "up", {"gap_days": 30}, "BTC"
+    ),
     "context.base_rate/first-close-above": _base_rate(
         "price.level_break", "up", {"step": 5000.0, "min_age_days": 14, "step_decimals": 0}, "BTC"
     ),

@@ -18,6 +18,13 @@ from tests.render.test_fact_partials import say
             "was higher a week later in 8 of 11 (median +4.2%, middle half \u22121.1% to +7.9%).",
         ),
         (
+            "context.base_rate/record-after-gap",
+            "sentence",
+            "In the 11 earlier cases since October 2019 of a new all-time high after 30 days or "
+            "more without one, Bitcoin was higher a week later in 8 of 11 (median +4.2%, middle "
+            "half \u22121.1% to +7.9%).",
+        ),
+        (
             "context.base_rate/first-close-above",
             "sentence",
             "In the 11 earlier cases since October 2019 of a first daily close above a multiple "
