@@ -120,6 +120,20 @@ class AnalysisSettings:
         default=0.001,
         metadata=_help("...averaging at least this many percent per interval, either way."),
     )
+    base_rate_min_cases: int = field(
+        default=6,
+        metadata=_help("A base rate needs at least this many earlier cases, else it is absent."),
+    )
+    base_rate_ath_gap_days: int = field(
+        default=30,
+        metadata=_help(
+            "A new all-time high is an event for base rates after this many days without one."
+        ),
+    )
+    base_rate_move_pct: float = field(
+        default=5.0,
+        metadata=_help("A 24 h move of at least this % either way is an event for base rates."),
+    )
     relative_in_step_pp: float = field(
         default=0.15,
         metadata=_help(

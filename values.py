@@ -456,6 +456,42 @@ class Relative24h(FactValue):
     ``relative_in_step_pp`` setting)."""
 
 
+@dataclass(frozen=True)
+class ForwardReturns(JsonObject):
+    """What followed the earlier cases of an event over one horizon (percent, close to close)."""
+
+    higher: int
+    """Cases whose close the horizon later was above the close at the event."""
+    median_pct: float
+    """Median forward return, percent."""
+    q1_pct: float
+    """First quartile of the forward returns, percent."""
+    q3_pct: float
+    """Third quartile of the forward returns, percent."""
+    drawdown_pct: float
+    """Median of each case's worst drawdown within the horizon (lowest low against the close
+    at the event, 0 when it never traded lower), percent."""
+
+
+@dataclass(frozen=True)
+class BaseRate(FactValue):
+    """What followed the earlier occurrences of the event that fires today."""
+
+    fact_id: ClassVar[str] = "context.base_rate"
+
+    event: str
+    """The event: ``funding.flip``, ``price.new_ath``, ``price.level_break`` or
+    ``price.change_24h_pct``."""
+    direction: Direction
+    """Its direction: ``up`` (a rise, a flip to positive, a close above) or ``down``."""
+    cases: int
+    """Earlier cases counted: non-overlapping, each forward window ended before as-of."""
+    since: str
+    """Date of the first case (YYYY-MM-DD)."""
+    horizons: Mapping[str, ForwardReturns]
+    """What followed, by horizon: ``1d``, ``7d``, ``30d``."""
+
+
 # --- scalar facts and lookups ------------------------------------------------------------------
 
 SCALARS: Mapping[str, type[float] | type[bool]] = {

@@ -14,12 +14,22 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from analysis import cross, derivatives, liquidation_map, macro, momentum, outlook, price, sentiment
+from analysis import (
+    context,
+    cross,
+    derivatives,
+    liquidation_map,
+    macro,
+    momentum,
+    outlook,
+    price,
+    sentiment,
+)
 from analysis.registry import Derived, FactSpec, compute, options_for, validate
 from models import Fact, FomcCalendar, LevelProfile, Snapshot
 from settings import AnalysisSettings
 
-MODULES = (price, momentum, derivatives, liquidation_map, outlook, sentiment, macro, cross)
+MODULES = (price, momentum, derivatives, liquidation_map, outlook, sentiment, macro, cross, context)
 """The topic modules, in registry order (the order of facts.json and of sentences)."""
 
 DERIVED: Derived = {"model": liquidation_map.level_model}

@@ -212,7 +212,8 @@ def test_a_candles_only_snapshot_states_what_is_missing_and_shows_no_zeros(tmp_p
     assert "US Dollar Index and Fear &amp; Greed index data were not available" in html
     assert "$0 " not in html and "$0." not in html and ">0.0%<" not in html
     facts = json.loads((folder / "facts.json").read_text())["facts"]
-    kinds = {f["id"].split(".")[0] for f in facts} - {"price", "momentum", "outlook", "cross"}
+    from_candles = {"price", "momentum", "outlook", "cross", "context"}
+    kinds = {f["id"].split(".")[0] for f in facts} - from_candles
     assert kinds == {"macro"}  # the FOMC date comes from the shipped calendar, not the snapshot
     assert [f["id"] for f in facts if f["id"].startswith("macro.")] == ["macro.next_fomc"]
     assert sorted(p.name for p in (folder / "charts").iterdir()) == [

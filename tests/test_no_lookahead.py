@@ -48,3 +48,22 @@ def test_later_rows_change_nothing(tmp_path: Path, hours_back: int) -> None:
     assert with_future, "the demo snapshot should yield facts"
     as_json = [json.dumps([f.id, f.asset, f.value, dict(f.evidence)]) for f in with_future]
     assert as_json == [json.dumps([f.id, f.asset, f.value, dict(f.evidence)]) for f in without]
+
+
+@pytest.mark.parametrize("hours_back", [0, 30])
+def test_base_rates_see_no_later_rows(tmp_path: Path, hours_back: int) -> None:
+    """The base rates fire on the demo at these as-ofs (a level break, a 5 % move), and a
+    snapshot truncated there gives the same cases and forward returns."""
+    full = load_snapshot(DEMO)
+    as_of = default_as_of(full) - pd.Timedelta(hours=hours_back)
+    cut = load_snapshot(truncate_files(DEMO, tmp_path / "cut", as_of))
+    found = [
+        [
+            json.dumps([f.asset, f.value, dict(f.evidence)])
+            for f in facts
+            if f.id == "context.base_rate"
+        ]
+        for facts in (compute_facts(full, as_of), compute_facts(cut, as_of))
+    ]
+    assert len(found[0]) == 2
+    assert found[0] == found[1]

@@ -31,7 +31,7 @@ def test_ids_are_unique_and_namespaced() -> None:
     ids = [s.id for s in FACTS]
     assert len(ids) == len(set(ids))
     namespaces = {"price", "momentum", "funding", "open_interest", "liquidations", "positioning"}
-    namespaces |= {"clusters", "sentiment", "macro", "cross", "outlook"}
+    namespaces |= {"clusters", "sentiment", "macro", "cross", "outlook", "context"}
     assert all(i.split(".")[0] in namespaces for i in ids)
 
 
@@ -187,6 +187,9 @@ def test_options_take_the_settings_names_and_the_derived_model() -> None:
         "funding_flip_min_prints",
         "funding_flip_min_pct",
         "relative_in_step_pp",
+        "base_rate_min_cases",
+        "base_rate_ath_gap_days",
+        "base_rate_move_pct",
         "model",
     }
     model = options["model"]

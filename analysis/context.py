@@ -1,0 +1,266 @@
+"""Context facts: base rates, what followed the earlier times today's event happened.
+
+An event is defined exactly as the fact that reports it (``funding.flip``,
+``price.level_break``, ``price.change_24h_pct``): today's event is that fact firing at as-of,
+and its earlier occurrences come from a vectorised scan of the same rule over the history,
+using only data known at each occurrence. A case's forward window starts at the first daily
+close at or after the event and runs 1, 7 and 30 days; only cases whose whole 30-day window
+ended at or before as-of count, taken oldest first at least 30 days apart (non-overlapping).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.base import Reading, closes, day, stamp
+from analysis.derivatives import flip
+from analysis.price import LevelRule, change_24h_pct, level_break, level_rule, new_ath
+from analysis.registry import Registry, fixed
+from models import Dataset, JSONValue
+from values import BaseRate, Direction, ForwardReturns
+
+DAY = pd.Timedelta(days=1)
+HORIZONS = (1, 7, 30)
+"""Forward horizons, in days."""
+SPACING = pd.Timedelta(days=max(HORIZONS))
+"""Counted cases are at least this far apart, and their windows this long."""
+
+register = Registry(section="price")
+
+
+def flip_times(
+    funding: Dataset, *, funding_flip_min_prints: int, funding_flip_min_pct: float
+) -> pd.Series:
+    """Every flip ``funding.flip`` would report when it happened, by the time of its first
+    print of the new sign: +1 to positive, -1 to negative (zero prints skipped; the regime
+    before it at least ``funding_flip_min_prints`` long, averaging at least
+    ``funding_flip_min_pct`` either way)."""
+    rates = funding.frame["rate"]
+    signed = rates[rates != 0.0]
+    values = signed.to_numpy(dtype=float)
+    sign = np.sign(values)
+    changes = np.flatnonzero(sign[1:] != sign[:-1]) + 1
+    starts = np.concatenate(([0], changes[:-1])).astype(int)
+    total = np.concatenate(([0.0], np.cumsum(values)))
+    lengths = changes - starts
+    means = (total[changes] - total[starts]) / np.maximum(lengths, 1) * 100.0
+    keep = (lengths >= funding_flip_min_prints) & (np.abs(means) >= funding_flip_min_pct)
+    return pd.Series(sign[changes[keep]], index=signed.index[changes[keep]])
+
+
+def first_closes(daily: Dataset, major: float, min_age_days: int) -> pd.Series:
+    """Daily closes that were the first beyond a multiple of ``major`` after at least
+    ``min_age_days`` days (``price.level_break``'s age rule for a major level), by close time:
+    +1 above, -1 below. No close in the ``min_age_days`` before (exclusive) was beyond the
+    level; the first ``min_age_days`` of history, whose window is incomplete, never count."""
+    c = closes(daily)
+    if c.empty:
+        return c
+    window = c.rolling(pd.Timedelta(days=min_age_days), closed="neither")
+    high, low = window.max(), window.min()
+    below_close = np.floor(np.nextafter(c.to_numpy(), -np.inf) / major) * major
+    above_close = np.ceil(np.nextafter(c.to_numpy(), np.inf) / major) * major
+    up = (below_close >= high.to_numpy()) & (below_close > 0)
+    down = above_close <= low.to_numpy()
+    full = c.index >= c.index[0] + pd.Timedelta(days=min_age_days)
+    flags = np.where(up & full, 1.0, np.where(down & full, -1.0, 0.0))
+    found = pd.Series(flags, index=c.index)
+    return found[found != 0.0]
+
+
+def ath_breaks(daily: Dataset, gap_days: int) -> pd.Series:
+    """Daily candles whose high was a new all-time high of the history so far, the previous
+    record (the first highest high before it) at least ``gap_days`` days earlier, by close
+    time: +1. The first candle, having no earlier high, is none."""
+    high = daily.frame["high"].to_numpy(dtype=float)
+    if len(high) < 2:
+        return pd.Series(dtype=float)
+    records = np.concatenate(([0], np.flatnonzero(high[1:] > np.maximum.accumulate(high)[:-1]) + 1))
+    opened = pd.DatetimeIndex(daily.frame.index)[records]
+    far = (opened[1:] - opened[:-1]) >= pd.Timedelta(days=gap_days)
+    return pd.Series(1.0, index=pd.DatetimeIndex(closes(daily).index)[records[1:][far]])
+
+
+def big_moves(daily: Dataset, min_pct: float) -> pd.Series:
+    """Daily closes at least ``min_pct`` percent from the close a day before, by close time:
+    +1 up, -1 down (the daily form of ``price.change_24h_pct``)."""
+    c = closes(daily)
+    change = (c / c.shift(1, freq=DAY).reindex(c.index) - 1.0) * 100.0
+    moved = change[change.abs() >= min_pct]
+    return pd.Series(np.sign(moved.to_numpy()), index=moved.index)
+
+
+def cases(events: pd.Series, daily: Dataset, as_of: pd.Timestamp) -> list[pd.Timestamp]:
+    """The anchors (daily close times) of the counted cases of ``events`` (by event time):
+    the first daily close at or after each event, oldest first, at least ``SPACING`` apart,
+    each with its whole forward window of daily closes (one a day, none missing) ended at or
+    before ``as_of``."""
+    index = pd.DatetimeIndex(closes(daily).index)
+    positions = np.unique(index.searchsorted(events.index, side="left"))
+    positions = positions[positions < len(index)]
+    starts = pd.DatetimeIndex(index[positions])
+    ends = index.searchsorted(starts + SPACING, side="right")
+    complete = (ends - positions - 1 == max(HORIZONS)) & (starts + SPACING <= as_of)
+    chosen: list[pd.Timestamp] = []
+    for start in starts[complete]:
+        if not chosen or start - chosen[-1] >= SPACING:
+            chosen.append(stamp(start))
+    return chosen
+
+
+def summarise(
+    event: str, direction: Direction, anchors: list[pd.Timestamp], daily: Dataset
+) -> BaseRate:
+    """What followed the cases at ``anchors`` (complete ones, from ``cases``; at least one)."""
+    c = closes(daily)
+    close, low = c.to_numpy(dtype=float), daily.frame["low"].to_numpy(dtype=float)
+    at = c.index.get_indexer(pd.DatetimeIndex(anchors))
+    horizons: dict[str, ForwardReturns] = {}
+    for h in HORIZONS:
+        rets = (close[at + h] / close[at] - 1.0) * 100.0
+        lowest = np.lib.stride_tricks.sliding_window_view(low, h).min(axis=1)[at + 1]
+        worst = np.minimum(0.0, (lowest / close[at] - 1.0) * 100.0)
+        q1, median, q3 = (float(q) for q in np.percentile(rets, [25, 50, 75]))
+        higher = int((rets > 0).sum())
+        horizons[f"{h}d"] = ForwardReturns(higher, median, q1, q3, float(np.median(worst)))
+    return BaseRate(event, direction, len(anchors), day(anchors[0] - DAY), horizons)
+
+
+@dataclass(frozen=True)
+class Event:
+    """Today's event: what it is, its direction, its occurrences over the history (by event
+    time, from a scan) and the thresholds that define it (the fact's evidence ``rule``)."""
+
+    name: str
+    direction: Direction
+    history: pd.Series
+    rule: dict[str, JSONValue]
+
+
+def _same(history: pd.Series, up: bool) -> pd.Series:
+    return history[history == (1.0 if up else -1.0)]
+
+
+def _flip_event(
+    funding: Dataset | None, as_of: pd.Timestamp, prints: int, pct: float
+) -> Event | None:
+    if funding is None:
+        return None
+    today = flip(funding, as_of, funding_flip_min_prints=prints, funding_flip_min_pct=pct)
+    if today is None:
+        return None
+    up = today.value.to == "positive"
+    history = flip_times(funding, funding_flip_min_prints=prints, funding_flip_min_pct=pct)
+    rule: dict[str, JSONValue] = {"min_prints": prints, "min_pct": pct}
+    return Event("funding.flip", "up" if up else "down", _same(history, up), rule)
+
+
+def _ath_event(
+    daily: Dataset, hourly: Dataset | None, as_of: pd.Timestamp, gap_days: int
+) -> Event | None:
+    today = new_ath(daily, as_of, hourly)
+    if today is None:
+        return None
+    set_on = pd.Timestamp(str(today.evidence["time"])).floor("D")
+    earlier = daily.frame["high"][daily.frame.index < set_on]
+    if earlier.empty or set_on - stamp(earlier.idxmax()) < pd.Timedelta(days=gap_days):
+        return None
+    history = ath_breaks(daily, gap_days)
+    return Event("price.new_ath", "up", history, {"gap_days": gap_days})
+
+
+def _level_event(
+    candles: Dataset, daily: Dataset, rule: LevelRule, steps: dict[str, dict[str, float]]
+) -> Event | None:
+    broke = level_break(
+        candles,
+        daily,
+        level_major_steps=steps["major"],
+        level_minor_steps=steps["minor"],
+        level_min_age_days=rule.min_age_days,
+        level_minor_unseen_days=rule.minor_unseen_days,
+    )
+    if broke is None or not rule.is_major(broke.value.level):
+        return None
+    history = first_closes(daily, rule.major, rule.min_age_days)
+    found = _same(history, broke.value.direction == "up")
+    evidence: dict[str, JSONValue] = {"step": rule.major, "min_age_days": rule.min_age_days}
+    evidence["step_decimals"] = 0 if rule.major.is_integer() else 2
+    return Event("price.level_break", broke.value.direction, found, evidence)
+
+
+def _move_event(candles: Dataset, daily: Dataset, min_pct: float) -> Event | None:
+    today = change_24h_pct(candles)
+    if today is None or abs(today.value) < min_pct:
+        return None
+    up = today.value > 0
+    found = _same(big_moves(daily, min_pct), up)
+    return Event("price.change_24h_pct", "up" if up else "down", found, {"min_pct": min_pct})
+
+
+@register("context.base_rate", score=fixed(10.0), topic="context")
+def base_rate(
+    candles: Dataset,
+    daily: Dataset,
+    as_of: pd.Timestamp,
+    funding: Dataset | None = None,
+    hourly: Dataset | None = None,
+    *,
+    base_rate_min_cases: int,
+    base_rate_ath_gap_days: int,
+    base_rate_move_pct: float,
+    funding_flip_min_prints: int,
+    funding_flip_min_pct: float,
+    level_major_steps: dict[str, float],
+    level_minor_steps: dict[str, float],
+    level_min_age_days: int,
+    level_minor_unseen_days: int,
+) -> Reading[BaseRate] | None:
+    """What followed the earlier occurrences of today's event, for the first of these that
+    fires at as-of with at least ``base_rate_min_cases`` (6) counted cases: a funding flip
+    (``funding.flip``, same new sign); a new all-time high after at least
+    ``base_rate_ath_gap_days`` (30) days without one (``price.new_ath``, the previous record
+    that long before the day of today's; earlier ones from daily highs); a first daily close
+    beyond a major level after at least ``level_min_age_days`` (``price.level_break`` of a
+    major level, same direction); a 24 h move of at least ``base_rate_move_pct`` (5 %) (earlier
+    ones from daily closes, same direction).
+
+    Cases: the first daily close at or after each earlier occurrence, oldest first, at least
+    30 days apart, each with its 30 daily closes ahead ended at or before as-of. For each of 1,
+    7 and 30 days: how many closed higher, the median and quartiles of the forward returns,
+    and the median worst drawdown (lowest low within the horizon). Evidence ``dates``: each
+    case's date; ``rule``: the event's thresholds (``min_prints``/``min_pct`` of a flip,
+    ``gap_days`` of a record, ``step``/``min_age_days`` of a level (and
+    ``step_decimals``, the cents it needs: 0 for whole dollars), ``min_pct`` of a move).
+    """
+    c = closes(candles)
+    if c.empty:
+        return None
+    rule = level_rule(
+        candles.asset,
+        float(c.iloc[-1]),
+        major_steps=level_major_steps,
+        minor_steps=level_minor_steps,
+        min_age_days=level_min_age_days,
+        minor_unseen_days=level_minor_unseen_days,
+    )
+    steps = {"major": level_major_steps, "minor": level_minor_steps}
+    events: tuple[Callable[[], Event | None], ...] = (
+        lambda: _flip_event(funding, as_of, funding_flip_min_prints, funding_flip_min_pct),
+        lambda: _ath_event(daily, hourly, as_of, base_rate_ath_gap_days),
+        lambda: _level_event(candles, daily, rule, steps),
+        lambda: _move_event(candles, daily, base_rate_move_pct),
+    )
+    for make in events:
+        event = make()
+        anchors = [] if event is None else cases(event.history, daily, as_of)
+        if event is not None and len(anchors) >= base_rate_min_cases:
+            value = summarise(event.name, event.direction, anchors, daily)
+            used = (daily, funding) if funding and event.name == "funding.flip" else (daily,)
+            evidence = {"dates": [day(a - DAY) for a in anchors], "rule": event.rule}
+            return Reading(value, "history", used, evidence)
+    return None
