@@ -3,7 +3,8 @@ returns are known by construction."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -12,10 +13,12 @@ import pytest
 from analysis import context
 from analysis.base import closes
 from analysis.derivatives import flip
-from models import Dataset
+from models import Dataset, Fact, JSONValue
 from settings import AnalysisSettings
 from tests.analysis.frames import DAY, approx, at, candles, levels
 from tests.analysis.points import funding, times
+from tests.render.make import fact
+from values import BaseRate, ForwardReturns
 
 HOUR = pd.Timedelta(hours=1)
 START = "2024-01-01"
@@ -201,3 +204,37 @@ def test_record_scan_is_the_fact_at_every_close() -> None:
         t for t in closes(daily).index if context._ath_event(daily.cut(t), None, t, 30) is not None
     }
     assert fired == scan and len(scan) >= 3
+
+
+# -- phrasing cases: one hand-made fact per branch of templates/facts/context.base_rate.html,
+# rendered by tests/render/test_fact_partials.py (which collects every test module's PHRASINGS)
+
+
+def _base_rate(
+    event: str, direction: Literal["up", "down"], rule: Mapping[str, JSONValue], asset: str
+) -> Fact:
+    week = ForwardReturns(8, 4.2, -1.1, 7.9, -3.4)
+    horizons = {"1d": ForwardReturns(6, 0.4, -0.9, 1.2, -1.5), "7d": week}
+    horizons["30d"] = ForwardReturns(7, 6.5, -5.0, 15.25, -8.0)
+    value = BaseRate(event, direction, 11, "2019-10-02", horizons)
+    evidence: dict[str, JSONValue] = {"dates": ["2019-10-02"], "rule": dict(rule)}
+    return fact("context.base_rate", value, evidence, asset=asset, unit="history")
+
+
+PHRASINGS: dict[str, Fact] = {
+    "context.base_rate/flip-negative": _base_rate(
+        "funding.flip", "down", {"min_prints": 3, "min_pct": 0.001}, "BTC"
+    ),
+    "context.base_rate/record-after-gap": _base_rate(
+        "price.new_ath", "up", {"gap_days": 30}, "BTC"
+    ),
+    "context.base_rate/first-close-above": _base_rate(
+        "price.level_break", "up", {"step": 5000.0, "min_age_days": 14, "step_decimals": 0}, "BTC"
+    ),
+    "context.base_rate/first-close-below-cents": _base_rate(
+        "price.level_break", "down", {"step": 0.5, "min_age_days": 14, "step_decimals": 2}, "XRP"
+    ),
+    "context.base_rate/daily-fall": _base_rate(
+        "price.change_24h_pct", "down", {"min_pct": 5.0}, "ETH"
+    ),
+}

@@ -16,12 +16,10 @@ from analysis.narrative import arrange
 from models import ChartRef, DataGap, Fact, JSONValue, Story
 from render import NoteContext
 from values import (
-    BaseRate,
     Divergence,
     Dxy,
     DxyLevelBreak,
     FearGreed,
-    ForwardReturns,
     FundingFlip,
     FundingRate,
     LargerGain,
@@ -169,6 +167,20 @@ def _break(
 
 BREAK_UP_FIRST = _break(120000.0, "up", None, 1)
 BREAK_UP_SINCE = _break(4000.0, "up", "2026-02-10", 0, asset="ETH")
+
+
+def phrasings() -> dict[str, Fact]:
+    """Every phrasing case: ``BRANCHES`` below plus the ``PHRASINGS`` that a fact's own test
+    module (``tests/analysis/test_<topic>.py``) declares beside its reference cases, so that a
+    new fact's tests can live in one file."""
+    import importlib
+
+    found = dict(BRANCHES)
+    for path in sorted((Path(__file__).parents[1] / "analysis").glob("test_*.py")):
+        module = importlib.import_module(f"tests.analysis.{path.stem}")
+        found |= getattr(module, "PHRASINGS", {})
+    return found
+
 
 BRANCHES: dict[str, Fact] = {
     "price.last/one": LAST,
@@ -819,35 +831,5 @@ BRANCHES |= {
     ),
     "cross.relative_24h/two-lead-together": _relative(
         {"ETH": 4.0, "SOL": 4.05}, None, {"BTC": 1.0, "ETH": 5.0, "SOL": 5.05}
-    ),
-}
-
-
-def _base_rate(
-    event: str, direction: Literal["up", "down"], rule: Mapping[str, JSONValue], asset: str
-) -> Fact:
-    week = ForwardReturns(8, 4.2, -1.1, 7.9, -3.4)
-    horizons = {"1d": ForwardReturns(6, 0.4, -0.9, 1.2, -1.5), "7d": week}
-    horizons["30d"] = ForwardReturns(7, 6.5, -5.0, 15.25, -8.0)
-    value = BaseRate(event, direction, 11, "2019-10-02", horizons)
-    evidence: dict[str, JSONValue] = {"dates": ["2019-10-02"], "rule": dict(rule)}
-    return fact("context.base_rate", value, evidence, asset=asset, unit="history")
-
-
-BRANCHES |= {
-    "context.base_rate/flip-negative": _base_rate(
-        "funding.flip", "down", {"min_prints": 3, "min_pct": 0.001}, "BTC"
-    ),
-    "context.base_rate/record-after-gap": _base_rate(
-        "price.new_ath", "up", {"gap_days": 30}, "BTC"
-    ),
-    "context.base_rate/first-close-above": _base_rate(
-        "price.level_break", "up", {"step": 5000.0, "min_age_days": 14, "step_decimals": 0}, "BTC"
-    ),
-    "context.base_rate/first-close-below-cents": _base_rate(
-        "price.level_break", "down", {"step": 0.5, "min_age_days": 14, "step_decimals": 2}, "XRP"
-    ),
-    "context.base_rate/daily-fall": _base_rate(
-        "price.change_24h_pct", "down", {"min_pct": 5.0}, "ETH"
     ),
 }

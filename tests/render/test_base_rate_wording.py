@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.render.make import BRANCHES
+from tests.analysis.test_context import PHRASINGS
 from tests.render.test_fact_partials import say
 
 
@@ -51,13 +51,13 @@ from tests.render.test_fact_partials import say
     ],
 )
 def test_base_rate_phrasings(name: str, macro: str, text: str) -> None:
-    assert say(macro, BRANCHES[name]) == text
+    assert say(macro, PHRASINGS[name]) == text
 
 
-@pytest.mark.parametrize("name", [n for n in BRANCHES if n.startswith("context.base_rate/")])
+@pytest.mark.parametrize("name", [n for n in PHRASINGS if n.startswith("context.base_rate/")])
 def test_says_history_not_a_forecast(name: str) -> None:
     for macro in ("sentence", "takeaway", "headline"):
-        text = say(macro, BRANCHES[name])
+        text = say(macro, PHRASINGS[name])
         assert " will " not in text and " expect" not in text and "likely" not in text
         assert "8 of 11" in text
         if macro != "headline":

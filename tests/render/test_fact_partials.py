@@ -12,9 +12,12 @@ from markupsafe import Markup
 from analysis import FACTS
 from models import Fact
 from render.environment import TEMPLATES_DIR, make_environment
-from tests.render.make import BRANCHES
+from tests.render.make import phrasings
 
 MACROS = ("sentence", "takeaway", "headline")
+
+ALL = phrasings()
+"""Every phrasing case (tests/render/make.py and the tests/analysis modules' PHRASINGS)."""
 
 
 def say(macro: str, f: Fact) -> str:
@@ -39,7 +42,7 @@ def test_every_fact_has_a_partial_with_its_macros(spec: object) -> None:
 
 
 def test_every_fact_id_has_branch_cases() -> None:
-    covered = {name.split("/")[0] for name in BRANCHES}
+    covered = {name.split("/")[0] for name in ALL}
     assert covered == {spec.id for spec in FACTS}
 
 
@@ -48,9 +51,9 @@ def test_no_partial_without_a_fact() -> None:
     assert partials == {spec.id for spec in FACTS}
 
 
-@pytest.mark.parametrize("name", list(BRANCHES))
+@pytest.mark.parametrize("name", list(ALL))
 def test_every_branch_reads_cleanly(name: str) -> None:
-    f = BRANCHES[name]
+    f = ALL[name]
     for macro in (*MACROS, "sentence_cited"):
         text = say(macro, f)
         assert text, f"{macro} is empty"
@@ -242,7 +245,7 @@ def test_every_branch_reads_cleanly(name: str) -> None:
     ],
 )
 def test_key_phrasings(name: str, macro: str, text: str) -> None:
-    assert say(macro, BRANCHES[name]) == text
+    assert say(macro, ALL[name]) == text
 
 
 @pytest.mark.parametrize(
@@ -533,13 +536,13 @@ def test_key_phrasings(name: str, macro: str, text: str) -> None:
     ],
 )
 def test_key_phrasings_of_derivatives_macro_and_outlook(name: str, macro: str, text: str) -> None:
-    assert say(macro, BRANCHES[name]) == text
+    assert say(macro, ALL[name]) == text
 
 
 def test_branches_differ() -> None:
     """Each branch of one fact reads differently from the others (no branch falls through)."""
     by_id: dict[str, list[str]] = {}
-    for f in BRANCHES.values():
+    for f in ALL.values():
         by_id.setdefault(f.id, []).append(
             say("sentence", f) + say("takeaway", f) + say("headline", f)
         )
