@@ -57,9 +57,9 @@ def rsi_14(daily: Dataset) -> Reading[float] | None:
 
 
 def _score_macd(fact: Fact) -> float:
-    """45 when the signal line was crossed 1-3 closes ago, else 5 (a cross at the last close
-    counts as none: ``crossed_days_ago`` 0 reads as false)."""
-    return 45.0 if (as_value(fact, Macd).crossed_days_ago or 99) <= 3 else 5.0
+    """45 when the signal line was crossed at most 3 closes ago (0: at the last close), else 5."""
+    crossed = as_value(fact, Macd).crossed_days_ago
+    return 45.0 if crossed is not None and crossed <= 3 else 5.0
 
 
 def _worth_macd(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) -> bool:

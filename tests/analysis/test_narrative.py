@@ -91,3 +91,15 @@ def test_scores_come_from_the_specs_and_weigh_other_assets_less() -> None:
     majority = Fact("positioning.majority", "BTC", Majority("short", 65.0), "state", AS_OF, ())
     assert narrative.score(majority, "BTC") == 15.0
     assert narrative.score(fact("price.last", ("x",)), "BTC") == 0.0
+
+
+def test_a_macd_cross_at_the_last_close_is_news() -> None:
+    """``crossed_days_ago`` 0 (the cross happened at the last close) scores as a recent cross."""
+    from values import Macd
+
+    def macd(days: int | None) -> Fact:
+        value = Macd(macd=1.0, signal=0.5, hist=0.5, state="bullish", crossed_days_ago=days)
+        return Fact("momentum.macd", "BTC", value, "state", pd.Timestamp("2026-11-23T08:00Z"), ())
+
+    scores = [narrative.score(macd(d), "BTC") for d in (0, 3, 4, None)]
+    assert scores == [45.0, 45.0, 5.0, 5.0]
