@@ -284,6 +284,15 @@ class Story:
     sections: tuple[Section, ...]
     scores: Mapping[str, float]
     """Newsworthiness of each fact, by ``Fact.key``."""
+    charts: tuple[str, ...] | None = None
+    """Names of the charts the note shows (``chart_name``), the lead story's; every other
+    chart goes to the appendix. None: every chart in the note."""
+
+
+def chart_name(asset: str | None, kind: str) -> str:
+    """A chart's name (and file stem): ``btc_daily`` for an asset's, ``dxy`` for a market-wide
+    one; the charts stage writes, and the story chooses, by these names."""
+    return kind if asset is None else f"{asset.lower()}_{kind}"
 
 
 @dataclass(frozen=True)

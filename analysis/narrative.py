@@ -23,7 +23,7 @@ from itertools import groupby
 
 from analysis import FACTS
 from analysis.registry import FactSpec
-from models import Fact, Paragraph, Section, Sentence, Story
+from models import Fact, Paragraph, Section, Sentence, Story, chart_name
 from settings import NarrativeSettings
 
 SECTION_ORDER = ("price", "derivatives", "momentum", "macro", "outlook")
@@ -72,7 +72,46 @@ def tell(
         takeaways=tuple(chosen),
         sections=arrange(facts, sections, assets),
         scores=scores,
+        charts=lead_charts(headline, chosen, assets),
     )
+
+
+MECHANISM_CHARTS: tuple[tuple[str, str], ...] = (
+    ("liquidations.squeeze", "liquidations"),
+    ("liquidations.spike", "liquidations"),
+    ("funding.flip", "funding"),
+    ("clusters.nearest_short_above", "levels"),
+    ("clusters.nearest_long_below", "levels"),
+    ("price.new_ath", "7d"),
+    ("price.level_break", "7d"),
+)
+"""The chart of a story's mechanism, by the fact that tells it, in order of preference."""
+MAX_CHARTS = 3
+
+
+def lead_charts(
+    headline: Sequence[Fact], takeaways: Sequence[Fact], assets: Sequence[str]
+) -> tuple[str, ...]:
+    """The charts the note shows (the rest go to the appendix): the lead asset's daily chart,
+    the chart of its story's mechanism (the first of ``MECHANISM_CHARTS`` among its headline
+    and takeaway facts; the Dollar Index when a dollar fact leads), and the second headline
+    asset's daily chart, three at most."""
+    lead = next((f.asset for f in headline if f.asset), assets[0] if assets else None)
+    if lead is None:
+        return ()
+    told = [*headline, *takeaways]
+    ids = {f.id for f in told if f.asset == lead}
+    names = [chart_name(lead, "daily")]
+    if headline and headline[0].asset is None and headline[0].id.startswith("macro.dxy"):
+        names.append(chart_name(None, "dxy"))
+    else:
+        kind = next((k for fid, k in MECHANISM_CHARTS if fid in ids), None)
+        if kind is not None:
+            names.append(chart_name(lead, kind))
+    for f in headline:
+        if f.asset and f.asset != lead:
+            names.append(chart_name(f.asset, "daily"))
+    return tuple(dict.fromkeys(names))[:MAX_CHARTS]
 
 
 def arrange(

@@ -30,7 +30,7 @@ from charts.macro import (
     relative_chart,
 )
 from charts.price import daily_alt, daily_chart, hourly_alt, hourly_chart
-from models import AssetData, ChartRef, Dataset, Fact, LevelProfile
+from models import AssetData, ChartRef, Dataset, Fact, LevelProfile, chart_name
 
 __all__ = [
     "MARKET",
@@ -82,30 +82,32 @@ def render_charts(
     profiles = profiles or {}
     out: dict[str, tuple[ChartRef, ...]] = {}
     for name, data in assets.items():
-        stem, daily = name.lower(), data.candles_1d
+        daily = data.candles_1d
         hourly = _present(data.candles_1h)
         fig = daily_chart(daily, by_key, asset=name, demo=demo, hourly=hourly)
         alt = label + daily_alt(daily, by_key, asset=name, hourly=hourly)
-        refs = [save(fig, out_dir, f"{stem}_daily", alt)]
+        refs = [save(fig, out_dir, chart_name(name, "daily"), alt)]
         if hourly is not None:
             fig = hourly_chart(hourly, by_key, asset=name, demo=demo)
             alt = label + hourly_alt(hourly, by_key, asset=name)
-            refs.append(save(fig, out_dir, f"{stem}_7d", alt))
+            refs.append(save(fig, out_dir, chart_name(name, "7d"), alt))
         if (liquidations := _present(data.liquidations)) is not None:
             fig = liquidations_chart(
                 liquidations, hourly, by_key, asset=name, demo=demo, as_of=as_of
             )
             alt = label + liquidations_alt(liquidations, hourly, by_key, asset=name, as_of=as_of)
-            refs.append(save(fig, out_dir, f"{stem}_liquidations", alt, section="derivatives"))
+            refs.append(
+                save(fig, out_dir, chart_name(name, "liquidations"), alt, section="derivatives")
+            )
         if (funding := _present(data.funding)) is not None:
             fig = funding_chart(funding, by_key, asset=name, demo=demo)
             alt = label + funding_alt(funding, by_key, asset=name)
-            refs.append(save(fig, out_dir, f"{stem}_funding", alt, section="derivatives"))
+            refs.append(save(fig, out_dir, chart_name(name, "funding"), alt, section="derivatives"))
         profile = profiles.get(name)
         if profile is not None and profile.price:
             fig = level_profile_chart(profile, by_key, asset=name, demo=demo)
             alt = label + level_profile_alt(profile, by_key, asset=name)
-            refs.append(save(fig, out_dir, f"{stem}_levels", alt, section="derivatives"))
+            refs.append(save(fig, out_dir, chart_name(name, "levels"), alt, section="derivatives"))
         out[name] = tuple(refs)
     if market:
         drawn = render_market_charts(

@@ -103,3 +103,23 @@ def test_a_macd_cross_at_the_last_close_is_news() -> None:
 
     scores = [narrative.score(macd(d), "BTC") for d in (0, 3, 4, None)]
     assert scores == [45.0, 45.0, 5.0, 5.0]
+
+
+def test_the_note_shows_the_lead_asset_s_daily_chart_and_its_mechanism() -> None:
+    at = pd.Timestamp("2026-11-23T08:00Z")
+
+    def f(fid: str, asset: str | None = "BTC") -> Fact:
+        return Fact(fid, asset, 1.0, "state", at, ())
+
+    squeeze, flip, eth = f("liquidations.squeeze"), f("funding.flip"), f("price.level_break", "ETH")
+    assert narrative.lead_charts([squeeze], [flip], ["BTC"]) == ("btc_daily", "btc_liquidations")
+    assert narrative.lead_charts([flip], [], ["BTC"]) == ("btc_daily", "btc_funding")
+    assert narrative.lead_charts([squeeze, eth], [], ["BTC", "ETH"]) == (
+        "btc_daily",
+        "btc_liquidations",
+        "eth_daily",
+    )
+    dxy = f("macro.dxy_level_break", None)
+    assert narrative.lead_charts([dxy], [], ["BTC", "ETH"]) == ("btc_daily", "dxy")
+    assert narrative.lead_charts([f("price.change_24h_pct")], [], ["BTC"]) == ("btc_daily",)
+    assert narrative.lead_charts([], [], []) == ()

@@ -66,3 +66,25 @@ def test_facts_in_runs_of_one_asset() -> None:
     runs = by_asset([LAST, LAST, eth, MACRO, LAST])
     assert [(a, len(r)) for a, r in runs] == [("BTC", 2), ("ETH", 1), (None, 1), ("BTC", 1)]
     assert by_asset([]) == []
+
+
+def test_the_note_shows_the_story_s_charts_and_the_appendix_the_others() -> None:
+    from models import ChartRef
+
+    def ref(name: str, section: str = "price") -> ChartRef:
+        return ChartRef(name, f"charts/{name}.png", f"chart {name}", 1080, 540, section)
+
+    charts = {
+        "BTC": (ref("btc_daily"), ref("btc_7d"), ref("btc_funding", "derivatives")),
+        "market": (ref("dxy", "macro"),),
+    }
+    ctx = context([LAST, BRANCHES["funding.rate/positive"], MACRO], charts=charts)
+    ctx = replace(ctx, story=replace(ctx.story, charts=("btc_daily", "btc_funding")))
+    html = render_note(ctx).html
+    body, extra = html[: html.index('<section class="appendix"')], appendix(html)
+    shown = set(re.findall(r'src="charts/(\w+)\.png"', body))
+    assert shown == {"btc_daily", "btc_funding"}
+    assert set(re.findall(r'src="charts/(\w+)\.png"', extra)) == {"btc_7d", "dxy"}
+    # without a choice (None) the note shows every chart and the appendix none
+    every = render_note(replace(ctx, story=replace(ctx.story, charts=None))).html
+    assert len(re.findall(r'src="charts/', appendix(every))) == 0
