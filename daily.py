@@ -279,19 +279,23 @@ def _request(
 
 def _held(
     config: settings.Settings, options: DailyOptions, request: BriefRequest, now: pd.Timestamp
-) -> str | None:
-    """Why the brief of ``request`` is not news (an ``--as-of`` older than the newest data by
-    more than ``[daily] max_age``: a backfill), or None; ``InputError`` for a future as-of."""
+) -> tuple[pd.Timestamp, str | None]:
+    """The as-of of the brief of ``request``, and why it is not news (an ``--as-of`` older than
+    the newest data by more than ``[daily] max_age``: a backfill) or None; ``InputError`` for
+    a future as-of."""
     as_of = pipeline.brief_as_of(request)
     if as_of > now + pd.Timedelta(minutes=1):
         raise InputError(f"--as-of {as_of.isoformat()} is in the future (now {now.isoformat()})")
     if options.live or options.as_of is None:
-        return None
+        return as_of, None
     newest = pipeline.brief_as_of(dataclasses.replace(request, as_of=None))
     if newest - as_of <= pd.Timedelta(config.daily.max_age):
-        return None
+        return as_of, None
     age = config.daily.max_age
-    return f"backfill: as of {as_of:%Y-%m-%d %H:%M}, older than the newest data by over {age}"
+    return (
+        as_of,
+        f"backfill: as of {as_of:%Y-%m-%d %H:%M}, older than the newest data by over {age}",
+    )
 
 
 def _write(
@@ -324,8 +328,8 @@ def _brief(
     why it is held from the channels that take only fresh briefs (see ``_held``)."""
     now = pipeline.utc_now()
     request = _request(config, options, config.brief.out, now)
-    held = _held(config, options, request, now)
-    brief_id = pipeline.brief_as_of(request).strftime("%Y-%m-%d")
+    as_of, held = _held(config, options, request, now)
+    brief_id = as_of.strftime("%Y-%m-%d")
     row = ledger.find_brief(store, brief_id)
     brief: BriefFiles | None = None
     if row is not None:
@@ -355,7 +359,7 @@ def _dry_run(
             tmp.mkdir(parents=True, exist_ok=True)
         now = pipeline.utc_now()
         request = _request(config, options, tmp / "out", now)
-        held = _held(config, options, request, now)
+        _, held = _held(config, options, request, now)
         brief = _write(config, options, request, now, progress, gather_options)
         report.brief_id, report.demo = brief.brief_id, brief.demo
         report.brief = "rendered (dry run)"
