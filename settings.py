@@ -266,6 +266,27 @@ class NarrativeSettings:
     fear_greed_min_move: float = field(
         default=15.0, metadata=_help("A week's move of Fear & Greed (points) worth saying.")
     )
+    funding_default_pct: float = field(
+        default=0.01,
+        metadata=_help(
+            "The venue's default funding rate per 8-hour interval, in % (Binance: 0.01): a "
+            "rate within funding_default_band_pct of it reads as the default, longs not "
+            "paying up; above it, longs pay up; below zero, shorts pay longs."
+        ),
+    )
+    funding_default_band_pct: float = field(
+        default=0.0005,
+        metadata=_help(
+            "How close to funding_default_pct (in % per interval) reads as the default."
+        ),
+    )
+    oi_quadrant_min_pct: float = field(
+        default=0.5,
+        metadata=_help(
+            "Open interest is read against the price (new positions, shorts closing, leverage "
+            "cut) when it moved at least this % in 24 hours."
+        ),
+    )
 
 
 def _check_steps(major: Mapping[str, float], minor: Mapping[str, float]) -> None:

@@ -61,6 +61,13 @@ class NoteContext:
     generator: str = field(
         metadata={"help": "Program and version that wrote the note, e.g. 'marketnotes 0.1.0'."}
     )
+    title: str = field(
+        default="",
+        metadata={
+            "help": "The headline (HTML), chosen by the renderer from story.headline to fit "
+            "its word budget; empty until then."
+        },
+    )
     windows: Mapping[str, tuple[pd.Timestamp, pd.Timestamp]] = field(
         default_factory=dict,
         metadata={

@@ -73,7 +73,7 @@ def test_every_branch_reads_cleanly(name: str) -> None:
         (
             "price.level_break/up-first",
             "sentence",
-            "Bitcoin closed above $120,000 for the first time in data going back to August 2017, "
+            "Bitcoin closed above $120,000 for the first time since at least August 2017, "
             "according to Binance spot data. It has held above the level at every hourly close "
             "since 20:00 UTC on 22 November.",
         ),
@@ -127,19 +127,19 @@ def test_every_branch_reads_cleanly(name: str) -> None:
         (
             "price.level_break/up-first-two-closes",
             "takeaway",
-            "Bitcoin has closed above $80,000 on two days in a row, a first in records since "
+            "Bitcoin has closed above $80,000 on two days in a row, a first since at least "
             "August 2017.",
         ),
         (
             "price.level_break/up-first-trading",
             "takeaway",
-            "Bitcoin is trading above $125,000, a level it has never closed above in records "
-            "since August 2017.",
+            "Bitcoin is trading above $125,000, a level it has never closed above since at "
+            "least August 2017.",
         ),
         (  # daily candles only: no hourly-close sentence
             "price.level_break/down-first",
             "sentence",
-            "NEW closed below $0.50 for the first time in data going back to August 2017, "
+            "NEW closed below $0.50 for the first time since at least August 2017, "
             "according to Binance spot data.",
         ),
         (
@@ -188,7 +188,7 @@ def test_every_branch_reads_cleanly(name: str) -> None:
         (  # the move began today: no "every daily close since"
             "price.prior_range/up-today",
             "sentence",
-            "The rally began today with a break above the $93,578\u2013$99,000 range of the "
+            "Bitcoin's rally began today with a break above the $93,578\u2013$99,000 range of the "
             "prior week (16\u201322 November 2026); no daily close has confirmed it yet.",
         ),
         (
@@ -199,25 +199,25 @@ def test_every_branch_reads_cleanly(name: str) -> None:
         (
             "price.prior_range/down-one-close",
             "sentence",
-            "The decline began on 22 November with a break below the $2,373\u2013$2,636 range "
+            "Ether's decline began on 22 November with a break below the $2,373\u2013$2,636 range "
             "of the prior week (15\u201321 November 2026); that day's close stayed below it.",
         ),
         (
             "price.prior_range/down",
             "sentence",
-            "The decline began on 4 November with a break below the $2,373\u2013$2,636 range of "
+            "Ether's decline began on 4 November with a break below the $2,373\u2013$2,636 range of "
             "the prior week (28 October \u2013 3 November 2026); every daily close since has "
             "stayed below it.",
         ),
         (
             "price.weekly_gain_rank/largest",
             "sentence",
-            "The seven-day gain of 18.9% is the largest of the past 365 days.",
+            "Bitcoin's seven-day gain of 18.9% is the largest of the past 365 days.",
         ),
         (
             "price.weekly_gain_rank/ranked",
             "sentence",
-            "The seven-day gain of 9.3% ranks as the second-largest of the past 365 days; the "
+            "Bitcoin's seven-day gain of 9.3% ranks as the second-largest of the past 365 days; the "
             "most recent larger one was 10.4% in the week to 11 May 2026.",
         ),
         (

@@ -78,7 +78,7 @@ def test_whole_note_to_pdf(folder: Path) -> None:
     facts = [LAST, ATH_NEW, *BRANCHES.values(), BREAK_UP_SINCE]
     rendered = render_note(
         context(
-            facts, headline=[ATH_NEW, BREAK_UP_SINCE], takeaways=facts[:5], charts={"BTC": (chart,)}
+            facts, headline=[ATH_NEW, BREAK_UP_SINCE], lede=facts[:5], charts={"BTC": (chart,)}
         )
     )
     pdf = html_to_pdf(rendered.html, folder)
