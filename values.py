@@ -181,6 +181,37 @@ class WeeklyGainRank(FactValue):
     """The most recent larger gain; None (null) when this one is the largest."""
 
 
+@dataclass(frozen=True)
+class LargerMove(JsonObject):
+    """An earlier daily move of the same sign larger than the current 24-hour move."""
+
+    date: str
+    """Trading date (YYYY-MM-DD) of that daily candle."""
+    pct: float
+    """Its close-to-close change, percent."""
+    days_ago: int
+    """Calendar days from that date to the UTC date the 24-hour move ends on."""
+
+
+@dataclass(frozen=True)
+class ChangeRank(FactValue):
+    """The 24-hour move read against the daily moves of the history known at as-of."""
+
+    fact_id: ClassVar[str] = "price.change_24h_rank"
+
+    pct: float
+    """The 24-hour move, percent (``price.change_24h_pct``)."""
+    direction: Direction
+    """``up`` for a gain, ``down`` for a fall."""
+    previous_larger: LargerMove | None
+    """The most recent daily move of the same sign larger than it; None (null): none in the
+    history compared, so it is the largest since ``history_start``."""
+    history_start: str
+    """Trading date (YYYY-MM-DD) of the first daily move compared."""
+    history_days: int
+    """Calendar days from ``history_start`` to the UTC date the 24-hour move ends on."""
+
+
 # --- momentum ----------------------------------------------------------------------------------
 
 

@@ -32,11 +32,12 @@ def test_the_documented_defaults() -> None:
     assert (d.relative_min_gap_pp, d.macd_cross_max_days, d.spike_min_multiple) == (1.0, 3, 10.0)
     assert (d.dxy_min_move_pct, d.dxy_break_unseen_days, d.fomc_max_days) == (0.5, 20, 7)
     assert (d.fear_greed_extreme, d.fear_greed_min_move) == (25.0, 15.0)
+    assert (d.change_rank_min_pct, d.change_rank_min_days) == (3.0, 90)
 
 
 def test_every_gate_states_its_rule() -> None:
     gated = [s for s in FACTS if s.worth is not always]
-    assert len(gated) == 12
+    assert len(gated) == 13
     assert all((s.worth.__doc__ or "").strip().startswith("Said ") for s in gated)
 
 
