@@ -231,6 +231,9 @@ class Macd(FactValue):
     """``bullish`` when the histogram is positive."""
     crossed_days_ago: int | None
     """Daily closes since the last cross of the signal line; None (null): no cross in the data."""
+    crossed_on: str | None
+    """Trading date (YYYY-MM-DD) of the daily close at which the line last crossed its signal;
+    None (null): no cross in the data."""
 
 
 @dataclass(frozen=True)

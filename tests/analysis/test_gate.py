@@ -88,7 +88,7 @@ def test_macd_only_as_a_recent_crossover() -> None:
     assert not said(BRANCHES["momentum.macd/bullish-always"])
     base = BRANCHES["momentum.macd/bullish-days"]
     at = [
-        said(replace(base, value=Macd(5.0, 4.0, 1.0, "bullish", n))) for n in (3, 4)
+        said(replace(base, value=Macd(5.0, 4.0, 1.0, "bullish", n, "2026-11-19"))) for n in (3, 4)
     ]  # the last three daily closes
     assert at == [True, False]
 

@@ -230,8 +230,24 @@ def test_every_branch_reads_cleanly(name: str) -> None:
         (
             "momentum.macd/bearish-today",
             "sentence",
-            "Ether's daily MACD (12, 26, 9) is bearish: the MACD line, at \u221212.50, is below "
-            "its signal line at \u22123.25, and has been since a crossover today.",
+            "Ether's daily MACD (12, 26, 9) crossed below its signal line on 22 November, a "
+            "bearish crossover.",
+        ),
+        (
+            "momentum.macd/bearish-yesterday",
+            "takeaway",
+            "Ether's daily MACD crossed below its signal line on 21 November.",
+        ),
+        (
+            "momentum.macd/bullish-days",
+            "headline",
+            "Bitcoin's daily MACD turned bullish on 8 November",
+        ),
+        (
+            "momentum.macd/bullish-always",
+            "sentence",
+            "Bitcoin's daily MACD (12, 26, 9) has stayed above its signal line throughout the "
+            "available history.",
         ),
         ("momentum.macd/bullish-always", "takeaway", "Bitcoin's daily MACD is bullish."),
         (
