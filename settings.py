@@ -241,6 +241,13 @@ class NarrativeSettings:
             "Relative performance is said when an asset's 24 h gap to BTC is at least this (pp)."
         ),
     )
+    relative_7d_min_gap_pp: float = field(
+        default=3.0,
+        metadata=_help(
+            "...else the 7-day relative performance is said when an asset's 7-day gap to BTC is "
+            "at least this (pp)."
+        ),
+    )
     macd_cross_max_days: int = field(
         default=3,
         metadata=_help(

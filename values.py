@@ -475,19 +475,31 @@ class NextFomc(FactValue):
 
 
 @dataclass(frozen=True)
-class Relative24h(FactValue):
-    """Each asset's 24 h change against Bitcoin's."""
-
-    fact_id: ClassVar[str] = "cross.relative_24h"
+class Relative(FactValue):
+    """Each asset's change over one window against Bitcoin's."""
 
     vs_btc: Mapping[str, float]
     """Percentage points above (+) or below (−) Bitcoin's change, by asset code."""
     leader: str | None
-    """The asset with the largest 24 h change, Bitcoin included; None (null) when that change is
-    in step with the next largest (no asset led)."""
+    """The asset with the largest change, Bitcoin included; None (null) when that change is in
+    step with the next largest (no asset led)."""
     in_step: tuple[str, ...]
     """The assets whose change is in step with Bitcoin's (closer than the
     ``relative_in_step_pp`` setting)."""
+
+
+@dataclass(frozen=True)
+class Relative24h(Relative):
+    """Each asset's 24 h change against Bitcoin's."""
+
+    fact_id: ClassVar[str] = "cross.relative_24h"
+
+
+@dataclass(frozen=True)
+class Relative7d(Relative):
+    """Each asset's 7-day change against Bitcoin's."""
+
+    fact_id: ClassVar[str] = "cross.relative_7d"
 
 
 @dataclass(frozen=True)
