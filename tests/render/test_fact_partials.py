@@ -69,7 +69,8 @@ def test_every_branch_reads_cleanly(name: str) -> None:
             assert text[0].isupper(), text
 
 
-CLAUSED = ("price.new_ath", "price.level_break", "price.change_24h_pct", "price.change_24h_rank")
+CLAUSED: tuple[str, ...] = ("price.new_ath", "price.level_break", "price.change_24h_pct")
+CLAUSED += ("price.change_24h_rank",)
 CLAUSED += ("liquidations.squeeze", "funding.flip", "macro.dxy_level_break")
 CLAUSED += ("sentiment.fear_greed", "cross.relative_24h", "cross.relative_7d")
 """The facts whose partial defines clause(f), for composing the note's lede."""
