@@ -221,10 +221,31 @@ class NarrativeSettings:
             "this % below it, or on a new record."
         ),
     )
+    change_rank_min_pct: float = field(
+        default=3.0,
+        metadata=_help(
+            "The 24 h move's rank against daily history is said when the move is at least "
+            "this % either way."
+        ),
+    )
+    change_rank_min_days: int = field(
+        default=90,
+        metadata=_help(
+            "...and when the last larger daily move of its sign is at least this many days "
+            "back (with none larger, when the history compared spans that many days)."
+        ),
+    )
     relative_min_gap_pp: float = field(
         default=1.0,
         metadata=_help(
             "Relative performance is said when an asset's 24 h gap to BTC is at least this (pp)."
+        ),
+    )
+    relative_7d_min_gap_pp: float = field(
+        default=3.0,
+        metadata=_help(
+            "...else the 7-day relative performance is said when an asset's 7-day gap to BTC is "
+            "at least this (pp)."
         ),
     )
     macd_cross_max_days: int = field(

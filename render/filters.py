@@ -238,6 +238,13 @@ def since(when: When, as_of: When) -> str:
     return month_year(ts)
 
 
+def day_of(when: When, as_of: When) -> str:
+    """A date without its year when it falls in the year of ``as_of``: ``21 November``, else
+    in full: ``21 November 2025``."""
+    ts = _utc(when)
+    return day_month(ts) if ts.year == _utc(as_of).year else date(ts)
+
+
 def and_list(items: Iterable[object]) -> str:
     """Items joined in English: ``a``, ``a and b``, ``a, b and c``."""
     words = [str(i) for i in items]
@@ -444,6 +451,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
         date_range,
         datetime_utc,
         day_month,
+        day_of,
         days_ago,
         days_ahead,
         gap_groups,

@@ -98,7 +98,8 @@ def test_a_macd_cross_at_the_last_close_is_news() -> None:
     from values import Macd
 
     def macd(days: int | None) -> Fact:
-        value = Macd(macd=1.0, signal=0.5, hist=0.5, state="bullish", crossed_days_ago=days)
+        on = None if days is None else f"2026-11-{22 - days}"
+        value = Macd(1.0, 0.5, 0.5, "bullish", crossed_days_ago=days, crossed_on=on)
         return Fact("momentum.macd", "BTC", value, "state", pd.Timestamp("2026-11-23T08:00Z"), ())
 
     scores = [narrative.score(macd(d), "BTC") for d in (0, 3, 4, None)]

@@ -345,24 +345,24 @@ BRANCHES: dict[str, Fact] = {
     ),
     "momentum.macd/bullish-days": fact(
         "momentum.macd",
-        Macd(1647.618, 1003.279, 644.339, "bullish", crossed_days_ago=14),
+        Macd(1647.618, 1003.279, 644.339, "bullish", 14, "2026-11-08"),
         {"date": "2026-11-22"},
     ),
     "momentum.macd/bearish-today": fact(
         "momentum.macd",
-        Macd(-12.5, -3.25, -9.25, "bearish", crossed_days_ago=0),
+        Macd(-12.5, -3.25, -9.25, "bearish", 0, "2026-11-22"),
         {"date": "2026-11-22"},
         asset="ETH",
     ),
     "momentum.macd/bearish-yesterday": fact(
         "momentum.macd",
-        Macd(-12.5, -3.25, -9.25, "bearish", crossed_days_ago=1),
+        Macd(-12.5, -3.25, -9.25, "bearish", 1, "2026-11-21"),
         {"date": "2026-11-22"},
         asset="ETH",
     ),
     "momentum.macd/bullish-always": fact(
         "momentum.macd",
-        Macd(5.0, 4.0, 1.0, "bullish", crossed_days_ago=None),
+        Macd(5.0, 4.0, 1.0, "bullish", None, None),
         {"date": "2026-11-22"},
     ),
     "momentum.divergence/bearish": fact(

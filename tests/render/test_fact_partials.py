@@ -12,6 +12,7 @@ from markupsafe import Markup
 from analysis import FACTS
 from models import Fact
 from render.environment import TEMPLATES_DIR, make_environment
+from render.filters import asset_name
 from tests.render.make import phrasings
 
 MACROS = ("sentence", "takeaway", "headline")
@@ -35,8 +36,9 @@ def test_every_fact_has_a_partial_with_its_macros(spec: object) -> None:
         macro = getattr(module, name, None)
         assert macro is not None, f"facts/{fact_id}.html lacks macro {name}(f)"
         assert macro.arguments == ("f",)
-    optional = getattr(module, "sentence_cited", None)
-    assert optional is None or optional.arguments == ("f",)
+    for name in ("sentence_cited", "clause"):
+        optional = getattr(module, name, None)
+        assert optional is None or optional.arguments == ("f",), f"{name} takes f"
     label = getattr(module, "label", None)
     assert label is not None and label.arguments == (), f"facts/{fact_id}.html lacks label()"
 
@@ -65,6 +67,86 @@ def test_every_branch_reads_cleanly(name: str) -> None:
         else:
             assert text.endswith("."), text
             assert text[0].isupper(), text
+
+
+CLAUSED: tuple[str, ...] = ("price.new_ath", "price.level_break", "price.change_24h_pct")
+CLAUSED += ("price.change_24h_rank",)
+CLAUSED += ("liquidations.squeeze", "funding.flip", "macro.dxy_level_break")
+CLAUSED += ("sentiment.fear_greed", "cross.relative_24h", "cross.relative_7d")
+"""The facts whose partial defines clause(f), for composing the note's lede."""
+NAMES = {asset_name(c) for c in ("BTC", "ETH", "SOL", "XRP", "NEW")}
+"""The names a clause may start with (capitalised); any other first word is lower case."""
+
+
+def test_the_partials_with_a_clause() -> None:
+    env = make_environment()
+    found = {
+        s.id for s in FACTS if hasattr(env.get_template(f"facts/{s.id}.html").module, "clause")
+    }
+    assert found == set(CLAUSED)
+
+
+@pytest.mark.parametrize("name", [n for n in ALL if n.split("/")[0] in CLAUSED])
+def test_every_clause_is_short_without_a_stop_or_a_capital(name: str) -> None:
+    text = say("clause", ALL[name])
+    assert text == " ".join(text.split()), f"stray whitespace: {text!r}"
+    assert not re.search(r"\s[.,;:)]|\(\s", text), f"space before punctuation: {text!r}"
+    assert "None" not in text and "nan" not in text.lower().split()
+    assert not text.endswith((".", ";", ",", ":")), text
+    assert len(text.split()) <= 16, f"{len(text.split())} words: {text}"
+    first = text.split()[0].removesuffix("'s")
+    assert not first[0].isupper() or first in NAMES, f"capital not a name: {text}"
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("price.new_ath/previous", "Bitcoin set a record high of $123,890"),
+        (
+            "price.level_break/up-since",
+            "Ether is trading above $4,000, with no daily close above it since February 2026",
+        ),
+        (
+            "price.level_break/up-first",
+            "Bitcoin closed above $120,000 for the first time since at least August 2017",
+        ),
+        (
+            "price.level_break/down-since-two-closes",
+            "Ether has closed below $2,200 two days running, the first since December 2023",
+        ),
+        ("price.change_24h_pct/down", "XRP fell 1.2% over 24 hours to $4.08"),
+        (
+            "liquidations.squeeze/short",
+            "$407M of Bitcoin shorts were liquidated in 24 hours, 94% of the total",
+        ),
+        (
+            "funding.flip/positive",
+            "Bitcoin funding flipped positive on 21 November after nine negative settlements",
+        ),
+        (
+            "funding.flip/negative-latest",
+            "Bitcoin funding flipped negative at the latest settlement after at least nine "
+            "positive settlements",
+        ),
+        (
+            "macro.dxy_level_break/down-since",
+            "the Dollar Index closed below 98 for the first time since 2 October",
+        ),
+        (
+            "macro.dxy_level_break/down-since-two-closes",
+            "the Dollar Index has closed below 98 two sessions running, the first since 2 October",
+        ),
+        (
+            "sentiment.fear_greed/up-from-neutral",
+            "the Fear & Greed index read 72 (Greed), up 27 points in a week",
+        ),
+        ("sentiment.fear_greed/no-changes", "the Fear & Greed index read 50 (Neutral)"),
+        ("cross.relative_24h/eth-leads", "Ether led over 24 hours, 2.1 pp ahead of Bitcoin"),
+        ("cross.relative_24h/two-lead-together", "no asset clearly led over 24 hours"),
+    ],
+)
+def test_key_clauses(name: str, text: str) -> None:
+    assert say("clause", ALL[name]) == text
 
 
 @pytest.mark.parametrize(
@@ -230,8 +312,24 @@ def test_every_branch_reads_cleanly(name: str) -> None:
         (
             "momentum.macd/bearish-today",
             "sentence",
-            "Ether's daily MACD (12, 26, 9) is bearish: the MACD line, at \u221212.50, is below "
-            "its signal line at \u22123.25, and has been since a crossover today.",
+            "Ether's daily MACD (12, 26, 9) crossed below its signal line on 22 November, a "
+            "bearish crossover.",
+        ),
+        (
+            "momentum.macd/bearish-yesterday",
+            "takeaway",
+            "Ether's daily MACD crossed below its signal line on 21 November.",
+        ),
+        (
+            "momentum.macd/bullish-days",
+            "headline",
+            "Bitcoin's daily MACD turned bullish on 8 November",
+        ),
+        (
+            "momentum.macd/bullish-always",
+            "sentence",
+            "Bitcoin's daily MACD (12, 26, 9) has stayed above its signal line throughout the "
+            "available history.",
         ),
         ("momentum.macd/bullish-always", "takeaway", "Bitcoin's daily MACD is bullish."),
         (

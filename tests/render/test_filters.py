@@ -225,6 +225,13 @@ def test_since(when: str, text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("when", "text"), [("2026-01-02", "2 January"), ("2025-12-31", "31 December 2025")]
+)
+def test_day_of(when: str, text: str) -> None:
+    assert F.day_of(when, "2026-11-23T08:00:00Z") == text
+
+
+@pytest.mark.parametrize(
     ("sources", "text"),
     [
         (["Binance spot"], "Binance spot data"),
