@@ -258,10 +258,15 @@ class Line:
 @dataclass(frozen=True)
 class Block:
     """One short section of the note: ``id`` (``markets``, ``leverage``, ``macro``) and its
-    sentences in reading order."""
+    paragraphs, each its sentences in reading order."""
 
     id: str
-    lines: tuple[Line, ...]
+    paragraphs: tuple[tuple[Line, ...], ...]
+
+    @property
+    def lines(self) -> tuple[Line, ...]:
+        """Every sentence of the section, in reading order."""
+        return tuple(line for p in self.paragraphs for line in p)
 
 
 @dataclass(frozen=True)

@@ -50,15 +50,21 @@ def _sign(x: object) -> int:
     return (x > 0) - (x < 0) if isinstance(x, (int, float)) else 0
 
 
+def _squeeze_key(f: Fact) -> tuple[str, str, str]:
+    """What squeezes must share to share a sentence: side, window end and venues."""
+    return str(f.value["side"]), str(f.evidence.get("to")), str(f.evidence.get("venues"))
+
+
 def squeeze(
     facts: Facts, known: Facts, assets: Sequence[str], narrative: NarrativeSettings
 ) -> list[Line]:
-    """Squeezes on one side, for every asset that had one, with each asset's account majority
-    when it sits on the squeezed side (the crowd that fed it, still there)."""
+    """Squeezes on one side over one window and venues, for every asset that had one, with
+    each asset's account majority when it sits on the squeezed side (the crowd that fed it,
+    still there)."""
     found = [f for a in assets if (f := _get(facts, a, "liquidations.squeeze")) is not None]
     lines = []
-    for side in dict.fromkeys(str(f.value["side"]) for f in found):
-        same = [f for f in found if f.value["side"] == side]
+    for side, to, venues in dict.fromkeys(_squeeze_key(f) for f in found):
+        same = [f for f in found if _squeeze_key(f) == (side, to, venues)]
         crowd = [
             m
             for f in same

@@ -57,45 +57,51 @@ MEMBERS: Mapping[str, tuple[str, ...]] = {
 """Facts that corroborate a lead fact of the same asset: each adds ``CORROBORATION``."""
 CORROBORATION = 5.0
 SECOND_STORY_FLOOR = 50.0
-BLOCKS: tuple[tuple[str, tuple[str, ...]], ...] = (
+BLOCKS: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
     (
         "markets",
         (
-            "price.level_break",
-            "price.prior_range",
-            "price.change_24h_rank",
-            "price.weekly_gain_rank",
-            "price.intraday_pct",
-            "price.pct_below_ath",
-            "cross.relative_24h",
-            "momentum.rsi_14",
-            "momentum.divergence",
-            "momentum.macd",
+            (
+                "price.level_break",
+                "price.prior_range",
+                "price.change_24h_rank",
+                "price.weekly_gain_rank",
+                "price.intraday_pct",
+                "price.pct_below_ath",
+                "cross.relative_24h",
+                "cross.relative_7d",
+            ),
+            ("momentum.rsi_14", "momentum.divergence", "momentum.macd"),
         ),
     ),
     (
         "leverage",
         (
-            "liquidations.squeeze",
-            "liquidations.spike",
-            "funding.rate",
-            "open_interest.change_24h_pct",
+            (
+                "liquidations.squeeze",
+                "liquidations.spike",
+                "funding.rate",
+                "open_interest.change_24h_pct",
+            ),
         ),
     ),
-    ("macro", ("macro.dxy", "macro.dxy_level_break", "sentiment.fear_greed")),
+    ("macro", (("macro.dxy", "macro.dxy_level_break", "sentiment.fear_greed"),)),
 )
-"""The note's sections and, in reading order, the facts each says, in their own sentence or
-in a link (``LinkRule.block``): a line goes where its first fact's id is listed."""
+"""The note's sections, each in paragraphs listing, in reading order, the facts they say in
+their own sentence or in a link (``LinkRule.block``): a line goes where its first fact's id
+is listed."""
 SUBSUMED: Mapping[str, str] = {
     "liquidations.spike": "liquidations.squeeze",
     "price.pct_below_ath": "price.new_ath",
+    "momentum.rsi_14": "momentum.divergence",
 }
 """A fact left out of the sections when this fact of its asset is said: the spike inside a
-squeeze is its detail; a record says the distance to it (both stay in the appendix)."""
+squeeze is its detail; a record says the distance to it; a divergence says the RSI (all stay
+in the appendix)."""
 TOGETHER = ("momentum.rsi_14", "price.prior_range")
 """Facts said in one sentence for several assets (their partials define ``together``)."""
-WATCH = ("outlook.levels",)
-"""Per-asset facts of What to watch, lead asset first."""
+LEVELS = "outlook.levels"
+"""Each asset's What to watch bullet, lead asset first."""
 EVENTS = ("macro.next_fomc",)
 """Market-wide facts of What to watch."""
 BASE_RATE = "context.base_rate"
@@ -146,10 +152,10 @@ def tell(
     known = dict(told)
     what = _what(told, lead, second)
     link = _lede_link(told, known, assets, narrative, lead)
-    history = None if link else _base_rate(told, lead, "fact")
+    history = None if link else _base_rate(told, lead, "history")
     lede = tuple(_take(told, x) for x in (what, link or history) if x is not None)
     blocks = _blocks(told, known, assets, narrative)
-    watch = _watch(told, assets, lead)
+    watch = _watch(told, known, assets, lead)
     parts = (
         Line("headline", (lead,)) if lead else None,
         link,
@@ -225,51 +231,67 @@ def _blocks(
     narrative: NarrativeSettings,
 ) -> tuple[Block, ...]:
     """The sections: each one's links and listed facts still unsaid (those ``SUBSUMED`` by a
-    fact the note says left out), in ``BLOCKS`` order (a stable sort: asset order within)."""
+    fact the note says left out), in the paragraphs and order of ``BLOCKS`` (asset order
+    within one id); sections and paragraphs with nothing to say left out."""
     for key, fact in list(told.items()):
         if (by := SUBSUMED.get(fact.id)) and fact_key(fact.asset, by) in known:
             del told[key]
     out = []
-    for block, ids in BLOCKS:
+    for block, paragraphs in BLOCKS:
         lines = [
             _take(told, line)
             for rule in RULES
             if rule.block == block
             for line in rule.match(told, known, assets, narrative)
         ]
-        for fact_id in ids:
+        for fact_id in (i for ids in paragraphs for i in ids):
             found = [told[k] for a in [*assets, None] if (k := fact_key(a, fact_id)) in told]
             if len(found) > 1 and fact_id in TOGETHER:
                 lines.append(_take(told, Line("together", tuple(found))))
             else:
                 lines.extend(_take(told, Line("fact", (f,))) for f in found)
-        if lines:
-            place = {fact_id: i for i, fact_id in enumerate(ids)}
-            lines.sort(key=lambda line: place.get(line.facts[0].id, len(ids)))
-            out.append(Block(block, tuple(lines)))
+        grouped = tuple(
+            run
+            for ids in paragraphs
+            if (run := tuple(x for i in ids for x in lines if x.facts[0].id == i))
+        )
+        if grouped:
+            out.append(Block(block, grouped))
     return tuple(out)
 
 
 def _base_rate(told: dict[str, Fact], lead: Fact | None, kind: str) -> Line | None:
-    """The lead asset's base rate as a line of ``kind`` (``fact`` in the lede, ``watch`` in
-    What to watch), if it is worth saying."""
+    """The lead asset's base rate as a line of ``kind`` (``history`` in the lede, ``watch``
+    in What to watch), if it is worth saying."""
     key = fact_key(lead.asset, BASE_RATE) if lead else ""
     return Line(kind, (told[key],)) if key in told else None
 
 
-def _watch(told: dict[str, Fact], assets: Sequence[str], lead: Fact | None) -> tuple[Line, ...]:
+def _watch(
+    told: dict[str, Fact], known: Mapping[str, Fact], assets: Sequence[str], lead: Fact | None
+) -> tuple[Line, ...]:
     """What to watch: the lead asset's levels first, then the others', an event within
     days, the lead asset's base rate if still unsaid; ``MAX_WATCH`` bullets at most."""
     first = [lead.asset] if lead and lead.asset else []
-    order = list(dict.fromkeys([*first, *assets]))
     lines = [
-        Line("watch", (told[k],)) for a in order for i in WATCH if (k := fact_key(a, i)) in told
+        _levels(told[k], known)
+        for a in dict.fromkeys([*first, *assets])
+        if (k := fact_key(a, LEVELS)) in told
     ]
-    lines += [Line("fact", (told[k],)) for i in EVENTS if (k := fact_key(None, i)) in told]
+    lines += [Line("watch", (told[k],)) for i in EVENTS if (k := fact_key(None, i)) in told]
     history = _base_rate(told, lead, "watch")
     if history is not None:
         lines = [*lines[: MAX_WATCH - 1], history]
     return tuple(_take(told, line) for line in lines[:MAX_WATCH])
+
+
+def _levels(levels: Fact, known: Mapping[str, Fact]) -> Line:
+    """An asset's levels bullet; ``cleared`` (referring to the level) when the note says the
+    break of its support level (a level break is always said once it is worth saying)."""
+    broke = known.get(fact_key(levels.asset, "price.level_break"))
+    if broke is not None and broke.value["level"] == levels.value["support"]:
+        return Line("levels", (levels,), (broke,), "cleared")
+    return Line("levels", (levels,))
 
 
 MECHANISM_CHARTS: tuple[tuple[str, str], ...] = (

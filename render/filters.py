@@ -416,24 +416,27 @@ def charts_in(
 
 
 class GapGroup(NamedTuple):
-    """One dataset the note could not use fully, for the assets sharing its state: one item
-    of the note's "Not covered today" or "Stale data" line."""
+    """Datasets the note could not use fully, sharing their assets and state: one item of the
+    note's "Not covered today" or "Stale data" line."""
 
-    dataset: str
+    datasets: tuple[str, ...]
     assets: tuple[str | None, ...]
-    """Asset codes (None: a market-wide dataset)."""
+    """Asset codes (None: market-wide datasets)."""
     newest: pd.Timestamp | None
-    """When its newest row became known (stale), None when absent."""
+    """When their newest rows became known (stale), None when absent."""
 
 
 def gap_groups(gaps: Iterable[DataGap], stale: bool) -> list[GapGroup]:
-    """The stale gaps (``stale``) or the absent ones, each dataset once with every asset
-    sharing its state, in order of first appearance."""
-    groups: dict[tuple[str, pd.Timestamp | None], list[str | None]] = {}
+    """The stale gaps (``stale``) or the absent ones, grouped: the datasets lacking, or stale
+    up to the same time, for the same assets share an item, in order of first appearance."""
+    assets: dict[tuple[str, pd.Timestamp | None], list[str | None]] = {}
     for g in gaps:
         if (g.newest is not None) == stale:
-            groups.setdefault((g.dataset, g.newest), []).append(g.asset)
-    return [GapGroup(d, tuple(a), newest) for (d, newest), a in groups.items()]
+            assets.setdefault((g.dataset, g.newest), []).append(g.asset)
+    groups: dict[tuple[tuple[str | None, ...], pd.Timestamp | None], list[str]] = {}
+    for (dataset, newest), codes in assets.items():
+        groups.setdefault((tuple(codes), newest), []).append(dataset)
+    return [GapGroup(tuple(d), codes, newest) for (codes, newest), d in groups.items()]
 
 
 FILTERS: Mapping[str, Callable[..., Any]] = {

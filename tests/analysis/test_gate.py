@@ -12,7 +12,6 @@ from tests.analysis.test_cross import PHRASINGS
 from tests.render.make import ATH_NEW, BRANCHES, LAST, fact
 from values import Dxy, FearGreed, Macd, NextFomc, Relative7d, WeeklyGainRank
 
-SECTIONS = {s.id: s.section for s in FACTS}
 SPECS = {s.id: s for s in FACTS}
 DEFAULTS = NarrativeSettings()
 
@@ -157,16 +156,9 @@ def test_facts_that_fail_the_gate_leave_the_story_but_keep_their_score() -> None
     quiet = number("price.intraday_pct", 0.5)
     fomc = BRANCHES["macro.next_fomc/sep-16-days"]
     facts = [LAST, number("price.change_24h_pct", 4.0), quiet, fomc]
-    story = narrative.tell(facts, SECTIONS, ["BTC"])
-    told = {f.key for s in story.sections for p in s.paragraphs for f in p.facts}
-    assert told == {LAST.key, "BTC:price.change_24h_pct"}
-    assert quiet not in story.takeaways and fomc not in story.takeaways
+    story = narrative.tell(facts, ["BTC"])
+    assert {f.key for f in story.said} == {"BTC:price.change_24h_pct"}  # the lead, in the lede
     assert set(story.scores) == {f.key for f in facts}
     loose = NarrativeSettings(intraday_min_pct=0.1, fomc_max_days=30)
-    told = {
-        f.key
-        for s in narrative.tell(facts, SECTIONS, ["BTC"], loose).sections
-        for p in s.paragraphs
-        for f in p.facts
-    }
-    assert told == {f.key for f in facts}
+    said = {f.key for f in narrative.tell(facts, ["BTC"], loose).said}
+    assert said == {"BTC:price.change_24h_pct", quiet.key, fomc.key}

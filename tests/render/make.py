@@ -78,7 +78,7 @@ def story(facts: Sequence[Fact], headline: Sequence[Fact] = (), lede: Sequence[F
     return Story(
         headline=tuple(Line("headline", (f,)) for f in headline),
         lede=(Line("what", tuple(lede)),) if lede else (),
-        blocks=tuple(Block(b, tuple(lines)) for b, lines in blocks.items()),
+        blocks=tuple(Block(b, (tuple(lines),)) for b, lines in blocks.items()),
         watch=tuple(Line("watch", (f,)) for f in rest if SECTIONS[f.id] == "outlook"),
         scores={f.key: 1.0 for f in facts},
     )

@@ -22,7 +22,8 @@ def appendix(html: str) -> str:
 
 
 def text(html: str) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    inline = re.sub(r"</?span[^>]*>", "", html)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", inline)).split())
 
 
 def test_every_registered_fact_has_its_own_label() -> None:

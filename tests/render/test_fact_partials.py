@@ -287,8 +287,8 @@ def test_key_clauses(name: str, text: str) -> None:
         (
             "price.prior_range/down",
             "sentence",
-            "Ether's decline began on 4 November with a break below the $2,373\u2013$2,636 range of "
-            "the prior week (28 October \u2013 3 November 2026); every daily close since has "
+            "Ether's decline began on 4 November with a break below the $2,373\u2013$2,636 range "
+            "of the prior week (28 October \u2013 3 November 2026); every daily close since has "
             "stayed below it.",
         ),
         (
@@ -299,8 +299,8 @@ def test_key_clauses(name: str, text: str) -> None:
         (
             "price.weekly_gain_rank/ranked",
             "sentence",
-            "Bitcoin's seven-day gain of 9.3% ranks as the second-largest of the past 365 days; the "
-            "most recent larger one was 10.4% in the week to 11 May 2026.",
+            "Bitcoin's seven-day gain of 9.3% ranks as the second-largest of the past 365 days; "
+            "the most recent larger one was 10.4% in the week to 11 May 2026.",
         ),
         (
             "momentum.rsi_14/neutral",
