@@ -480,10 +480,11 @@ class BaseRate(FactValue):
     fact_id: ClassVar[str] = "context.base_rate"
 
     event: str
-    """The event: ``funding.flip``, ``price.new_ath``, ``price.level_break`` or
-    ``price.change_24h_pct``."""
+    """The event: ``funding.flip``, ``price.new_ath``, ``price.level_break``,
+    ``liquidations.squeeze`` or ``price.change_24h_pct``."""
     direction: Direction
-    """Its direction: ``up`` (a rise, a flip to positive, a close above) or ``down``."""
+    """Its direction: ``up`` (a rise, a flip to positive, a close above, a short squeeze) or
+    ``down``."""
     cases: int
     """Earlier cases counted: non-overlapping, each forward window ended before as-of."""
     since: str

@@ -1,11 +1,12 @@
 """Context facts: base rates, what followed the earlier times today's event happened.
 
-An event is defined exactly as the fact that reports it (``funding.flip``,
-``price.level_break``, ``price.change_24h_pct``): today's event is that fact firing at as-of,
-and its earlier occurrences come from a vectorised scan of the same rule over the history,
-using only data known at each occurrence. A case's forward window starts at the first daily
-close at or after the event and runs 1, 7 and 30 days; only cases whose whole 30-day window
-ended at or before as-of count, taken oldest first at least 30 days apart (non-overlapping).
+An event is defined exactly as the fact that reports it (``funding.flip``, ``price.new_ath``,
+``price.level_break``, ``liquidations.squeeze``, ``price.change_24h_pct``): today's event is
+that fact firing at as-of, and its earlier occurrences come from a vectorised scan of the same
+rule over the history, using only data known at each occurrence. A case's forward window
+starts at the first daily close at or after the event and runs 1, 7 and 30 days; only cases
+whose whole 30-day window ended at or before as-of count, taken oldest first at least 30 days
+apart (non-overlapping).
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ import numpy as np
 import pandas as pd
 
 from analysis.base import Reading, closes, day, stamp
-from analysis.derivatives import flip
+from analysis.derivatives import (
+    MEDIAN_WINDOW,
+    MIN_HISTORY,
+    bucket_length,
+    flip,
+    squeeze,
+)
 from analysis.price import LevelRule, change_24h_pct, level_break, level_rule, new_ath
 from analysis.registry import Registry, fixed
 from models import Dataset, JSONValue
@@ -92,6 +99,62 @@ def big_moves(daily: Dataset, min_pct: float) -> pd.Series:
     change = (c / c.shift(1, freq=DAY).reindex(c.index) - 1.0) * 100.0
     moved = change[change.abs() >= min_pct]
     return pd.Series(np.sign(moved.to_numpy()), index=moved.index)
+
+
+def squeeze_times(
+    liquidations: Dataset,
+    candles: Dataset,
+    *,
+    squeeze_min_move_pct: float,
+    squeeze_min_share: float,
+    squeeze_min_multiple: float,
+) -> pd.Series:
+    """Every squeeze ``liquidations.squeeze`` would report at the end of each liquidation
+    bucket, by that end: +1 a short squeeze (price up), -1 a long one. At each end: the 24 h of
+    buckets to it all present, the closes of ``candles`` at its start and end, the move at
+    least ``squeeze_min_move_pct``, the squeezed side at least ``squeeze_min_share`` of the
+    total and the total at least ``squeeze_min_multiple`` times the median of the whole 24 h
+    totals of the 30 days to it (those buckets spanning at least 7 days). Only ends at which
+    the rows known then had this bucket length (the median spacing) count."""
+    frame = liquidations.frame[["long_usd", "short_usd"]]
+    if frame.empty:
+        return pd.Series(dtype=float)
+    length = bucket_length(liquidations)
+    starts = pd.DatetimeIndex(frame.index)
+    ends = starts + length
+    sums = frame.set_axis(ends).rolling(DAY).sum()
+    counts = frame["long_usd"].set_axis(ends).rolling(DAY).count().to_numpy()
+    total = sums["long_usd"].to_numpy() + sums["short_usd"].to_numpy()
+    whole = (counts == DAY / length) & (ends >= starts[0] + DAY) & (DAY % length == pd.Timedelta(0))
+    kept = pd.Series(np.where(whole, total, np.nan), index=ends)
+    median = kept.rolling(MEDIAN_WINDOW).median().to_numpy()
+    first = ends[ends.searchsorted(ends - MEDIAN_WINDOW, side="right")]
+    month = (ends - first) >= MIN_HISTORY - length
+    c = closes(candles)
+    move = (c.reindex(ends).to_numpy() / c.reindex(ends - DAY).to_numpy() - 1.0) * 100.0
+    side = np.where(move > 0, sums["short_usd"].to_numpy(), sums["long_usd"].to_numpy())
+    fires = whole & month & ~np.isnan(median) & (total > 0)
+    fires &= _at_least(np.abs(move), squeeze_min_move_pct)
+    fires &= _at_least(side, squeeze_min_share * total)
+    fires &= _at_least(total, squeeze_min_multiple * median)
+    fires &= _known_spacing(starts, ends) == length
+    found = ends[fires]
+    return pd.Series(np.where(move[fires] > 0, 1.0, -1.0), index=found)
+
+
+def _at_least(x: np.ndarray, threshold: np.ndarray | float) -> np.ndarray:
+    """``derivatives._at_least`` elementwise (False where either is NaN)."""
+    with np.errstate(invalid="ignore"):
+        return np.asarray(x >= threshold - 1e-9 * np.abs(threshold))
+
+
+def _known_spacing(starts: pd.DatetimeIndex, ends: pd.DatetimeIndex) -> pd.TimedeltaIndex:
+    """At each bucket end, the bucket length (median spacing) of the rows stamped by then."""
+    ns = starts.as_unit("ns").asi8
+    gaps = pd.Series(np.diff(ns).astype(float)).expanding().median().to_numpy()
+    known = np.concatenate(([float(pd.Timedelta(hours=1).value)], gaps))
+    last = np.searchsorted(ns, ends.as_unit("ns").asi8, side="right") - 1
+    return pd.to_timedelta(known[last].astype("int64"), unit="ns")
 
 
 def cases(events: pd.Series, daily: Dataset, as_of: pd.Timestamp) -> list[pd.Timestamp]:
@@ -193,6 +256,20 @@ def _level_event(
     return Event("price.level_break", broke.value.direction, found, evidence)
 
 
+def _squeeze_event(
+    liquidations: Dataset | None, candles: Dataset, as_of: pd.Timestamp, rule: dict[str, float]
+) -> Event | None:
+    if liquidations is None:
+        return None
+    today = squeeze(liquidations, candles, as_of, **rule)
+    if today is None:
+        return None
+    up = today.value.side == "short"
+    history = _same(squeeze_times(liquidations, candles, **rule), up)
+    evidence: dict[str, JSONValue] = {k.removeprefix("squeeze_"): v for k, v in rule.items()}
+    return Event("liquidations.squeeze", "up" if up else "down", history, evidence)
+
+
 def _move_event(candles: Dataset, daily: Dataset, min_pct: float) -> Event | None:
     today = change_24h_pct(candles)
     if today is None or abs(today.value) < min_pct:
@@ -202,6 +279,21 @@ def _move_event(candles: Dataset, daily: Dataset, min_pct: float) -> Event | Non
     return Event("price.change_24h_pct", "up" if up else "down", found, {"min_pct": min_pct})
 
 
+def _used(
+    event: str,
+    daily: Dataset,
+    candles: Dataset,
+    funding: Dataset | None,
+    liquidations: Dataset | None,
+) -> tuple[Dataset, ...]:
+    """The datasets a base rate of ``event`` reads: the daily candles, and what defines it."""
+    if event == "funding.flip" and funding is not None:
+        return (daily, funding)
+    if event == "liquidations.squeeze" and liquidations is not None:
+        return (daily, liquidations, candles)
+    return (daily,)
+
+
 @register("context.base_rate", score=fixed(10.0), topic="context")
 def base_rate(
     candles: Dataset,
@@ -209,6 +301,7 @@ def base_rate(
     as_of: pd.Timestamp,
     funding: Dataset | None = None,
     hourly: Dataset | None = None,
+    liquidations: Dataset | None = None,
     *,
     base_rate_min_cases: int,
     base_rate_ath_gap_days: int,
@@ -219,6 +312,9 @@ def base_rate(
     level_minor_steps: dict[str, float],
     level_min_age_days: int,
     level_minor_unseen_days: int,
+    squeeze_min_move_pct: float,
+    squeeze_min_share: float,
+    squeeze_min_multiple: float,
 ) -> Reading[BaseRate] | None:
     """What followed the earlier occurrences of today's event, for the first of these that
     fires at as-of with at least ``base_rate_min_cases`` (6) counted cases: a funding flip
@@ -226,7 +322,9 @@ def base_rate(
     ``base_rate_ath_gap_days`` (30) days without one (``price.new_ath``, the previous record
     that long before the day of today's; earlier ones from daily highs); a first daily close
     beyond a major level after at least ``level_min_age_days`` (``price.level_break`` of a
-    major level, same direction); a 24 h move of at least ``base_rate_move_pct`` (5 %) (earlier
+    major level, same direction); a short or long squeeze (``liquidations.squeeze``, same side;
+    earlier ones at each liquidation bucket's end, from the buckets and ``candles`` known then);
+    a 24 h move of at least ``base_rate_move_pct`` (5 %) (earlier
     ones from daily closes, same direction).
 
     Cases: the first daily close at or after each earlier occurrence, oldest first, at least
@@ -235,7 +333,8 @@ def base_rate(
     and the median worst drawdown (lowest low within the horizon). Evidence ``dates``: each
     case's date; ``rule``: the event's thresholds (``min_prints``/``min_pct`` of a flip,
     ``gap_days`` of a record, ``step``/``min_age_days`` of a level (and
-    ``step_decimals``, the cents it needs: 0 for whole dollars), ``min_pct`` of a move).
+    ``step_decimals``, the cents it needs: 0 for whole dollars), ``min_move_pct``/``min_share``/
+    ``min_multiple`` of a squeeze, ``min_pct`` of a move).
     """
     c = closes(candles)
     if c.empty:
@@ -249,10 +348,14 @@ def base_rate(
         minor_unseen_days=level_minor_unseen_days,
     )
     steps = {"major": level_major_steps, "minor": level_minor_steps}
+    squeezed = {"squeeze_min_move_pct": squeeze_min_move_pct}
+    squeezed |= {"squeeze_min_share": squeeze_min_share}
+    squeezed |= {"squeeze_min_multiple": squeeze_min_multiple}
     events: tuple[Callable[[], Event | None], ...] = (
         lambda: _flip_event(funding, as_of, funding_flip_min_prints, funding_flip_min_pct),
         lambda: _ath_event(daily, hourly, as_of, base_rate_ath_gap_days),
         lambda: _level_event(candles, daily, rule, steps),
+        lambda: _squeeze_event(liquidations, candles, as_of, squeezed),
         lambda: _move_event(candles, daily, base_rate_move_pct),
     )
     for make in events:
@@ -260,7 +363,7 @@ def base_rate(
         anchors = [] if event is None else cases(event.history, daily, as_of)
         if event is not None and len(anchors) >= base_rate_min_cases:
             value = summarise(event.name, event.direction, anchors, daily)
-            used = (daily, funding) if funding and event.name == "funding.flip" else (daily,)
+            used = _used(event.name, daily, candles, funding, liquidations)
             evidence = {"dates": [day(a - DAY) for a in anchors], "rule": event.rule}
             return Reading(value, "history", used, evidence)
     return None

@@ -144,6 +144,9 @@ def _options() -> dict[str, Any]:
         "level_minor_steps",
         "level_min_age_days",
         "level_minor_unseen_days",
+        "squeeze_min_move_pct",
+        "squeeze_min_share",
+        "squeeze_min_multiple",
     ]
     return {n: getattr(s, n) for n in names}
 
@@ -202,3 +205,25 @@ def test_bitcoin_first_closes_above_a_major_level_match_the_raw_files(real_snaps
         compared.append(t)
     assert hundred in compared and len(compared) >= 4, compared
     print(f"compared {len(compared)} first-close base rates of {len(window)} events")
+
+
+def test_bitcoin_squeezes_have_too_short_a_history(real_snapshot: Path) -> None:
+    """Six months of hourly liquidations (CoinGlass, from November 2025): every squeeze of the
+    scan has fewer than 6 complete earlier cases, so no base rate of squeezes is reported (the
+    minimum-cases rule, on real data)."""
+    btc = load_snapshot(real_snapshot).assets["BTC"]
+    liq, daily = btc.liquidations, btc.candles_1d
+    assert liq is not None
+    rule = {k: v for k, v in _options().items() if k.startswith("squeeze_")}
+    found = context.squeeze_times(liq, daily, **rule)
+    assert len(found) >= 3, "the real liquidations hold a few squeezes"
+    for when in found.index:
+        as_of = pd.Timestamp(when)
+        cut = btc.cut(as_of)
+        assert cut.liquidations is not None
+        fact = context.base_rate(
+            cut.candles_1d, cut.candles_1d, as_of, None, None, cut.liquidations, **_options()
+        )
+        assert fact is None or fact.value.event != "liquidations.squeeze"
+        assert len(context.cases(found[found.index < as_of], daily, as_of)) < 6
+    print(f"{len(found)} real squeezes, none with 6 earlier cases")

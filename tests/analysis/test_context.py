@@ -51,6 +51,9 @@ def _options(**changes: Any) -> dict[str, Any]:
     options |= {"base_rate_ath_gap_days": s.base_rate_ath_gap_days}
     options |= {"base_rate_move_pct": s.base_rate_move_pct}
     options |= {"funding_flip_min_prints": 3, "funding_flip_min_pct": 0.001}
+    options |= {"squeeze_min_move_pct": s.squeeze_min_move_pct}
+    options |= {"squeeze_min_share": s.squeeze_min_share}
+    options |= {"squeeze_min_multiple": s.squeeze_min_multiple}
     return options | dict(levels()) | changes
 
 
@@ -233,6 +236,18 @@ PHRASINGS: dict[str, Fact] = {
     ),
     "context.base_rate/first-close-below-cents": _base_rate(
         "price.level_break", "down", {"step": 0.5, "min_age_days": 14, "step_decimals": 2}, "XRP"
+    ),
+    "context.base_rate/short-squeeze": _base_rate(
+        "liquidations.squeeze",
+        "up",
+        {"min_move_pct": 2.0, "min_share": 0.7, "min_multiple": 3.0},
+        "BTC",
+    ),
+    "context.base_rate/long-squeeze": _base_rate(
+        "liquidations.squeeze",
+        "down",
+        {"min_move_pct": 2.0, "min_share": 0.7, "min_multiple": 3.0},
+        "ETH",
     ),
     "context.base_rate/daily-fall": _base_rate(
         "price.change_24h_pct", "down", {"min_pct": 5.0}, "ETH"

@@ -38,6 +38,21 @@ from tests.render.test_fact_partials import say
             "higher a week later in 8 of 11 earlier cases since October 2019.",
         ),
         (
+            "context.base_rate/short-squeeze",
+            "sentence",
+            "In the 11 earlier cases since October 2019 of a short squeeze (the price up 2% or "
+            "more in 24 hours, shorts 70% or more of liquidations running at 3 times their "
+            "30-day median or more), Bitcoin was higher a week later in 8 of 11 (median +4.2%, "
+            "middle half \u22121.1% to +7.9%).",
+        ),
+        (
+            "context.base_rate/long-squeeze",
+            "takeaway",
+            "After a long squeeze (the price down 2% or more in 24 hours, longs 70% or more of "
+            "liquidations running at 3 times their 30-day median or more), Ether was higher a "
+            "week later in 8 of 11 earlier cases since October 2019.",
+        ),
+        (
             "context.base_rate/daily-fall",
             "takeaway",
             "After a daily fall of 5% or more, Ether was higher a week later in 8 of 11 "
