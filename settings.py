@@ -134,6 +134,13 @@ class AnalysisSettings:
         default=5.0,
         metadata=_help("A 24 h move of at least this % either way is an event for base rates."),
     )
+    base_rate_fear_greed_extreme: float = field(
+        default=25.0,
+        metadata=_help(
+            "Fear & Greed at most this or at least 100 minus this is an event for base rates "
+            "(the extreme of [narrative] fear_greed_extreme)."
+        ),
+    )
     relative_in_step_pp: float = field(
         default=0.15,
         metadata=_help(

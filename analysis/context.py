@@ -11,7 +11,7 @@ apart (non-overlapping).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,10 +25,13 @@ from analysis.derivatives import (
     flip,
     squeeze,
 )
+from analysis.macro import KEY as DXY_KEY
+from analysis.macro import dxy_level_break
 from analysis.price import LevelRule, change_24h_pct, level_break, level_rule, new_ath
 from analysis.registry import Registry, fixed
-from models import Dataset, JSONValue
-from values import BaseRate, Direction, ForwardReturns
+from models import Dataset, Fact, JSONValue
+from settings import NarrativeSettings
+from values import BaseRate, Direction, ForwardReturns, MarketBaseRate, as_value, fact_of
 
 DAY = pd.Timedelta(days=1)
 HORIZONS = (1, 7, 30)
@@ -366,4 +369,115 @@ def base_rate(
             used = _used(event.name, daily, candles, funding, liquidations)
             evidence = {"dates": [day(a - DAY) for a in anchors], "rule": event.rule}
             return Reading(value, "history", used, evidence)
+    return None
+
+
+def extremes(fear_greed: Dataset, extreme: float) -> pd.Series:
+    """Every Fear & Greed reading at or below ``extreme`` (-1, fear) or at or above 100 minus
+    it (+1, greed), by its time (a reading is known from its stamp)."""
+    values = fear_greed.frame["value"].astype(float)
+    flags = np.where(values <= extreme, -1.0, np.where(values >= 100.0 - extreme, 1.0, 0.0))
+    found = pd.Series(flags, index=pd.DatetimeIndex(values.index))
+    return found[found != 0.0]
+
+
+def _fear_greed_event(fear_greed: Dataset | None, extreme: float) -> Event | None:
+    if fear_greed is None or fear_greed.frame.empty:
+        return None
+    history = extremes(fear_greed, extreme)
+    today = stamp(fear_greed.frame.index[-1])
+    if today not in history.index:
+        return None
+    up = bool(history[today] > 0)
+    rule: dict[str, JSONValue] = {"at_most": extreme, "at_least": 100.0 - extreme}
+    return Event("sentiment.fear_greed", "up" if up else "down", _same(history, up), rule)
+
+
+def _dxy_event(
+    dxy: Dataset | None, steps: dict[str, dict[str, float]], min_age_days: int, unseen_days: int
+) -> Event | None:
+    if dxy is None:
+        return None
+    broke = dxy_level_break(
+        dxy,
+        level_major_steps=steps["major"],
+        level_minor_steps=steps["minor"],
+        level_min_age_days=min_age_days,
+        level_minor_unseen_days=unseen_days,
+    )
+    if broke is None:
+        return None
+    major = level_rule(
+        DXY_KEY,
+        broke.value.level,
+        major_steps=steps["major"],
+        minor_steps=steps["minor"],
+        min_age_days=min_age_days,
+        minor_unseen_days=unseen_days,
+    ).major
+    found = _same(first_closes(dxy, major, min_age_days), broke.value.direction == "up")
+    rule: dict[str, JSONValue] = {"step": major, "min_age_days": min_age_days}
+    return Event("macro.dxy_level_break", broke.value.direction, found, rule)
+
+
+def _worth_market(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) -> bool:
+    """Said when the fact of its event (``sentiment.fear_greed``, ``macro.dxy_level_break``)
+    is in the note and its own rule says it."""
+    from analysis import FACTS  # the registry, complete once every topic module is imported
+
+    event = as_value(fact, MarketBaseRate).event
+    told = fact_of(facts, None, event)
+    spec = next((s for s in FACTS if s.id == event), None)
+    return told is not None and spec is not None and spec.worth(told, facts, narrative)
+
+
+@register(
+    "context.market_base_rate",
+    section="macro",
+    score=fixed(10.0),
+    topic="context",
+    worth=_worth_market,
+)
+def market_base_rate(
+    all_daily: Mapping[str, Dataset],
+    as_of: pd.Timestamp,
+    fear_greed: Dataset | None = None,
+    dxy: Dataset | None = None,
+    *,
+    base_rate_min_cases: int,
+    base_rate_fear_greed_extreme: float,
+    level_major_steps: dict[str, float],
+    level_minor_steps: dict[str, float],
+    level_min_age_days: int,
+    level_minor_unseen_days: int,
+) -> Reading[MarketBaseRate] | None:
+    """What followed the earlier occurrences of today's market-wide event for the lead asset
+    (the snapshot's first, BTC: value ``asset``), for the first of these that fires at as-of
+    with at least ``base_rate_min_cases`` (6) counted cases: the latest Crypto Fear & Greed
+    reading at most ``base_rate_fear_greed_extreme`` (25, direction ``down``) or at least 100
+    minus it (``up``), the extremes of ``sentiment.fear_greed`` (earlier ones: every reading
+    on the same side, from its time); a DXY level break (``macro.dxy_level_break``, same
+    direction; earlier ones: first daily closes beyond a whole multiple of its step after at
+    least ``level_min_age_days``, from each close's time).
+
+    Cases and what followed them as in ``context.base_rate``, on the lead asset's daily
+    candles. Evidence ``dates``: each case's date (of the daily close it starts from);
+    ``rule``: ``at_most``/``at_least`` of Fear & Greed, ``step``/``min_age_days`` of a level.
+    """
+    if not all_daily:
+        return None
+    lead, daily = next(iter(all_daily.items()))
+    steps = {"major": level_major_steps, "minor": level_minor_steps}
+    events: tuple[Callable[[], Event | None], ...] = (
+        lambda: _fear_greed_event(fear_greed, base_rate_fear_greed_extreme),
+        lambda: _dxy_event(dxy, steps, level_min_age_days, level_minor_unseen_days),
+    )
+    for make, source in zip(events, (fear_greed, dxy), strict=True):
+        event = make()
+        anchors = [] if event is None else cases(event.history, daily, as_of)
+        if event is not None and source is not None and len(anchors) >= base_rate_min_cases:
+            b = summarise(event.name, event.direction, anchors, daily)
+            value = MarketBaseRate(b.event, b.direction, b.cases, b.since, b.horizons, lead)
+            evidence = {"dates": [day(a - DAY) for a in anchors], "rule": event.rule}
+            return Reading(value, "history", (daily, source), evidence)
     return None
