@@ -178,22 +178,43 @@ def cases(events: pd.Series, daily: Dataset, as_of: pd.Timestamp) -> list[pd.Tim
     return chosen
 
 
+def forward(anchors: list[pd.Timestamp], daily: Dataset) -> dict[int, tuple[np.ndarray, ...]]:
+    """Each case's forward return and worst drawdown (the lowest low within the horizon against
+    the close at the event, 0 when never lower), percent, by horizon in days."""
+    c = closes(daily)
+    close, low = c.to_numpy(dtype=float), daily.frame["low"].to_numpy(dtype=float)
+    at = c.index.get_indexer(pd.DatetimeIndex(anchors))
+    found: dict[int, tuple[np.ndarray, ...]] = {}
+    for h in HORIZONS:
+        rets = (close[at + h] / close[at] - 1.0) * 100.0
+        lowest = np.lib.stride_tricks.sliding_window_view(low, h).min(axis=1)[at + 1]
+        found[h] = (rets, np.minimum(0.0, (lowest / close[at] - 1.0) * 100.0))
+    return found
+
+
 def summarise(
     event: str, direction: Direction, anchors: list[pd.Timestamp], daily: Dataset
 ) -> BaseRate:
     """What followed the cases at ``anchors`` (complete ones, from ``cases``; at least one)."""
-    c = closes(daily)
-    close, low = c.to_numpy(dtype=float), daily.frame["low"].to_numpy(dtype=float)
-    at = c.index.get_indexer(pd.DatetimeIndex(anchors))
     horizons: dict[str, ForwardReturns] = {}
-    for h in HORIZONS:
-        rets = (close[at + h] / close[at] - 1.0) * 100.0
-        lowest = np.lib.stride_tricks.sliding_window_view(low, h).min(axis=1)[at + 1]
-        worst = np.minimum(0.0, (lowest / close[at] - 1.0) * 100.0)
+    for h, (rets, worst) in forward(anchors, daily).items():
         q1, median, q3 = (float(q) for q in np.percentile(rets, [25, 50, 75]))
         higher = int((rets > 0).sum())
         horizons[f"{h}d"] = ForwardReturns(higher, median, q1, q3, float(np.median(worst)))
     return BaseRate(event, direction, len(anchors), day(anchors[0] - DAY), horizons)
+
+
+def case_evidence(anchors: list[pd.Timestamp], daily: Dataset) -> dict[str, JSONValue]:
+    """The evidence listing each case, so a reader can check it: ``dates`` (the day of the
+    daily close each starts from) and ``returns``, one per case: its ``1d``, ``7d`` and ``30d``
+    forward returns and its worst ``drawdown_pct`` within the 30 days, percent."""
+    paths = forward(anchors, daily)
+    worst = paths[max(HORIZONS)][1]
+    returns: list[JSONValue] = [
+        {f"{h}d": float(paths[h][0][i]) for h in HORIZONS} | {"drawdown_pct": float(worst[i])}
+        for i in range(len(anchors))
+    ]
+    return {"dates": [day(a - DAY) for a in anchors], "returns": returns}
 
 
 @dataclass(frozen=True)
@@ -334,8 +355,9 @@ def base_rate(
     30 days apart, each with its 30 daily closes ahead ended at or before as-of. For each of 1,
     7 and 30 days: how many closed higher, the median and quartiles of the forward returns,
     and the median worst drawdown (lowest low within the horizon). Evidence ``dates``: each
-    case's date; ``rule``: the event's thresholds (``min_prints``/``min_pct`` of a flip,
-    ``gap_days`` of a record, ``step``/``min_age_days`` of a level (and
+    case's date; ``returns``: each case's 1-, 7- and 30-day returns and worst drawdown within
+    30 days (``case_evidence``); ``rule``: the event's thresholds (``min_prints``/``min_pct``
+    of a flip, ``gap_days`` of a record, ``step``/``min_age_days`` of a level (and
     ``step_decimals``, the cents it needs: 0 for whole dollars), ``min_move_pct``/``min_share``/
     ``min_multiple`` of a squeeze, ``min_pct`` of a move).
     """
@@ -367,7 +389,7 @@ def base_rate(
         if event is not None and len(anchors) >= base_rate_min_cases:
             value = summarise(event.name, event.direction, anchors, daily)
             used = _used(event.name, daily, candles, funding, liquidations)
-            evidence = {"dates": [day(a - DAY) for a in anchors], "rule": event.rule}
+            evidence = case_evidence(anchors, daily) | {"rule": event.rule}
             return Reading(value, "history", used, evidence)
     return None
 
@@ -462,6 +484,7 @@ def market_base_rate(
 
     Cases and what followed them as in ``context.base_rate``, on the lead asset's daily
     candles. Evidence ``dates``: each case's date (of the daily close it starts from);
+    ``returns``: each case's forward returns and worst drawdown (``case_evidence``);
     ``rule``: ``at_most``/``at_least`` of Fear & Greed, ``step``/``min_age_days`` of a level.
     """
     if not all_daily:
@@ -478,6 +501,6 @@ def market_base_rate(
         if event is not None and source is not None and len(anchors) >= base_rate_min_cases:
             b = summarise(event.name, event.direction, anchors, daily)
             value = MarketBaseRate(b.event, b.direction, b.cases, b.since, b.horizons, lead)
-            evidence = {"dates": [day(a - DAY) for a in anchors], "rule": event.rule}
+            evidence = case_evidence(anchors, daily) | {"rule": event.rule}
             return Reading(value, "history", (daily, source), evidence)
     return None

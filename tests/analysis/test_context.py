@@ -108,6 +108,24 @@ def test_the_fact_fires_on_todays_move_with_enough_cases() -> None:
     assert found.evidence["rule"] == {"min_pct": 5.0}
 
 
+def test_each_case_is_listed_with_what_followed_it() -> None:
+    """Evidence ``returns``: per case (in ``dates`` order) the 1-, 7- and 30-day returns and
+    the worst drawdown within 30 days, from the constructed factors and lows."""
+    daily = _daily()
+    found = context.base_rate(daily, daily, AS_OF, None, **_options())
+    assert found is not None
+    close = 100.0 * np.cumprod(_factors())
+    expected = [
+        {
+            f"{h}d": approx((np.prod(_factors()[e + 1 : e + h + 1]) - 1.0) * 100.0)
+            for h in (1, 7, 30)
+        }
+        | {"drawdown_pct": approx(min(0.0, (close[e : e + 31].min() / close[e] - 1.0) * 100.0))}
+        for e in COUNTED
+    ]
+    assert found.evidence["returns"] == expected
+
+
 def test_fewer_than_the_minimum_cases_and_the_fact_is_absent() -> None:
     daily = _daily()
     assert context.base_rate(daily, daily, AS_OF, None, **_options(base_rate_min_cases=6))
