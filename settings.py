@@ -436,7 +436,11 @@ class SourcesSettings:
         default=60, metadata=_help("Days of hourly candles paged back from now.")
     )
     funding_days: int = field(
-        default=90, metadata=_help("Days of funding history paged back from now.")
+        default=0,
+        metadata=_help(
+            "Days of funding history paged back from now; 0: back to the perpetual's first "
+            "settlement (2019 for Binance's BTCUSDT; the base rates of funding flips need it)."
+        ),
     )
     derivatives_days: int = field(
         default=60,
@@ -450,8 +454,11 @@ class SourcesSettings:
         metadata=_help("Days of hourly long/short account ratios paged back from now."),
     )
     macro_since: str = field(
-        default="2017-08-17",
-        metadata=_help("Earliest day of the Fear & Greed and DXY series fetched."),
+        default="1971-01-04",
+        metadata=_help(
+            "Earliest day of the DXY and Fear & Greed series fetched (the DXY's history starts "
+            "in 1971, Fear & Greed's in 2018: all of both, for the base rates)."
+        ),
     )
     overlap: int = field(
         default=3,
