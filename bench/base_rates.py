@@ -122,7 +122,8 @@ def paired(
     """Median seconds of ``with_`` and of ``without`` and the median of their differences,
     run alternately (after a warm-up of each) so that a machine's changing load hits both."""
     with_(), without()
-    full, base = [], []
+    full: list[float] = []
+    base: list[float] = []
     for _ in range(runs):
         for call, into in ((with_, full), (without, base)):
             start = time.perf_counter()
