@@ -14,11 +14,13 @@ from tests.render.test_appendix import appendix, text
 RETURNS = [
     {"1d": 1.25, "7d": -3.5, "30d": 12.0, "drawdown_pct": -4.75},
     {"1d": -0.5, "7d": 2.0, "30d": -8.25, "drawdown_pct": -11.0},
+    {"1d": 0.5, "7d": 2.0, "30d": 9.0, "drawdown_pct": 0.0},
 ]
 
 
 def _with_cases(f: Fact) -> Fact:
-    evidence = dict(f.evidence) | {"dates": ["2019-10-02", "2020-03-12"], "returns": RETURNS}
+    dates = ["2019-10-02", "2020-03-12", "2021-05-01"]
+    evidence = dict(f.evidence) | {"dates": dates, "returns": RETURNS}
     return replace(f, evidence=evidence)
 
 
@@ -37,6 +39,7 @@ def test_each_case_with_its_returns_and_drawdown() -> None:
         "Day 1 day 7 days 30 days Worst drawdown",
         "2 October 2019 +1.2% \u22123.5% +12.0% \u22124.8%",
         "12 March 2020 \u22120.5% +2.0% \u22128.2% \u221211.0%",
+        "1 May 2021 +0.5% +2.0% +9.0% none",  # never below the start
     ]
     assert "Bitcoin: the 11 earlier cases" in text(part)
 
