@@ -134,6 +134,13 @@ class AnalysisSettings:
         default=5.0,
         metadata=_help("A 24 h move of at least this % either way is an event for base rates."),
     )
+    base_rate_fear_greed_extreme: float = field(
+        default=25.0,
+        metadata=_help(
+            "Fear & Greed at most this or at least 100 minus this is an event for base rates "
+            "(the extreme of [narrative] fear_greed_extreme)."
+        ),
+    )
     relative_in_step_pp: float = field(
         default=0.15,
         metadata=_help(
@@ -471,7 +478,11 @@ class SourcesSettings:
         default=60, metadata=_help("Days of hourly candles paged back from now.")
     )
     funding_days: int = field(
-        default=90, metadata=_help("Days of funding history paged back from now.")
+        default=0,
+        metadata=_help(
+            "Days of funding history paged back from now; 0: back to the perpetual's first "
+            "settlement (2019 for Binance's BTCUSDT; the base rates of funding flips need it)."
+        ),
     )
     derivatives_days: int = field(
         default=60,
@@ -485,8 +496,11 @@ class SourcesSettings:
         metadata=_help("Days of hourly long/short account ratios paged back from now."),
     )
     macro_since: str = field(
-        default="2017-08-17",
-        metadata=_help("Earliest day of the Fear & Greed and DXY series fetched."),
+        default="1971-01-04",
+        metadata=_help(
+            "Earliest day of the DXY and Fear & Greed series fetched (the DXY's history starts "
+            "in 1971, Fear & Greed's in 2018: all of both, for the base rates)."
+        ),
     )
     overlap: int = field(
         default=3,

@@ -526,16 +526,28 @@ class BaseRate(FactValue):
     fact_id: ClassVar[str] = "context.base_rate"
 
     event: str
-    """The event: ``funding.flip``, ``price.new_ath``, ``price.level_break`` or
-    ``price.change_24h_pct``."""
+    """The event: ``funding.flip``, ``price.new_ath``, ``price.level_break``,
+    ``liquidations.squeeze`` or ``price.change_24h_pct``; market-wide,
+    ``sentiment.fear_greed`` (an extreme) or ``macro.dxy_level_break``."""
     direction: Direction
-    """Its direction: ``up`` (a rise, a flip to positive, a close above) or ``down``."""
+    """Its direction: ``up`` (a rise, a flip to positive, a close above, a short squeeze,
+    extreme greed) or ``down``."""
     cases: int
     """Earlier cases counted: non-overlapping, each forward window ended before as-of."""
     since: str
     """Date of the first case (YYYY-MM-DD)."""
     horizons: Mapping[str, ForwardReturns]
     """What followed, by horizon: ``1d``, ``7d``, ``30d``."""
+
+
+@dataclass(frozen=True)
+class MarketBaseRate(BaseRate):
+    """What followed the earlier occurrences of today's market-wide event, for the lead asset."""
+
+    fact_id: ClassVar[str] = "context.market_base_rate"
+
+    asset: str
+    """The asset whose forward returns these are: the lead asset (the snapshot's first, BTC)."""
 
 
 # --- scalar facts and lookups ------------------------------------------------------------------

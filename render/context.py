@@ -42,7 +42,8 @@ class NoteContext:
         metadata={
             "help": "Charts by asset code ('market' for market-wide ones), each shown in its "
             "ChartRef.section after that asset's paragraph there (market: the section's "
-            "market-wide paragraph)."
+            "market-wide paragraph); section 'appendix' (the base-rate charts) only in the "
+            "appendix, beside the cases."
         }
     )
     sources: tuple[str, ...] = field(

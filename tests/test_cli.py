@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -49,9 +50,9 @@ def test_demo_brief_writes_every_output_and_lists_it(demo_brief) -> None:
         assert str(folder / name) in listed
         assert (folder / name).stat().st_size > 0
     assert "DEMO DATA" in done.stderr
-    per_asset = ["7d", "daily", "funding", "levels", "liquidations"]
+    per_asset = ["7d", "base_rate", "daily", "funding", "levels", "liquidations"]
     expected = [f"{a}_{c}.png" for a in ("btc", "eth") for c in per_asset]
-    expected += ["dxy.png", "fear_greed.png", "relative.png"]
+    expected += ["dxy.png", "fear_greed.png", "market_base_rate.png", "relative.png"]
     assert sorted(p.name for p in (folder / "charts").iterdir()) == sorted(expected)
     assert [p.name for p in folder.parent.iterdir()] == ["2026-11-23"]  # no partial folders
 
@@ -213,7 +214,9 @@ def test_a_candles_only_snapshot_states_what_is_missing_and_shows_no_zeros(tmp_p
         "long/short account ratios for Bitcoin and Ether; the US Dollar Index and the Fear "
         "&amp; Greed index." in html
     )
-    assert "$0 " not in html and "$0." not in html and ">0.0%<" not in html
+    # (the appendix's lists of base-rate cases hold measured returns, which may round to 0.0%)
+    shown = re.sub(r'<table class="cases">.*?</table>', "", html)
+    assert "$0 " not in shown and "$0." not in shown and ">0.0%<" not in shown
     facts = json.loads((folder / "facts.json").read_text())["facts"]
     from_candles = {"price", "momentum", "outlook", "cross", "context"}
     kinds = {f["id"].split(".")[0] for f in facts} - from_candles
@@ -221,8 +224,10 @@ def test_a_candles_only_snapshot_states_what_is_missing_and_shows_no_zeros(tmp_p
     assert [f["id"] for f in facts if f["id"].startswith("macro.")] == ["macro.next_fomc"]
     assert sorted(p.name for p in (folder / "charts").iterdir()) == [
         "btc_7d.png",
+        "btc_base_rate.png",  # the base rates of the day's moves need only the candles
         "btc_daily.png",
         "eth_7d.png",
+        "eth_base_rate.png",
         "eth_daily.png",
         "relative.png",
     ]
