@@ -104,7 +104,9 @@ LEVELS = "outlook.levels"
 """Each asset's What to watch bullet, lead asset first."""
 EVENTS = ("macro.next_fomc",)
 """Market-wide facts of What to watch."""
-BASE_RATE = "context.base_rate"
+BASE_RATE, MARKET_BASE_RATE = "context.base_rate", "context.market_base_rate"
+"""What followed earlier cases of the lead story: an asset's, or the market's (a dollar or
+sentiment lead); at most one is said, attached to the lead."""
 MAX_WATCH = 3
 
 
@@ -261,9 +263,10 @@ def _blocks(
 
 
 def _base_rate(told: dict[str, Fact], lead: Fact | None, kind: str) -> Line | None:
-    """The lead asset's base rate as a line of ``kind`` (``history`` in the lede, ``watch``
-    in What to watch), if it is worth saying."""
-    key = fact_key(lead.asset, BASE_RATE) if lead else ""
+    """The lead story's base rate (its asset's, or the market's for a market-wide lead) as a
+    line of ``kind`` (``history`` in the lede, ``watch`` in What to watch), if it is worth
+    saying."""
+    key = fact_key(lead.asset, BASE_RATE if lead.asset else MARKET_BASE_RATE) if lead else ""
     return Line(kind, (told[key],)) if key in told else None
 
 

@@ -395,6 +395,8 @@ def unstop(text: str) -> Markup:
     return Markup(body[:-1] if body.endswith(".") else body)
 
 
+APPENDIX = "appendix"
+"""The ``ChartRef.section`` of charts shown only in the appendix (base-rate paths)."""
 BLOCK_OF_SECTION: Mapping[str, str] = {"price": "markets", "derivatives": "leverage"}
 """The note section (``analysis.narrative.BLOCKS``) of a chart's ``ChartRef.section``; other
 sections keep their name (``macro``)."""
@@ -407,8 +409,9 @@ def charts_in(
     blocks: Sequence[str],
 ) -> list[ChartRef]:
     """The shown charts (``shown``, in its order; None: all) of section ``block`` of the
-    note's sections ``blocks``; the last section also takes those whose section is absent."""
-    refs = {c.name: c for group in charts.values() for c in group}
+    note's sections ``blocks``; the last section also takes those whose section is absent.
+    Charts of section ``APPENDIX`` never go to the note's sections."""
+    refs = {c.name: c for group in charts.values() for c in group if c.section != APPENDIX}
     names = list(refs) if shown is None else [n for n in shown if n in refs]
     home = {n: BLOCK_OF_SECTION.get(refs[n].section, refs[n].section) for n in names}
     stray = block == blocks[-1] if blocks else False

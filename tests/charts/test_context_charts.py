@@ -75,5 +75,5 @@ def test_drawn_for_the_appendix_beside_the_other_charts(tmp_path: Path) -> None:
 def test_the_story_never_chooses_it() -> None:
     """Even when base rates lead the story, the note's charts are the daily and mechanism ones."""
     for lead in ([_fact()], [_fact(None), _fact()]):
-        chosen = lead_charts(lead, lead, ("BTC", "ETH"))
+        chosen = lead_charts(lead[0], lead[-1], lead, ("BTC", "ETH"))
         assert chosen and not [c for c in chosen if c.endswith("base_rate")]
