@@ -101,7 +101,7 @@ def funding(
         flip = _get(facts, a, "funding.flip")
         when = "" if flip is None else str(flip.value["at"])[:10] + str(flip.value["to"])
         reading = _funding_reading(rate, narrative)
-        key = (reading, when, str(rate.value["pct"]))
+        key = (reading, when, "")
         groups.setdefault(key, []).extend([rate, *([flip] if flip else [])])
         readings[key] = reading
     return [Line("funding", tuple(g), reading=readings[k]) for k, g in groups.items()]
@@ -182,6 +182,19 @@ def dollar(
     return [Line("dollar", (dxy, *([brk] if brk else [])), (move,), f"{dollar_way}_{crypto_way}")]
 
 
+def calm(
+    facts: Facts, known: Facts, assets: Sequence[str], narrative: NarrativeSettings
+) -> list[Line]:
+    """Fear & Greed short of extreme greed on the day of a record high: not euphoric."""
+    mood = _get(facts, None, "sentiment.fear_greed")
+    records = [r for a in assets if (r := _get(known, a, "price.new_ath")) is not None]
+    if mood is None or not records:
+        return []
+    if float(mood.value["value"]) >= 100.0 - narrative.fear_greed_extreme:
+        return []
+    return [Line("calm", (mood,), (records[0],))]
+
+
 RULES: tuple[LinkRule, ...] = (
     LinkRule("squeeze", "a squeeze and the majority on the squeezed side", squeeze, "leverage"),
     LinkRule("dollar", "the dollar's move beside the crypto move", dollar, "macro"),
@@ -189,5 +202,6 @@ RULES: tuple[LinkRule, ...] = (
     LinkRule("funding", "funding against the venue's default rate", funding, "leverage"),
     LinkRule("open_interest", "open interest against the price", open_interest, "leverage"),
     LinkRule("stretched", "overbought at a record", stretched, "markets", lede=False),
+    LinkRule("calm", "sentiment short of euphoria at a record", calm, "macro", lede=False),
 )
 """Every link, in order of preference."""

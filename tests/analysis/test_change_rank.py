@@ -191,7 +191,7 @@ PHRASINGS: dict[str, Fact] = {
         (
             "price.change_24h_rank/gain-largest",
             "clause",
-            "Bitcoin's 27.2% gain, its largest daily gain since at least August 2017",
+            "Bitcoin rose 27.2% in 24 hours, its largest daily gain since at least August 2017",
         ),
         (
             "price.change_24h_rank/drop-since-this-month",

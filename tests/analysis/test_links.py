@@ -86,9 +86,9 @@ def test_two_squeezes_on_one_side_share_a_sentence() -> None:
     [
         (0.01, "default", "+0.0100% per 8 hours, the default rate: longs are not paying up."),
         (0.0104, "default", "+0.0104% per 8 hours, the default rate: longs are not paying up."),
-        (0.03, "above", "+0.0300% per 8 hours, 33% a year: longs are paying up."),
+        (0.03, "above", "+0.0300% per 8 hours, 32.9% a year: longs are paying up."),
         (0.005, "below", "under the default rate: longs are paying less than usual."),
-        (-0.01, "negative", "so shorts are paying longs, 11% a year."),
+        (-0.01, "negative", "so shorts are paying longs, 10.9% a year."),
     ],
 )
 def test_funding_is_read_against_the_default_rate(pct: float, reading: str, ending: str) -> None:
@@ -105,6 +105,13 @@ def test_funding_of_two_assets_with_the_same_reading_and_flip_is_one_sentence() 
         "negative settlements, and settled at +0.0100% per 8 hours"
     )
     assert len(match(links.funding, RATE, FLIP, eth_rate)) == 2  # Ether did not flip
+    paying = [replace(RATE, value=FundingRate(0.049, 53.7, 8.0)), replace(RATE, asset="ETH")]
+    paying[1] = replace(paying[1], value=FundingRate(0.0388, 42.5, 8.0))
+    (both,) = match(links.funding, *paying)
+    assert said(both) == (
+        "Funding for Bitcoin and Ether settled at +0.0490% and +0.0388% per 8 hours, 53.7% and "
+        "42.5% a year: longs are paying up."
+    )
 
 
 @pytest.mark.parametrize(
@@ -149,7 +156,7 @@ def test_a_divergence_before_the_move_or_defied_by_it() -> None:
         (-0.3, 2.0, "a weaker dollar alongside the crypto rally."),
         (-0.3, -2.0, "but the weaker dollar brought no crypto bounce."),
         (0.6, -2.0, "a firmer dollar alongside the crypto slide."),
-        (0.6, 2.0, "yet crypto rose despite the firmer dollar."),
+        (0.6, 2.0, "yet crypto rose against the firmer dollar."),
     ],
 )
 def test_the_dollar_beside_the_crypto_move(dxy: float, price: float, ending: str) -> None:
@@ -162,3 +169,14 @@ def test_the_dollar_beside_the_crypto_move(dxy: float, price: float, ending: str
         "October 2026, a weaker dollar alongside the crypto rally."
     )
     assert match(links.dollar, DXY) == []
+
+
+def test_sentiment_short_of_euphoria_at_a_record() -> None:
+    mood = BRANCHES["sentiment.fear_greed/up-from-neutral"]  # 72, Greed
+    (line,) = match(links.calm, mood, RECORD, unsaid=[mood])
+    assert said(line) == (
+        "The Crypto Fear & Greed index rose 27 points in a week to 72 (\u201cGreed\u201d) at "
+        "Bitcoin's record, short of extreme greed: not euphoric."
+    )
+    euphoric = replace(mood, value=replace(mood.value, value=80.0))
+    assert match(links.calm, euphoric, RECORD) == [] and match(links.calm, mood) == []

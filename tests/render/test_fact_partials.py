@@ -215,8 +215,8 @@ def test_key_clauses(name: str, text: str) -> None:
         (
             "price.level_break/up-first-trading",
             "takeaway",
-            "Bitcoin is trading above $125,000, a level it has never closed above since at "
-            "least August 2017.",
+            "Bitcoin is trading above $125,000, a level it has not closed a day above since "
+            "at least August 2017.",
         ),
         (  # daily candles only: no hourly-close sentence
             "price.level_break/down-first",
@@ -615,7 +615,7 @@ def test_key_phrasings(name: str, macro: str, text: str) -> None:
         (
             "cross.relative_24h/three-all-down",
             "takeaway",
-            "Bitcoin led over 24 hours, 1.5 pp ahead of Ether and 3.2 pp ahead of SOL.",
+            "Bitcoin held up best over 24 hours, 1.5 pp ahead of Ether and 3.2 pp ahead of SOL.",
         ),
         (  # a lead inside the rounding shown is no lead
             "cross.relative_24h/in-step",
