@@ -318,7 +318,7 @@ def _used(
     return (daily,)
 
 
-@register("context.base_rate", score=fixed(10.0), topic="context")
+@register("context.base_rate", score=fixed(10.0))
 def base_rate(
     candles: Dataset,
     daily: Dataset,
@@ -457,7 +457,6 @@ def _worth_market(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSet
     "context.market_base_rate",
     section="macro",
     score=fixed(10.0),
-    topic="context",
     worth=_worth_market,
 )
 def market_base_rate(

@@ -51,7 +51,7 @@ def _score_rate(fact: Fact) -> float:
     return 35.0 if abs(as_value(fact, FundingRate).annualised_pct) >= 30.0 else 5.0
 
 
-@register("funding.rate", score=_score_rate, topic="leverage", order=1)
+@register("funding.rate", score=_score_rate)
 def rate(funding: Dataset) -> Reading[FundingRate] | None:
     """The latest settled funding rate in percent per interval, annualised over a 365-day year.
 
@@ -73,7 +73,7 @@ def _score_flip(fact: Fact) -> float:
     return 50.0 + min(15.0, 1000.0 * abs(as_value(fact, FundingFlip).current_pct))
 
 
-@register("funding.flip", score=_score_flip, topic="leverage", order=2)
+@register("funding.flip", score=_score_flip)
 def flip(
     funding: Dataset,
     as_of: pd.Timestamp,
@@ -122,7 +122,7 @@ def flip(
 # --- open interest -----------------------------------------------------------------------------
 
 
-@register("open_interest.usd", topic="leverage", order=3)
+@register("open_interest.usd")
 def usd(open_interest: Dataset) -> Reading[float] | None:
     """Open interest in USD at the newest row, summed over the venues of evidence ``venues``."""
     oi = open_interest.frame["oi_usd"]
@@ -137,7 +137,7 @@ def _score_oi_change(fact: Fact) -> float:
     return min(45.0, 5.0 + 4.0 * abs(as_number(fact)))
 
 
-@register("open_interest.change_24h_pct", score=_score_oi_change, topic="leverage", order=4)
+@register("open_interest.change_24h_pct", score=_score_oi_change)
 def change_24h_pct(open_interest: Dataset) -> Reading[float] | None:
     """Percent change of open interest against the row 24 hours before the newest one.
 
@@ -225,13 +225,13 @@ def _liquidated(
     return Reading(usd, "USD", (liquidations,), _window(liquidations, window, as_of))
 
 
-@register("liquidations.total_1h_usd", order=11)
+@register("liquidations.total_1h_usd")
 def total_1h_usd(liquidations: Dataset, as_of: pd.Timestamp) -> Reading[float] | None:
     """USD of long and short positions liquidated in the last complete hour (hourly buckets)."""
     return _liquidated(liquidations, as_of, HOUR, None)
 
 
-@register("liquidations.total_24h_usd", score=fixed(10.0), order=5)
+@register("liquidations.total_24h_usd", score=fixed(10.0))
 def total_24h_usd(liquidations: Dataset, as_of: pd.Timestamp) -> Reading[float] | None:
     """USD of long and short positions liquidated in the 24 hours to the end of the newest
     complete bucket.
@@ -244,19 +244,19 @@ def total_24h_usd(liquidations: Dataset, as_of: pd.Timestamp) -> Reading[float] 
     return _liquidated(liquidations, as_of, DAY, None)
 
 
-@register("liquidations.long_24h_usd", order=8)
+@register("liquidations.long_24h_usd")
 def long_24h_usd(liquidations: Dataset, as_of: pd.Timestamp) -> Reading[float] | None:
     """USD of long positions liquidated in ``liquidations.total_24h_usd``'s 24 hours."""
     return _liquidated(liquidations, as_of, DAY, "long_usd")
 
 
-@register("liquidations.short_24h_usd", order=6, covered_by="liquidations.short_share_24h")
+@register("liquidations.short_24h_usd")
 def short_24h_usd(liquidations: Dataset, as_of: pd.Timestamp) -> Reading[float] | None:
     """USD of short positions liquidated in ``liquidations.total_24h_usd``'s 24 hours."""
     return _liquidated(liquidations, as_of, DAY, "short_usd")
 
 
-@register("liquidations.short_share_24h", order=7)
+@register("liquidations.short_share_24h")
 def short_share_24h(liquidations: Dataset, as_of: pd.Timestamp) -> Reading[float] | None:
     """Shorts' share (0-1) of the USD liquidated in ``liquidations.total_24h_usd``'s 24 hours."""
     window = complete_buckets(liquidations, as_of, DAY)
@@ -278,7 +278,7 @@ def _worth_spike(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSett
     return as_number(fact) >= narrative.spike_min_multiple
 
 
-@register("liquidations.spike", score=_score_spike, order=10, worth=_worth_spike)
+@register("liquidations.spike", score=_score_spike, worth=_worth_spike)
 def spike(liquidations: Dataset, as_of: pd.Timestamp) -> Reading[float] | None:
     """The largest hour of liquidations of ``liquidations.total_24h_usd``'s 24 hours, as a
     multiple of the median hour of the 30 days to its end (the hours present; hourly buckets
@@ -341,7 +341,7 @@ def _score_squeeze(fact: Fact) -> float:
     return 65.0 + min(25.0, as_value(fact, Squeeze).liquidated_usd / 20e6)
 
 
-@register("liquidations.squeeze", score=_score_squeeze, order=9)
+@register("liquidations.squeeze", score=_score_squeeze)
 def squeeze(
     liquidations: Dataset,
     candles: Dataset,
@@ -396,7 +396,7 @@ def _move(candles: Dataset, start: pd.Timestamp, end: pd.Timestamp) -> float | N
 # --- positioning -------------------------------------------------------------------------------
 
 
-@register("positioning.long_pct", topic="positioning", order=12, covered_by="positioning.majority")
+@register("positioning.long_pct")
 def long_pct(long_short: Dataset) -> Reading[float] | None:
     """Percent (0-100) of accounts that are net long, at the newest row."""
     pct = long_short.frame["long_pct"]
@@ -410,7 +410,7 @@ def _score_majority(fact: Fact) -> float:
     return 15.0 if as_value(fact, Majority).pct >= 60.0 else 5.0
 
 
-@register("positioning.majority", score=_score_majority, topic="positioning", order=13)
+@register("positioning.majority", score=_score_majority)
 def majority(long_short: Dataset) -> Reading[Majority] | None:
     """The side most accounts are net on and its percent; absent at exactly 50/50.
 

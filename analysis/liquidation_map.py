@@ -587,8 +587,6 @@ def _score_cluster(fact: Fact) -> float:
 @register(
     "clusters.nearest_short_above",
     score=_score_cluster,
-    topic="positioning",
-    order=15,
     estimate=True,
 )
 def nearest_short_above(
@@ -621,8 +619,6 @@ def nearest_short_above(
 @register(
     "clusters.nearest_long_below",
     score=_score_cluster,
-    topic="positioning",
-    order=16,
     estimate=True,
 )
 def nearest_long_below(
@@ -648,7 +644,7 @@ def _score_swept(fact: Fact) -> float:
     return 6.0
 
 
-@register("clusters.swept_24h", score=_score_swept, topic="positioning", order=14, estimate=True)
+@register("clusters.swept_24h", score=_score_swept, estimate=True)
 def swept_24h(
     open_interest: Dataset,
     hourly: Dataset,

@@ -39,7 +39,7 @@ def _worth_dxy(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettin
     return abs(as_value(fact, Dxy).change_1d_pct) >= narrative.dxy_min_move_pct or broke
 
 
-@register("macro.dxy", score=_score_dxy, order=1, worth=_worth_dxy)
+@register("macro.dxy", score=_score_dxy, worth=_worth_dxy)
 def dxy(dxy: Dataset) -> Reading[Dxy] | None:
     """The latest DXY close (index points), its trading date and percent change on the
     previous trading day's close.
@@ -68,7 +68,7 @@ def _worth_break(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSett
     return since is None or fact.as_of - pd.Timestamp(since, tz="UTC") >= unseen
 
 
-@register("macro.dxy_level_break", score=_score_break, order=2, worth=_worth_break)
+@register("macro.dxy_level_break", score=_score_break, worth=_worth_break)
 def dxy_level_break(
     dxy: Dataset,
     *,
@@ -118,7 +118,7 @@ def _worth_fomc(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSetti
     return as_value(fact, NextFomc).days_until <= narrative.fomc_max_days
 
 
-@register("macro.next_fomc", score=_score_fomc, order=3, worth=_worth_fomc)
+@register("macro.next_fomc", score=_score_fomc, worth=_worth_fomc)
 def next_fomc(fomc: FomcCalendar, as_of: pd.Timestamp) -> Reading[NextFomc] | None:
     """The next FOMC decision day on or after the as-of's UTC date: its date, the calendar days
     until it (0 on the day) and whether it brings a Summary of Economic Projections.

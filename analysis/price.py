@@ -194,7 +194,7 @@ def _worth_ath(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettin
     return near or (record is not None and record.value is True)
 
 
-@register("price.ath", topic="record", worth=_worth_ath)
+@register("price.ath", worth=_worth_ath)
 def ath(daily: Dataset, hourly: Dataset | None = None) -> Reading[float] | None:
     """Highest high of all closed candles in the snapshot's history, in USD."""
     if daily.frame.empty:
@@ -211,7 +211,7 @@ def _score_below_ath(fact: Fact) -> float:
     return 30.0 if as_number(fact) < 5.0 else 8.0
 
 
-@register("price.pct_below_ath", score=_score_below_ath, topic="record", worth=_worth_ath)
+@register("price.pct_below_ath", score=_score_below_ath, worth=_worth_ath)
 def pct_below_ath(
     candles: Dataset, daily: Dataset, hourly: Dataset | None = None
 ) -> Reading[float] | None:
@@ -225,7 +225,7 @@ def pct_below_ath(
     return Reading((high - last_close) / high * 100.0, "pct", (daily, candles), evidence)
 
 
-@register("price.new_ath", score=fixed(100.0), topic="record")
+@register("price.new_ath", score=fixed(100.0))
 def new_ath(
     daily: Dataset, as_of: pd.Timestamp, hourly: Dataset | None = None
 ) -> Reading[bool] | None:
@@ -428,7 +428,7 @@ def _score_break(fact: Fact) -> float:
     return since_score(since, fact.as_of, never=95.0, base=55.0, most=35.0)
 
 
-@register("price.level_break", score=_score_break, topic="structure")
+@register("price.level_break", score=_score_break)
 def level_break(
     candles: Dataset,
     daily: Dataset,
@@ -502,7 +502,7 @@ def _days(daily: Dataset, hourly: Dataset | None) -> pd.DataFrame:
     return days
 
 
-@register("price.prior_range", score=fixed(15.0), topic="structure")
+@register("price.prior_range", score=fixed(15.0))
 def prior_range(daily: Dataset, hourly: Dataset | None = None) -> Reading[PriorRange] | None:
     """Low and high of the 7 full UTC days before the current move began.
 
@@ -540,7 +540,7 @@ def _worth_rank(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSetti
     return as_value(fact, WeeklyGainRank).rank <= narrative.weekly_rank_max
 
 
-@register("price.weekly_gain_rank", score=_score_rank, topic="structure", worth=_worth_rank)
+@register("price.weekly_gain_rank", score=_score_rank, worth=_worth_rank)
 def weekly_gain_rank(candles: Dataset, daily: Dataset) -> Reading[WeeklyGainRank] | None:
     """This 7-day gain ranked among the largest 7-day gains of the past 365 days.
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from functools import cached_property
 from typing import Any, TypeVar, get_type_hints
@@ -92,22 +92,10 @@ class FactSpec:
     """The note section it feeds: ``price``, ``derivatives``, ``momentum``, ``macro``..."""
     score: Score = unscored
     """Its newsworthiness; the function's docstring states the rule (docs/facts.md)."""
-    topic: str = ""
-    """Sentences of one topic in a row share an HTML paragraph; "" means the id's prefix."""
-    order: int | None = None
-    """Rank of its sentence in a paragraph (lower first); None: after the ranked ones, in
-    registry order."""
-    covered_by: str | None = None
-    """A fact whose sentence says this one's in full: this one is left out when both are in a
-    paragraph."""
     estimate: bool = False
-    """From the liquidation-level model: the section then says once that it is an estimate."""
+    """From the liquidation-level model: the note then says once that it is an estimate."""
     worth: Worth = always
     """The gate: whether the prose says it; its docstring states the rule (docs/facts.md)."""
-
-    def __post_init__(self) -> None:
-        if not self.topic:
-            object.__setattr__(self, "topic", self.id.split(".")[0])
 
     @cached_property
     def parameters(self) -> tuple[inspect.Parameter, ...]:
@@ -161,9 +149,6 @@ class Registry:
         *,
         section: str | None = None,
         score: Score = unscored,
-        topic: str = "",
-        order: int | None = None,
-        covered_by: str | None = None,
         estimate: bool = False,
         worth: Worth = always,
     ) -> Callable[[F], F]:
@@ -171,9 +156,7 @@ class Registry:
 
         def declare(function: F) -> F:
             where = section or self.section
-            spec = FactSpec(
-                fact_id, function, where, score, topic, order, covered_by, estimate, worth
-            )
+            spec = FactSpec(fact_id, function, where, score, estimate, worth)
             self.specs.append(spec)
             return function
 
@@ -237,8 +220,8 @@ def _return_problems(spec: FactSpec) -> list[str]:
     return []
 
 
-def problems(spec: FactSpec, derived: Derived, ids: Sequence[str] = ()) -> list[str]:
-    """What is wrong with one spec, each with its fix; ``ids``: the other registered ids."""
+def problems(spec: FactSpec, derived: Derived) -> list[str]:
+    """What is wrong with one spec, each with its fix."""
     found: list[str] = []
     expected = spec.id.partition(".")[2]
     if spec.function.__name__ != expected:
@@ -261,8 +244,6 @@ def problems(spec: FactSpec, derived: Derived, ids: Sequence[str] = ()) -> list[
         found.append(f"{spec.id}: its score function needs a docstring stating the rule")
     if spec.worth is not always and not (spec.worth.__doc__ or "").strip():
         found.append(f"{spec.id}: its worth function needs a docstring stating the rule")
-    if spec.covered_by is not None and spec.covered_by not in ids:
-        found.append(f"{spec.id}: covered_by {spec.covered_by!r} is not a registered fact")
     return found
 
 
@@ -273,7 +254,7 @@ def validate(specs: Iterable[FactSpec], derived: Derived) -> tuple[FactSpec, ...
     ids = [s.id for s in specs]
     found = [f"{i}: declared {ids.count(i)} times" for i in dict.fromkeys(ids) if ids.count(i) > 1]
     for spec in specs:
-        found += problems(spec, derived, ids)
+        found += problems(spec, derived)
     if found:
         raise RegistryError("invalid fact registry:\n- " + "\n- ".join(found))
     return specs

@@ -69,7 +69,7 @@ def _worth(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) 
     return extreme or moved or record
 
 
-@register("sentiment.fear_greed", score=_score, order=4, worth=_worth)
+@register("sentiment.fear_greed", score=_score, worth=_worth)
 def fear_greed(fear_greed: Dataset) -> Reading[FearGreed] | None:
     """The latest Fear & Greed value (0-100) and class, with its change in points over 1 and 7
     days (null when that day is missing).

@@ -115,7 +115,7 @@ PHRASINGS: dict[str, Fact] = {
         (
             "cross.relative_7d/btc-leads-falling",
             "takeaway",
-            "Bitcoin led over seven days, 3.6 pp ahead of Ether.",
+            "Bitcoin held up best over seven days, 3.6 pp ahead of Ether.",
         ),
         (
             "cross.relative_7d/btc-leads-falling",

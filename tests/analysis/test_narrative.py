@@ -173,3 +173,27 @@ def test_the_caveat_comes_when_the_note_says_an_estimated_cluster() -> None:
     assert narrative.tell([BREAK, LEVELS], ["BTC"]).estimate_sources == LEVELS.sources
     rounds = BRANCHES["outlook.levels/up-round-round"]
     assert narrative.tell([BREAK, rounds], ["BTC"]).estimate_sources == ()
+
+
+def test_every_fact_id_the_composer_names_is_registered() -> None:
+    from analysis import FACTS
+    from analysis.links import RULES
+
+    ids = {s.id for s in FACTS}
+    named = {
+        *narrative.LEADS,
+        *narrative.MEMBERS,
+        *(m for ms in narrative.MEMBERS.values() for m in ms),
+        *(i for _, paragraphs in narrative.BLOCKS for ids_ in paragraphs for i in ids_),
+        *narrative.SUBSUMED,
+        *narrative.SUBSUMED.values(),
+        *narrative.TOGETHER,
+        *narrative.EVENTS,
+        narrative.LEVELS,
+        narrative.BASE_RATE,
+        narrative.MARKET_BASE_RATE,
+        *(fid for fid, _ in narrative.MECHANISM_CHARTS),
+    }
+    assert named - ids == set()
+    blocks = {b for b, _ in narrative.BLOCKS}
+    assert {r.block for r in RULES} <= blocks
