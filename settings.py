@@ -308,6 +308,13 @@ class NarrativeSettings:
             "How close to funding_default_pct (in % per interval) reads as the default."
         ),
     )
+    rebound_min_pct: float = field(
+        default=3.0,
+        metadata=_help(
+            "A 24-hour move against the way an asset just broke a level (a rise after a first "
+            "close below) is said as a contrast when at least this %."
+        ),
+    )
     oi_quadrant_min_pct: float = field(
         default=0.5,
         metadata=_help(

@@ -195,8 +195,28 @@ def calm(
     return [Line("calm", (mood,), (records[0],))]
 
 
+def rebound(
+    facts: Facts, known: Facts, assets: Sequence[str], narrative: NarrativeSettings
+) -> list[Line]:
+    """A 24-hour move of at least ``rebound_min_pct`` against the way the asset just broke a
+    level (a rise after a first close below, a fall after one above): the contrast. The move
+    said is its 24-hour rank when gated, else the plain 24-hour change."""
+    lines = []
+    for a in assets:
+        broke = _get(known, a, "price.level_break")
+        move = _get(facts, a, "price.change_24h_rank") or _get(facts, a, "price.change_24h_pct")
+        if broke is None or move is None:
+            continue
+        pct = float(move.value["pct"] if move.id == "price.change_24h_rank" else move.value)
+        down = broke.value["direction"] == "down"
+        if abs(pct) >= narrative.rebound_min_pct and (pct > 0) == down:
+            lines.append(Line("rebound", (move,), (broke,), "up" if pct > 0 else "down"))
+    return lines
+
+
 RULES: tuple[LinkRule, ...] = (
     LinkRule("squeeze", "a squeeze and the majority on the squeezed side", squeeze, "leverage"),
+    LinkRule("rebound", "a 24-hour move against a level just broken", rebound, "markets"),
     LinkRule("dollar", "the dollar's move beside the crypto move", dollar, "macro"),
     LinkRule("divergence", "an RSI divergence against the move", divergence, "markets"),
     LinkRule("funding", "funding against the venue's default rate", funding, "leverage"),

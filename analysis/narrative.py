@@ -57,6 +57,14 @@ MEMBERS: Mapping[str, tuple[str, ...]] = {
 """Facts that corroborate a lead fact of the same asset: each adds ``CORROBORATION``."""
 CORROBORATION = 5.0
 SECOND_STORY_FLOOR = 50.0
+PRICE_LEADS = (
+    "price.new_ath",
+    "price.level_break",
+    "price.change_24h_rank",
+    "price.change_24h_pct",
+)
+MECHANISMS = ("liquidations.squeeze",)
+"""Lead facts that explain a move rather than state one: the lede says the move first."""
 BLOCKS: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
     (
         "markets",
@@ -152,14 +160,15 @@ def tell(
     lead = ranked[0][1] if ranked else None
     second = next((f for s, f in ranked[1:] if s >= SECOND_STORY_FLOOR), None)
     known = dict(told)
-    what = _what(told, lead, second)
+    what = _what(told, _front(told, lead), second, assets)
     link = _lede_link(told, known, assets, narrative, lead)
     history = None if link else _base_rate(told, lead, "history")
     lede = tuple(_take(told, x) for x in (what, link or history) if x is not None)
     blocks = _blocks(told, known, assets, narrative)
     watch = _watch(told, known, assets, lead)
+    front = what.facts[0] if what else None
     parts = (
-        Line("headline", (lead,)) if lead else None,
+        Line("headline", (front,)) if front else None,
         link,
         Line("headline", (second,)) if second else None,
     )
@@ -195,10 +204,26 @@ def _take(told: dict[str, Fact], line: Line) -> Line:
     return line
 
 
-def _what(told: dict[str, Fact], lead: Fact | None, second: Fact | None) -> Line | None:
-    """The lede's first sentence, taken: the lead fact, then the second story's."""
+def _front(told: Mapping[str, Fact], lead: Fact | None) -> Fact | None:
+    """What the lede says first of the lead story: its lead fact, or for a squeeze the price
+    move it came with (its asset's best gated fact of ``PRICE_LEADS``), so that the squeeze
+    can be the link that explains it."""
+    if lead is None or lead.id not in MECHANISMS:
+        return lead
+    moves = [told[k] for i in PRICE_LEADS if (k := fact_key(lead.asset, i)) in told]
+    return max(moves, key=lambda f: story_score(f, told), default=lead)
+
+
+def _what(
+    told: dict[str, Fact], lead: Fact | None, second: Fact | None, assets: Sequence[str]
+) -> Line | None:
+    """The lede's first sentence, taken: the lead fact, then the second story's; on a day
+    led by a plain 24-hour move, the next asset's move instead (both moves in one sentence)."""
     if lead is None:
         return None
+    if second is None and lead.id == "price.change_24h_pct":
+        others = [told[k] for a in assets if (k := fact_key(a, lead.id)) in told]
+        second = next((f for f in others if f.asset != lead.asset), None)
     return _take(told, Line("what", (lead, *([second] if second else []))))
 
 

@@ -12,7 +12,7 @@ from analysis import links
 from models import Fact, Line
 from render.environment import make_environment
 from settings import NarrativeSettings
-from tests.render.make import BRANCHES, fact
+from tests.render.make import BRANCHES, fact, phrasings
 from values import FundingRate
 
 SQUEEZE = BRANCHES["liquidations.squeeze/short"]
@@ -180,3 +180,22 @@ def test_sentiment_short_of_euphoria_at_a_record() -> None:
     )
     euphoric = replace(mood, value=replace(mood.value, value=80.0))
     assert match(links.calm, euphoric, RECORD) == [] and match(links.calm, mood) == []
+
+
+def test_a_move_against_a_level_just_broken_is_the_contrast() -> None:
+    below = replace(
+        BRANCHES["price.level_break/up-first"],
+        value=replace(BRANCHES["price.level_break/up-first"].value, direction="down"),
+    )
+    (line,) = match(links.rebound, below, move(8.3), unsaid=[move(8.3)])
+    assert line.reading == "up" and line.context == (below,)
+    assert said(line) == "Over the past 24 hours, though, Bitcoin rose 8.3%."
+    ranked = phrasings()["price.change_24h_rank/drop-since"]
+    above = BRANCHES["price.level_break/up-first"]
+    (drop,) = match(links.rebound, above, ranked, move(-12.8))
+    assert said(drop) == (
+        "Over the past 24 hours, though, Bitcoin fell 12.8%, its largest daily drop since June "
+        "2022."
+    )
+    assert match(links.rebound, above, move(8.3)) == []  # the same way: no contrast
+    assert match(links.rebound, below, move(2.9)) == []  # under rebound_min_pct

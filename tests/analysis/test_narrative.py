@@ -64,10 +64,14 @@ def test_a_macd_cross_at_the_last_close_is_news() -> None:
 
 
 def test_the_lead_story_may_come_from_any_asset() -> None:
-    """Ether's 20 % day outranks Bitcoin's 1 %: Ether leads, Bitcoin's move is no second story."""
+    """Ether's 20 % day outranks Bitcoin's 1 %: Ether leads; Bitcoin's move, no story of its
+    own, shares the sentence."""
     facts = [move(1.2), move(20.1, "ETH")]
     story = narrative.tell(facts, ["BTC", "ETH"])
-    assert [f.key for f in story.lede[0].facts] == ["ETH:price.change_24h_pct"]
+    assert [f.key for f in story.lede[0].facts] == [
+        "ETH:price.change_24h_pct",
+        "BTC:price.change_24h_pct",
+    ]
     assert story.headline[0].facts[0].asset == "ETH"
     assert story.charts == ("eth_daily",)
 
@@ -197,3 +201,14 @@ def test_every_fact_id_the_composer_names_is_registered() -> None:
     assert named - ids == set()
     blocks = {b for b, _ in narrative.BLOCKS}
     assert {r.block for r in RULES} <= blocks
+
+
+def test_a_squeeze_lead_says_its_move_first_and_itself_as_the_link() -> None:
+    fall = move(-7.3)
+    squeeze = replace(SQUEEZE, value=replace(SQUEEZE.value, side="long"))
+    story = narrative.tell([fall, squeeze], ["BTC"])
+    assert narrative.stories({f.key: f for f in (fall, squeeze)}, ["BTC"])[0][1] == squeeze
+    what, link = story.lede
+    assert what.facts == (fall,) and link.kind == "squeeze" and link.facts == (squeeze,)
+    assert story.headline[0].facts == (fall,)
+    assert story.charts == ("btc_daily", "btc_liquidations")
