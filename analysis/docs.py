@@ -37,7 +37,8 @@ Every brief folder holds `facts.json`, the machine-readable record of what the n
   "demo": true,
   "assets": ["BTC", "ETH"],
   "headline": "…",
-  "takeaways": ["…", "…", "…"],
+  "lede": ["…", "…"],
+  "watch": ["…", "…"],
   "facts": [
     {"id": "price.last", "asset": "BTC", "value": 123456.78, "unit": "USD",
      "as_of": "2026-11-23T08:00:00Z", "sources": ["Binance spot"],
@@ -48,7 +49,8 @@ Every brief folder holds `facts.json`, the machine-readable record of what the n
 
 - `as_of`: the moment the note was written; only data known then was used.
 - `demo`: true when the snapshot is generated demo data.
-- `headline`, `takeaways`: the note's headline and key takeaways as plain text.
+- `headline`, `lede`, `watch`: the note's headline, its lede's sentences and its What to watch
+  bullets, as plain text (the email and the blog say these).
 - `facts`: every fact that applies, per asset (`asset` null for market-wide facts). `value` is a
   JSON number, boolean or object at full precision (formatting belongs to the templates), of
   the shape given below for each fact; `unit` says how to read it (`USD`, `pct` = percent,
