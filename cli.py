@@ -104,7 +104,7 @@ def _brief_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     brief.add_argument(
         "--formats",
         metavar="LIST",
-        help="comma-separated subset of html,pdf,json (default: [brief] formats, all)",
+        help="comma-separated subset of html,pdf,json,txt (default: [brief] formats, all)",
     )
     brief.add_argument(
         "--live", action="store_true", help="gather live data first (docs/live-data.md)"

@@ -275,7 +275,7 @@ def _render(
         ]
     with _charts_drawn_aside(jobs) as charts_done:
         with clock("engines"):
-            from render import NoteContext, html_to_pdf, load_engine, render_note
+            from render import NoteContext, html_to_pdf, load_engine, note_text, render_note
 
             if "pdf" in request.formats:
                 load_engine()
@@ -304,6 +304,8 @@ def _render(
             pdf = html_to_pdf(note.html, stage)
         files.append(_write(stage / "brief.pdf", pdf))
         progress("PDF rendered")
+    if "txt" in request.formats:
+        files.append(_write(stage / "brief.txt", note_text(note.html).encode()))
     if "json" in request.formats:
         doc = facts_document(as_of, snapshot, facts, note.headline, note.lede, note.watch)
         files.append(_write(stage / "facts.json", doc.encode()))

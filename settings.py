@@ -35,7 +35,7 @@ DEMO_SNAPSHOT = ROOT / "demo" / "snapshot"
 OUTPUT_DIR = ROOT / "output"
 """Where briefs are written: ``<OUTPUT_DIR>/<YYYY-MM-DD>/``."""
 
-FORMATS = ("html", "pdf", "json")
+FORMATS = ("html", "pdf", "json", "txt")
 """Every output format; ``--formats`` picks a subset."""
 
 DOC_PATH = ROOT / "docs" / "settings.md"
@@ -59,7 +59,8 @@ class BriefSettings:
         default=OUTPUT_DIR, metadata=_help("Output folder; each brief goes to OUT/YYYY-MM-DD/.")
     )
     formats: tuple[str, ...] = field(
-        default=FORMATS, metadata=_help("Outputs to write: any of html, pdf, json.")
+        default=FORMATS,
+        metadata=_help("Outputs to write: any of html, pdf, json, txt (the note as plain text)."),
     )
 
     def __post_init__(self) -> None:
