@@ -36,9 +36,15 @@ START = pd.Timestamp("2023-06-01T00:00:00Z")
 """Open of the first daily and hourly candle of the generated history."""
 HOUR = pd.Timedelta(hours=1)
 DAY = pd.Timedelta(days=1)
-HOURLY_DAYS = 60
+HOURLY_DAYS = 365
+"""Days of hourly candles, open interest and liquidations (base rates scan a year of squeezes)."""
+STORY_HOURS_DAYS = 60
+"""Days of the open interest and liquidations that carry the story's own draws."""
 FUNDING_DAYS = 90
+"""Days of the story's funding prints; before them, back to START, a history of prints."""
 LONG_SHORT_DAYS = 30
+MIN_SQUEEZE_MOVE = 0.025
+"""A historical squeeze needs a 24 h move (log) of at least this much."""
 SPIKE_FREE_DAYS = 31
 """No liquidation spike (an hour of $20M+ for BTC) in this many days before the as-of."""
 DXY_LAST = pd.Timestamp("2026-11-20T00:00:00Z")
@@ -215,13 +221,14 @@ class Scenario:
 def generate(story: Story, seed: int = SEED) -> Scenario:
     """Build the market of ``story`` from ``seed``; the same seed always gives the same frames."""
     rng = np.random.default_rng(seed)
-    (nudges,) = rng.spawn(1)  # a separate stream: nudging anchors leaves the noise alone
+    # Separate streams: nudging anchors and drawing the older history leave the noise alone.
+    nudges, history = rng.spawn(2)
     common_daily = rng.standard_normal(N_DAYS)
     common_hourly = rng.standard_normal(N_HOURS)
     assets = {}
     for profile in story.profiles:
         nudged = replace(profile, price_anchors=_nudge(profile.price_anchors, nudges))
-        assets[profile.code] = _asset(nudged, rng, common_daily, common_hourly)
+        assets[profile.code] = _asset(nudged, rng, history, common_daily, common_hourly)
     fear_greed = _fear_greed(story.market, assets["BTC"].candles_1d, rng)
     dxy = _dxy(story.market, rng, _nudge(story.market.dxy_anchors, nudges))
     return Scenario(story.name, seed, AS_OF, assets, fear_greed, dxy)
@@ -327,10 +334,12 @@ def _hourly_log_path(
 def _asset(
     profile: AssetProfile,
     rng: np.random.Generator,
+    history: np.random.Generator,
     common_daily: FloatArray,
     common_hourly: FloatArray,
 ) -> AssetFrames:
-    """All tables of one asset."""
+    """All tables of one asset; ``history`` draws the funding and liquidations older than the
+    story's own (``FUNDING_DAYS``, ``STORY_HOURS_DAYS``)."""
     daily_noise = _correlated(common_daily, rng, RHO_DAILY)
     hourly_noise = _correlated(common_hourly, rng, RHO_HOURLY)
     vol = np.full(N_DAYS, profile.daily_vol)
@@ -345,14 +354,24 @@ def _asset(
     path = _hourly_log_path(profile, daily, hourly_noise, sigma)
     hourly = _hourly_candles(profile, rng, path, sigma, hours)
     first_hour = N_HOURS - (HOURLY_DAYS * 24 + PARTIAL_HOURS)
-    recent = hourly.iloc[first_hour:].reset_index(drop=True)
+    first_story = N_HOURS - (STORY_HOURS_DAYS * 24 + PARTIAL_HOURS)
+    published = hourly.iloc[first_hour:].reset_index(drop=True)
+    recent = hourly.iloc[first_story:].reset_index(drop=True)
+    funding = _funding(profile, rng)
+    open_interest = _open_interest(profile, rng, recent)
+    liquidations = _liquidations(profile, rng, recent)
+    long_short = _long_short(profile, rng)
+    older = hourly.iloc[first_hour:first_story].reset_index(drop=True)
+    older_funding = _funding_history(profile, history, path)
+    older_oi = _open_interest_history(history, older, open_interest)
+    older_liquidations = _liquidation_history(profile, history, older)
     return AssetFrames(
         candles_1d=_daily_from_hourly(hourly),
-        candles_1h=recent,
-        funding=_funding(profile, rng),
-        open_interest=_open_interest(profile, rng, recent),
-        liquidations=_liquidations(profile, rng, recent),
-        long_short=_long_short(profile, rng),
+        candles_1h=published,
+        funding=pd.concat([older_funding, funding], ignore_index=True),
+        open_interest=pd.concat([older_oi, open_interest], ignore_index=True),
+        liquidations=pd.concat([older_liquidations, liquidations], ignore_index=True),
+        long_short=long_short,
     )
 
 
@@ -461,6 +480,23 @@ def _funding(profile: AssetProfile, rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame({"time": times, "rate": np.round(rates, 8)})
 
 
+def _funding_history(
+    profile: AssetProfile, rng: np.random.Generator, path: FloatArray
+) -> pd.DataFrame:
+    """8-hourly settled funding from START to the story's first print: longs pay more after a
+    rally and shorts after a slump (the asset's 30-day log return), with slow noise; prints
+    near the default settle at exactly 0.0100 %, as Binance's do."""
+    step = pd.Timedelta(hours=8)
+    times = pd.date_range(START, AS_OF - FUNDING_DAYS * DAY, freq=step)
+    hours = ((times - START) / HOUR).to_numpy().astype(np.int64)
+    month = path[hours] - path[np.maximum(hours - 30 * 24, 0)]
+    noise = _ar1(rng.standard_normal(len(times)), 0.9, 0.00002)
+    rates = 0.0001 + 0.0006 * month + noise
+    rates = np.where((rates > 0.00008) & (rates < 0.00013), 0.0001, rates)
+    rates = np.where(np.abs(rates) < 5e-7, np.copysign(5e-7, rates), rates)
+    return pd.DataFrame({"time": times, "rate": np.round(rates, 8)})
+
+
 def _open_interest(
     profile: AssetProfile, rng: np.random.Generator, candles: pd.DataFrame
 ) -> pd.DataFrame:
@@ -471,6 +507,18 @@ def _open_interest(
     idx = _anchored(profile.oi_anchors, times[0], HOUR)
     log_oi = _bridge(idx, np.log([v for _, v in profile.oi_anchors]), walk) + jitter
     return pd.DataFrame({"time": times, "oi_usd": np.round(np.exp(log_oi), 2)})
+
+
+def _open_interest_history(
+    rng: np.random.Generator, candles: pd.DataFrame, story: pd.DataFrame
+) -> pd.DataFrame:
+    """Hourly open interest before the story's: it grows and shrinks with the price (80 % of
+    its log moves) and drifts slowly on its own, ending near the story's first value."""
+    log_price = np.log(candles["close"].to_numpy())
+    drift = _ar1(rng.standard_normal(len(candles)), 0.998, 0.0015)
+    log_oi = 0.8 * (log_price - log_price[-1]) + drift - drift[-1]
+    log_oi += np.log(float(story["oi_usd"].iloc[0]))
+    return pd.DataFrame({"time": candles["time"], "oi_usd": np.round(np.exp(log_oi), 2)})
 
 
 def _long_short(profile: AssetProfile, rng: np.random.Generator) -> pd.DataFrame:
@@ -489,18 +537,7 @@ def _liquidations(
 ) -> pd.DataFrame:
     """Hourly USD liquidated per side: a heavy-tailed baseline, old spikes, the short squeeze."""
     times = pd.DatetimeIndex(candles["time"])
-    n = len(times)
-    ret = np.log(candles["close"].to_numpy() / candles["open"].to_numpy())
-    z = ret / (profile.daily_vol / np.sqrt(24.0))
-    size_noise, side_noise = rng.standard_normal(n), rng.standard_normal(n)
-
-    # Baseline: heavy-tailed, bigger when price moves; longs go when price falls.
-    total = np.exp(0.8 * size_noise) * (0.5 + 0.5 * np.abs(z))
-    total = total * profile.liq_median_hour / np.median(total)
-    knee = profile.liq_cap_hour * 0.6
-    total = np.where(total > knee, _soft_cap(total, knee, profile.liq_cap_hour), total)
-    long_share = 1.0 / (1.0 + np.exp(1.0 * z - 0.8 * side_noise))
-    longs, shorts = total * long_share, total * (1.0 - long_share)
+    ret, z, longs, shorts = _baseline(profile, rng, candles)
 
     # Spikes on the sharpest hours more than 30 days back, at least two days apart.
     count, smallest, largest = profile.liq_spikes
@@ -521,6 +558,61 @@ def _liquidations(
     return pd.DataFrame(
         {"time": times, "long_usd": np.round(longs, 2), "short_usd": np.round(shorts, 2)}
     )
+
+
+def _baseline(
+    profile: AssetProfile, rng: np.random.Generator, candles: pd.DataFrame
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Each hour's log return, its z-score, and the baseline USD of longs and shorts liquidated:
+    heavy-tailed, bigger when price moves; longs go when price falls."""
+    n = len(candles)
+    ret = np.log(candles["close"].to_numpy() / candles["open"].to_numpy())
+    z = ret / (profile.daily_vol / np.sqrt(24.0))
+    size_noise, side_noise = rng.standard_normal(n), rng.standard_normal(n)
+    total = np.exp(0.8 * size_noise) * (0.5 + 0.5 * np.abs(z))
+    total = total * profile.liq_median_hour / np.median(total)
+    knee = profile.liq_cap_hour * 0.6
+    total = np.where(total > knee, _soft_cap(total, knee, profile.liq_cap_hour), total)
+    long_share = 1.0 / (1.0 + np.exp(1.0 * z - 0.8 * side_noise))
+    return ret, z, total * long_share, total * (1.0 - long_share)
+
+
+def _liquidation_history(
+    profile: AssetProfile, rng: np.random.Generator, candles: pd.DataFrame
+) -> pd.DataFrame:
+    """Hourly USD liquidated per side before the story's hours: the same baseline, and squeezes
+    about monthly on the sharpest 24 hours of each direction (``_squeeze_ends``): 5-10 median
+    days of the squeezed side, spread over the hours that moved."""
+    times = pd.DatetimeIndex(candles["time"])
+    ret, _, longs, shorts = _baseline(profile, rng, candles)
+    moves = np.convolve(ret, np.ones(24), mode="full")[: len(ret)]  # 24 h ending each hour
+    moves[:24] = 0.0
+    day_usd = profile.liq_median_hour * 24.0
+    for side, sign in (("short", 1.0), ("long", -1.0)):
+        squeezed = shorts if side == "short" else longs
+        against = np.maximum(sign * ret, 0.0) ** 1.5
+        for end in _squeeze_ends(sign * moves):
+            weight = np.zeros(len(ret))
+            weight[end - 23 : end + 1] = against[end - 23 : end + 1]
+            squeezed += day_usd * rng.uniform(5.0, 10.0) * weight / weight.sum()
+    return pd.DataFrame(
+        {"time": times, "long_usd": np.round(longs, 2), "short_usd": np.round(shorts, 2)}
+    )
+
+
+def _squeeze_ends(moves: FloatArray) -> list[int]:
+    """Hours ending the historical squeezes of one side: walking forward from the first month
+    (which the 30-day median needs), the largest positive ``moves`` within a week, then the
+    next search 31 days after it; only moves of at least ``MIN_SQUEEZE_MOVE`` count."""
+    chosen: list[int] = []
+    start = 30 * 24
+    while start < len(moves):
+        week = moves[start : start + 7 * 24]
+        best = start + int(np.argmax(week))
+        if moves[best] >= MIN_SQUEEZE_MOVE:
+            chosen.append(best)
+        start = best + 31 * 24
+    return chosen
 
 
 def _squeeze(

@@ -609,20 +609,20 @@ RECORD = scenario(
         prices=(
             ("2026-10-31", 106_200),
             ("2026-11-05", 109_100),
-            ("2026-11-10", 112_300),
-            ("2026-11-14", 113_800),
-            ("2026-11-17", 116_400),
-            ("2026-11-19", 117_600),
-            ("2026-11-21", 119_900),
-            ("2026-11-22", 121_800),
-            ("2026-11-22T08:00", 122_300),
-            ("2026-11-22T16:00", 123_900),
-            ("2026-11-23", 124_600),
-            ("2026-11-23T05:00", 126_100),
-            (END, 125_600),
+            ("2026-11-10", 111_300),
+            ("2026-11-14", 112_600),
+            ("2026-11-17", 114_300),
+            ("2026-11-19", 115_400),
+            ("2026-11-21", 116_300),
+            ("2026-11-22", 116_800),
+            ("2026-11-22T08:00", 116_900),
+            ("2026-11-22T16:00", 117_300),
+            ("2026-11-23", 117_700),
+            ("2026-11-23T05:00", 121_600),
+            (END, 121_200),
         ),
         calm=(Calm("2026-10-31", "2026-11-23", 0.55),),
-        ath_until="2026-11-18",
+        ath_until="2026-11-23T00:00",
         oi=(
             ("2026-11-10T00:00", 32.8e9),
             ("2026-11-22T08:00", 36.1e9),
@@ -667,8 +667,8 @@ RECORD = scenario(
         dxy_bands=FLAT_DXY_BANDS,
     ),
 )
-"""A record: BTC's first all-time high since July on a steady climb, longs paying up, open
-interest rising with the price; no squeeze."""
+"""A record: after a steady climb, BTC's first all-time high since July in the as-of's morning
+(the first day of records), longs paying up, open interest rising with the price; no squeeze."""
 
 FIZZLED_SQUEEZE = scenario(
     "fizzled_squeeze",

@@ -19,10 +19,11 @@ import pytest
 import pipeline
 import settings
 from analysis import compute_facts
+from analysis.context import ath_breaks, big_moves, cases, first_closes, flip_times
 from demo.__main__ import main as demo_main
 from demo.scenario import AS_OF, SCENARIOS, build_scenario
 from demo.snapshot import write_snapshot
-from models import Snapshot
+from models import Dataset, Snapshot
 from sources import load_snapshot
 from sources.calendar import load_fomc
 from values import to_json
@@ -216,10 +217,9 @@ def test_fizzled_squeeze_spikes_above_115k_and_falls_back(built: dict[str, Built
     assert one.fact("BTC:liquidations.spike") >= SPIKE
     liquidations = one.snapshot.assets["BTC"].liquidations
     assert liquidations is not None
-    frame = liquidations.frame
+    frame = liquidations.frame[liquidations.frame.index >= AS_OF - 24 * HOUR]
     totals = frame.sum(axis=1)
     top = pd.Timestamp(totals.index[int(totals.to_numpy().argmax())])
-    assert top >= AS_OF - 24 * HOUR
     assert float(frame["short_usd"][top]) >= 0.8 * float(totals[top])
     hourly = one.hourly("BTC")
     level = 115_000
@@ -261,3 +261,111 @@ def test_eth_big_day_is_its_largest_gain_in_a_long_time(built: dict[str, Built])
     assert squeeze["side"] == "short" and squeeze["share"] >= 0.85
     assert one.fact("ETH:liquidations.spike") >= SPIKE
     assert "BTC:liquidations.squeeze" not in one.facts
+
+
+# --- history for base rates (issue 13) --------------------------------------------------------
+
+ANALYSIS, NARRATIVE = settings.AnalysisSettings(), settings.NarrativeSettings()
+MIN_CASES = ANALYSIS.base_rate_min_cases
+
+
+def counted(events: pd.Series, daily: Dataset) -> int:
+    """How many of ``events`` (by time) are counted cases of a base rate: non-overlapping, each
+    with its whole forward window before the as-of (``analysis.context.cases``)."""
+    return len(cases(events, daily, AS_OF))
+
+
+def asset_events(one: Built, asset: str) -> dict[str, pd.Series]:
+    """Every earlier occurrence of each event a base rate can follow for ``asset``, by name."""
+    data = one.snapshot.assets[asset]
+    daily, funding = data.candles_1d, data.funding
+    assert daily is not None and funding is not None
+    flips = flip_times(
+        funding,
+        funding_flip_min_prints=ANALYSIS.funding_flip_min_prints,
+        funding_flip_min_pct=ANALYSIS.funding_flip_min_pct,
+    )
+    major = ANALYSIS.level_major_steps[asset]
+    levels = first_closes(daily, major, ANALYSIS.level_min_age_days)
+    moves = big_moves(daily, ANALYSIS.base_rate_move_pct)
+    found = {
+        f"{name} {word}": series[series == sign]
+        for name, series in (("funding flip", flips), ("level break", levels), ("24 h move", moves))
+        for word, sign in (("up", 1.0), ("down", -1.0))
+    }
+    found |= squeezes(one, asset)
+    if asset == "BTC":  # Ether's history since June 2023 holds one record run only (2025)
+        found["new ATH"] = ath_breaks(daily, ANALYSIS.base_rate_ath_gap_days)
+    return found
+
+
+def squeezes(one: Built, asset: str) -> dict[str, pd.Series]:
+    """The ends of the 24 hours ``liquidations.squeeze`` would have reported, by side: price
+    moved at least 2 % that way, the squeezed side at least 70 % of the USD, and the total at
+    least 3x the median 24 h total of the 30 days before (the fact's default settings)."""
+    liquidations, hourly = one.snapshot.assets[asset].liquidations, one.hourly(asset)
+    assert liquidations is not None
+    frame = liquidations.frame
+    day_total = frame.sum(axis=1).rolling(24).sum()
+    median = day_total.rolling(30 * 24).median()
+    ends = pd.DatetimeIndex(frame.index) + HOUR
+    close = pd.Series(hourly["close"].to_numpy(), index=pd.DatetimeIndex(hourly.index) + HOUR)
+    move = (close.reindex(ends).to_numpy() / close.reindex(ends - DAY).to_numpy() - 1) * 100
+    big = (day_total >= ANALYSIS.squeeze_min_multiple * median).to_numpy()
+    shorts = (frame["short_usd"].rolling(24).sum() / day_total).to_numpy()
+    out = {}
+    for side, sign, share in (("short", 1.0, shorts), ("long", -1.0, 1.0 - shorts)):
+        hit = big & (sign * move >= ANALYSIS.squeeze_min_move_pct)
+        hit &= share >= ANALYSIS.squeeze_min_share
+        out[f"{side} squeeze"] = pd.Series(1.0, index=ends[hit])
+    return out
+
+
+def market_events(one: Built) -> dict[str, pd.Series]:
+    """Fear & Greed entering an extreme and DXY first closes beyond a whole level after
+    ``dxy_break_unseen_days``, by the time they were known."""
+    assert one.snapshot.fear_greed is not None and one.snapshot.dxy is not None
+    value = one.snapshot.fear_greed.frame["value"]
+    extreme = NARRATIVE.fear_greed_extreme
+    found = {}
+    for name, inside in (
+        ("extreme fear", value <= extreme),
+        ("extreme greed", value >= 100 - extreme),
+    ):
+        entered = inside & ~inside.shift(1, fill_value=False)
+        found[name] = pd.Series(1.0, index=pd.DatetimeIndex(value.index[entered.to_numpy()]) + DAY)
+    close = one.snapshot.dxy.frame["close"]
+    unseen = pd.Timedelta(days=NARRATIVE.dxy_break_unseen_days)
+    for word, sign in (("up", 1.0), ("down", -1.0)):
+        when = []
+        for t in range(2, len(close)):
+            now, before = float(close.iloc[t]), float(close.iloc[t - 2])
+            recent = close[
+                (close.index >= close.index[t] - unseen) & (close.index < close.index[t])
+            ]
+            for level in range(int(min(now, before)) + 1, int(max(now, before)) + 1):
+                beyond = (recent - level) * sign > 0
+                if (now - level) * sign > 0 and not beyond.any():
+                    when.append(close.index[t] + DAY)
+        found[f"DXY break {word}"] = pd.Series(1.0, index=pd.DatetimeIndex(sorted(set(when))))
+    return found
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_history_holds_enough_cases_of_every_event_for_a_base_rate(
+    built: dict[str, Built], name: str
+) -> None:
+    one = built[name]
+    btc = one.snapshot.assets["BTC"].candles_1d
+    assert btc is not None
+    few = {}
+    for asset in ("BTC", "ETH"):
+        daily = one.snapshot.assets[asset].candles_1d
+        assert daily is not None
+        for event, found in asset_events(one, asset).items():
+            if (n := counted(found, daily)) < MIN_CASES:
+                few[f"{asset} {event}"] = n
+    for event, found in market_events(one).items():
+        if (n := counted(found, btc)) < MIN_CASES:
+            few[event] = n
+    assert few == {}
