@@ -15,6 +15,7 @@ each one's facts).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from demo.generator import (
     NO_SQUEEZE,
@@ -397,16 +398,16 @@ class MarketEnding:
 
 
 def _kept(anchors: tuple[Anchor, ...]) -> tuple[Anchor, ...]:
+    """The anchors up to ``FORK``."""
     return tuple(a for a in anchors if ts(a[0]) <= ts(FORK))
 
 
-def _clipped(bands: tuple[Band, ...]) -> tuple[Band, ...]:
-    """The parts of ``bands`` before ``FORK``."""
-    return tuple(replace(b, end=min(b.end, FORK, key=ts)) for b in bands if ts(b.start) < ts(FORK))
+Span = TypeVar("Span", Band, Calm)
 
 
-def _calm_before_fork(calm: tuple[Calm, ...]) -> tuple[Calm, ...]:
-    return tuple(replace(c, end=min(c.end, FORK, key=ts)) for c in calm if ts(c.start) < ts(FORK))
+def _clipped(spans: tuple[Span, ...]) -> tuple[Span, ...]:
+    """The parts of ``spans`` (bands, calm spells) before ``FORK``."""
+    return tuple(replace(b, end=min(b.end, FORK, key=ts)) for b in spans if ts(b.start) < ts(FORK))
 
 
 def fork(profile: AssetProfile, ending: Ending) -> AssetProfile:
@@ -417,7 +418,7 @@ def fork(profile: AssetProfile, ending: Ending) -> AssetProfile:
         bands=_clipped(profile.bands) + ending.bands,
         hourly_bands=_clipped(profile.hourly_bands) + ending.hourly_bands,
         shapes=tuple(s for s in profile.shapes if ts(s.end) <= ts(FORK)),
-        calm=_calm_before_fork(profile.calm) + ending.calm,
+        calm=_clipped(profile.calm) + ending.calm,
         ath_until=ending.ath_until,
         oi_anchors=_kept(profile.oi_anchors) + ending.oi,
         long_pct_anchors=_kept(profile.long_pct_anchors) + ending.long_pct,
@@ -479,9 +480,8 @@ QUIET = scenario(
         prices=(
             ("2026-10-31", 107_800),
             ("2026-11-06", 110_600),
-            ("2026-11-12", 108_200),
-            ("2026-11-18", 110_900),
-            ("2026-11-21", 109_100),
+            ("2026-11-12", 109_400),
+            ("2026-11-18", 108_600),
             ("2026-11-22", 109_500),
             ("2026-11-22T08:00", 109_350),
             ("2026-11-23", 109_800),
