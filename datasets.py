@@ -2,7 +2,7 @@
 
 A ``DatasetSpec`` says what a dataset's table holds (columns, their bounds and CSV formats),
 where it lives in a snapshot (per asset or market-wide), how its rows are known in time (bar
-length, row spacing, staleness), how the note names it and which section states its absence.
+length, row spacing, staleness), and how the note names it.
 Everything that handles datasets reads it: schema validation and snapshot loading
 (``sources/schema.py``, ``sources/snapshot.py``), every CSV writer (gathering, the demo),
 ``models.Snapshot.cut`` (and the check that ``AssetData``/``Snapshot`` have one field per
@@ -66,15 +66,10 @@ class DatasetSpec:
     """What a row holds, for docs/snapshot-format.md (Markdown)."""
     noun: str
     """How the note names it: ``funding rates`` ("stale: funding rates for BTC")."""
-    kind: str
-    """The adjective before "data" in the note: ``funding`` ("Funding data were not...")."""
     stale_after: str
     """Default ``[stale_after]`` limit (a pandas offset: ``3h``, ``2D``)."""
     stale_note: str = ""
     """Why that limit, for the setting's help (``8-hourly prints``)."""
-    section: str | None = None
-    """The note section written from it, which states its absence; None: no section does
-    (candles feed every section, and daily ones are required)."""
     venues: tuple[str, ...] = ()
     """Exchanges whose trading its rows cover by default (the demo's, and those a gather
     records unless its adapter says otherwise); empty for an index."""
@@ -128,7 +123,6 @@ REGISTRY: tuple[DatasetSpec, ...] = (
         _CANDLES,
         meaning="daily candles; `time` is the candle's **open** time (00:00 UTC)",
         noun="daily candles",
-        kind="daily candle",
         stale_after="2D",
         venues=("Binance",),
         interval=DAY,
@@ -142,7 +136,6 @@ REGISTRY: tuple[DatasetSpec, ...] = (
         _CANDLES,
         meaning="hourly candles; `time` is the open time",
         noun="hourly candles",
-        kind="hourly candle",
         stale_after="3h",
         venues=("Binance",),
         interval=HOUR,
@@ -154,10 +147,8 @@ REGISTRY: tuple[DatasetSpec, ...] = (
         (Column("rate", ".8f", (-1.0, 1.0)),),
         meaning="settled funding rate per interval, as a fraction (0.0001 = 0.01 %)",
         noun="funding rates",
-        kind="funding",
         stale_after="17h",
         stale_note="8-hourly prints",
-        section="derivatives",
         venues=("Binance",),
         step=pd.Timedelta(hours=8),
     ),
@@ -167,9 +158,7 @@ REGISTRY: tuple[DatasetSpec, ...] = (
         (Column("oi_usd", ".2f", USD),),
         meaning="open interest in USD",
         noun="open interest",
-        kind="open-interest",
         stale_after="5h",
-        section="derivatives",
         venues=("Binance",),
     ),
     DatasetSpec(
@@ -179,10 +168,8 @@ REGISTRY: tuple[DatasetSpec, ...] = (
         meaning="USD of long / short positions liquidated in the bucket starting at `time` "
         "(hourly or coarser)",
         noun="liquidations",
-        kind="liquidation",
         stale_after="3h",
         stale_note="hourly buckets",
-        section="derivatives",
         venues=("Binance", "OKX", "Bybit"),
         publish_stale=False,
     ),
@@ -192,9 +179,7 @@ REGISTRY: tuple[DatasetSpec, ...] = (
         (Column("long_pct", ".2f", (0.0, 100.0)),),
         meaning="percent (0-100) of accounts that are net long",
         noun="long/short account ratios",
-        kind="long/short positioning",
         stale_after="3h",
-        section="derivatives",
         venues=("Binance",),
     ),
     # A daily index close is only known after the trading day: the row is a 1-day bar.
@@ -204,10 +189,8 @@ REGISTRY: tuple[DatasetSpec, ...] = (
         (Column("close", ".3f", (10.0, 1000.0)),),
         meaning="US Dollar Index daily close",
         noun="the US Dollar Index",
-        kind="US Dollar Index",
         stale_after="4D",
         stale_note="business days: a weekend is not stale",
-        section="macro",
         interval=DAY,
         step=DAY,
         jump=1.5,  # the index moves a few percent a day at most
@@ -218,10 +201,8 @@ REGISTRY: tuple[DatasetSpec, ...] = (
         (Column("value", ".0f", (0.0, 100.0)), _text("classification")),
         meaning="Fear & Greed index, 0-100, daily",
         noun="the Fear & Greed index",
-        kind="Fear & Greed index",
         stale_after="2D",
         stale_note="daily",
-        section="macro",
         step=DAY,
     ),
 )

@@ -238,55 +238,66 @@ class LevelProfile:
 
 
 @dataclass(frozen=True)
-class Sentence:
-    """One fact's sentence in a paragraph, and whether it names the fact's sources."""
+class Line:
+    """One sentence (or one "What to watch" bullet) of the note, already chosen: how it is
+    said is the template ``templates/lines/<kind>.html``, from its facts in their order."""
 
-    fact: Fact
-    cited: bool
-    """True when it directly follows, in its run, a sentence of the same sources (which named
-    them): the template then says the partial's ``sentence_cited`` (no source)."""
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    """What one section says about one asset (``asset`` None: market-wide), already arranged."""
-
-    asset: str | None
-    runs: tuple[tuple[Sentence, ...], ...]
-    """The sentences in reading order, in runs of one topic each (an HTML paragraph apiece).
-    A fact whose sentence another fact of the paragraph says in full is left out."""
-    estimate_sources: tuple[str, ...] = ()
-    """Non-empty when the paragraph ends with the caveat that its liquidation levels are model
-    estimates, from these sources (only the first such paragraph of a section has it)."""
-
-    @property
-    def facts(self) -> tuple[Fact, ...]:
-        """The facts said, in reading order."""
-        return tuple(s.fact for run in self.runs for s in run)
+    kind: str
+    """``fact`` (one fact, its partial's sentence), ``together`` (one fact id for several
+    assets), ``what`` (the lede's first sentence: the lead story's facts), ``watch`` (a
+    What to watch bullet) or a link rule's id (``analysis.links``)."""
+    facts: tuple[Fact, ...]
+    """The facts whose figures the sentence says, each said by no other line of the note."""
+    context: tuple[Fact, ...] = ()
+    """Facts the sentence reads for its wording only (a direction, a side), figures unsaid."""
+    reading: str = ""
+    """What a link found, naming its template's branch (funding: ``default``, ``above``,
+    ``below``, ``negative``); "" for lines that need none."""
 
 
 @dataclass(frozen=True)
-class Section:
-    """One section of the note (``id`` e.g. ``price``, ``momentum``) and its paragraphs."""
+class Block:
+    """One short section of the note: ``id`` (``markets``, ``leverage``, ``macro``) and its
+    paragraphs, each its sentences in reading order."""
 
     id: str
-    paragraphs: tuple[Paragraph, ...]
+    paragraphs: tuple[tuple[Line, ...], ...]
+
+    @property
+    def lines(self) -> tuple[Line, ...]:
+        """Every sentence of the section, in reading order."""
+        return tuple(line for p in self.paragraphs for line in p)
 
 
 @dataclass(frozen=True)
 class Story:
-    """What the note says, chosen by newsworthiness; the templates decide how it is said."""
+    """What the note says, chosen and connected; the templates decide how it is said."""
 
-    headline: tuple[Fact, ...]
-    """One or two facts (of different assets) whose headline phrasing makes the title."""
-    takeaways: tuple[Fact, ...]
-    """Three to five facts, most newsworthy first."""
-    sections: tuple[Section, ...]
+    headline: tuple[Line, ...]
+    """The title's parts in order of preference: the lead story, its link, the second story.
+    The renderer keeps the longest prefix that fits the headline's word budget."""
+    lede: tuple[Line, ...]
+    """One or two sentences: what happened, then why or the contrast."""
+    blocks: tuple[Block, ...]
+    watch: tuple[Line, ...]
+    """What to watch: at most three bullets."""
     scores: Mapping[str, float]
     """Newsworthiness of each fact, by ``Fact.key``."""
     charts: tuple[str, ...] | None = None
     """Names of the charts the note shows (``chart_name``), the lead story's; every other
     chart goes to the appendix. None: every chart in the note."""
+    estimate_sources: tuple[str, ...] = ()
+    """Non-empty when the note says a model estimate: the sources of the one caveat line."""
+
+    @property
+    def lines(self) -> tuple[Line, ...]:
+        """Every line of the prose in reading order (headline parts left out)."""
+        return (*self.lede, *(line for b in self.blocks for line in b.lines), *self.watch)
+
+    @property
+    def said(self) -> tuple[Fact, ...]:
+        """Every fact whose figures the prose says, in reading order."""
+        return tuple(f for line in self.lines for f in line.facts)
 
 
 def chart_name(asset: str | None, kind: str) -> str:

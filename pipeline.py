@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 import settings
-from analysis import FACTS, compute_facts, level_profiles
+from analysis import compute_facts, level_profiles
 from analysis.liquidation_map import LevelModel
 from analysis.narrative import tell
 from datasets import ASSET_DATASETS, MARKET_DATASETS
@@ -149,8 +149,7 @@ def write_brief(request: BriefRequest, progress: Progress = lambda _: None) -> B
     with clock("facts"):
         options = request.analysis.options()
         facts = compute_facts(snapshot, as_of, fomc=load_fomc(), options=options)
-        sections = {s.id: s.section for s in FACTS}
-        story = tell(facts, sections, list(snapshot.assets), request.narrative)
+        story = tell(facts, list(snapshot.assets), request.narrative)
     progress(f"{len(facts)} facts computed")
     folder = request.out / as_of.strftime("%Y-%m-%d")
     with _staging(folder) as stage:
@@ -306,7 +305,7 @@ def _render(
         files.append(_write(stage / "brief.pdf", pdf))
         progress("PDF rendered")
     if "json" in request.formats:
-        doc = facts_document(as_of, snapshot, facts, note.headline, note.takeaways)
+        doc = facts_document(as_of, snapshot, facts, note.headline, note.lede, note.watch)
         files.append(_write(stage / "facts.json", doc.encode()))
     return files
 
@@ -367,7 +366,8 @@ def facts_document(
     snapshot: Snapshot,
     facts: Sequence[Fact],
     headline: str,
-    takeaways: Sequence[str],
+    lede: Sequence[str],
+    watch: Sequence[str],
 ) -> str:
     """The facts.json output contract (docs/facts.md), numbers at full precision."""
     doc = {
@@ -375,7 +375,8 @@ def facts_document(
         "demo": snapshot.demo,
         "assets": list(snapshot.assets),
         "headline": headline,
-        "takeaways": list(takeaways),
+        "lede": list(lede),
+        "watch": list(watch),
         "facts": [
             {
                 "id": f.id,

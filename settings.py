@@ -134,6 +134,13 @@ class AnalysisSettings:
         default=5.0,
         metadata=_help("A 24 h move of at least this % either way is an event for base rates."),
     )
+    base_rate_fear_greed_extreme: float = field(
+        default=25.0,
+        metadata=_help(
+            "Fear & Greed at most this or at least 100 minus this is an event for base rates "
+            "(the extreme of [narrative] fear_greed_extreme)."
+        ),
+    )
     relative_in_step_pp: float = field(
         default=0.15,
         metadata=_help(
@@ -221,10 +228,31 @@ class NarrativeSettings:
             "this % below it, or on a new record."
         ),
     )
+    change_rank_min_pct: float = field(
+        default=3.0,
+        metadata=_help(
+            "The 24 h move's rank against daily history is said when the move is at least "
+            "this % either way."
+        ),
+    )
+    change_rank_min_days: int = field(
+        default=90,
+        metadata=_help(
+            "...and when the last larger daily move of its sign is at least this many days "
+            "back (with none larger, when the history compared spans that many days)."
+        ),
+    )
     relative_min_gap_pp: float = field(
         default=1.0,
         metadata=_help(
             "Relative performance is said when an asset's 24 h gap to BTC is at least this (pp)."
+        ),
+    )
+    relative_7d_min_gap_pp: float = field(
+        default=3.0,
+        metadata=_help(
+            "...else the 7-day relative performance is said when an asset's 7-day gap to BTC is "
+            "at least this (pp)."
         ),
     )
     macd_cross_max_days: int = field(
@@ -265,6 +293,27 @@ class NarrativeSettings:
     )
     fear_greed_min_move: float = field(
         default=15.0, metadata=_help("A week's move of Fear & Greed (points) worth saying.")
+    )
+    funding_default_pct: float = field(
+        default=0.01,
+        metadata=_help(
+            "The venue's default funding rate per 8-hour interval, in % (Binance: 0.01): a "
+            "rate within funding_default_band_pct of it reads as the default, longs not "
+            "paying up; above it, longs pay up; below zero, shorts pay longs."
+        ),
+    )
+    funding_default_band_pct: float = field(
+        default=0.0005,
+        metadata=_help(
+            "How close to funding_default_pct (in % per interval) reads as the default."
+        ),
+    )
+    oi_quadrant_min_pct: float = field(
+        default=0.5,
+        metadata=_help(
+            "Open interest is read against the price (new positions, shorts closing, leverage "
+            "cut) when it moved at least this % in 24 hours."
+        ),
     )
 
 
@@ -429,7 +478,11 @@ class SourcesSettings:
         default=60, metadata=_help("Days of hourly candles paged back from now.")
     )
     funding_days: int = field(
-        default=90, metadata=_help("Days of funding history paged back from now.")
+        default=0,
+        metadata=_help(
+            "Days of funding history paged back from now; 0: back to the perpetual's first "
+            "settlement (2019 for Binance's BTCUSDT; the base rates of funding flips need it)."
+        ),
     )
     derivatives_days: int = field(
         default=60,
@@ -443,8 +496,11 @@ class SourcesSettings:
         metadata=_help("Days of hourly long/short account ratios paged back from now."),
     )
     macro_since: str = field(
-        default="2017-08-17",
-        metadata=_help("Earliest day of the Fear & Greed and DXY series fetched."),
+        default="1971-01-04",
+        metadata=_help(
+            "Earliest day of the DXY and Fear & Greed series fetched (the DXY's history starts "
+            "in 1971, Fear & Greed's in 2018: all of both, for the base rates)."
+        ),
     )
     overlap: int = field(
         default=3,

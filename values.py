@@ -181,6 +181,37 @@ class WeeklyGainRank(FactValue):
     """The most recent larger gain; None (null) when this one is the largest."""
 
 
+@dataclass(frozen=True)
+class LargerMove(JsonObject):
+    """An earlier daily move of the same sign larger than the current 24-hour move."""
+
+    date: str
+    """Trading date (YYYY-MM-DD) of that daily candle."""
+    pct: float
+    """Its close-to-close change, percent."""
+    days_ago: int
+    """Calendar days from that date to the UTC date the 24-hour move ends on."""
+
+
+@dataclass(frozen=True)
+class ChangeRank(FactValue):
+    """The 24-hour move read against the daily moves of the history known at as-of."""
+
+    fact_id: ClassVar[str] = "price.change_24h_rank"
+
+    pct: float
+    """The 24-hour move, percent (``price.change_24h_pct``)."""
+    direction: Direction
+    """``up`` for a gain, ``down`` for a fall."""
+    previous_larger: LargerMove | None
+    """The most recent daily move of the same sign larger than it; None (null): none in the
+    history compared, so it is the largest since ``history_start``."""
+    history_start: str
+    """Trading date (YYYY-MM-DD) of the first daily move compared."""
+    history_days: int
+    """Calendar days from ``history_start`` to the UTC date the 24-hour move ends on."""
+
+
 # --- momentum ----------------------------------------------------------------------------------
 
 
@@ -200,6 +231,9 @@ class Macd(FactValue):
     """``bullish`` when the histogram is positive."""
     crossed_days_ago: int | None
     """Daily closes since the last cross of the signal line; None (null): no cross in the data."""
+    crossed_on: str | None
+    """Trading date (YYYY-MM-DD) of the daily close at which the line last crossed its signal;
+    None (null): no cross in the data."""
 
 
 @dataclass(frozen=True)
@@ -441,19 +475,31 @@ class NextFomc(FactValue):
 
 
 @dataclass(frozen=True)
-class Relative24h(FactValue):
-    """Each asset's 24 h change against Bitcoin's."""
-
-    fact_id: ClassVar[str] = "cross.relative_24h"
+class Relative(FactValue):
+    """Each asset's change over one window against Bitcoin's."""
 
     vs_btc: Mapping[str, float]
     """Percentage points above (+) or below (−) Bitcoin's change, by asset code."""
     leader: str | None
-    """The asset with the largest 24 h change, Bitcoin included; None (null) when that change is
-    in step with the next largest (no asset led)."""
+    """The asset with the largest change, Bitcoin included; None (null) when that change is in
+    step with the next largest (no asset led)."""
     in_step: tuple[str, ...]
     """The assets whose change is in step with Bitcoin's (closer than the
     ``relative_in_step_pp`` setting)."""
+
+
+@dataclass(frozen=True)
+class Relative24h(Relative):
+    """Each asset's 24 h change against Bitcoin's."""
+
+    fact_id: ClassVar[str] = "cross.relative_24h"
+
+
+@dataclass(frozen=True)
+class Relative7d(Relative):
+    """Each asset's 7-day change against Bitcoin's."""
+
+    fact_id: ClassVar[str] = "cross.relative_7d"
 
 
 @dataclass(frozen=True)
@@ -480,16 +526,28 @@ class BaseRate(FactValue):
     fact_id: ClassVar[str] = "context.base_rate"
 
     event: str
-    """The event: ``funding.flip``, ``price.new_ath``, ``price.level_break`` or
-    ``price.change_24h_pct``."""
+    """The event: ``funding.flip``, ``price.new_ath``, ``price.level_break``,
+    ``liquidations.squeeze`` or ``price.change_24h_pct``; market-wide,
+    ``sentiment.fear_greed`` (an extreme) or ``macro.dxy_level_break``."""
     direction: Direction
-    """Its direction: ``up`` (a rise, a flip to positive, a close above) or ``down``."""
+    """Its direction: ``up`` (a rise, a flip to positive, a close above, a short squeeze,
+    extreme greed) or ``down``."""
     cases: int
     """Earlier cases counted: non-overlapping, each forward window ended before as-of."""
     since: str
     """Date of the first case (YYYY-MM-DD)."""
     horizons: Mapping[str, ForwardReturns]
     """What followed, by horizon: ``1d``, ``7d``, ``30d``."""
+
+
+@dataclass(frozen=True)
+class MarketBaseRate(BaseRate):
+    """What followed the earlier occurrences of today's market-wide event, for the lead asset."""
+
+    fact_id: ClassVar[str] = "context.market_base_rate"
+
+    asset: str
+    """The asset whose forward returns these are: the lead asset (the snapshot's first, BTC)."""
 
 
 # --- scalar facts and lookups ------------------------------------------------------------------

@@ -71,7 +71,8 @@ def _worth_macd(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSetti
 
 @register("momentum.macd", score=_score_macd, worth=_worth_macd)
 def macd(daily: Dataset) -> Reading[Macd] | None:
-    """MACD(12, 26, 9) of daily closes: line, signal, histogram, state and days since the cross."""
+    """MACD(12, 26, 9) of daily closes: line, signal, histogram, state, and the days since and
+    the date of the last cross of the signal line."""
     c = closes(daily)
     if len(c) <= WARM_UP:
         return None
@@ -82,12 +83,14 @@ def macd(daily: Dataset) -> Reading[Macd] | None:
     settled = positive.iloc[WARM_UP:]
     flips = settled.ne(settled.shift()).to_numpy().nonzero()[0][1:]
     crossed = int(len(settled) - 1 - flips[-1]) if len(flips) else None
+    crossed_on = day(settled.index[flips[-1]] - pd.Timedelta(days=1)) if len(flips) else None
     value = Macd(
         macd=float(m["macd"].iloc[-1]),
         signal=float(m["signal"].iloc[-1]),
         hist=float(hist.iloc[-1]),
         state="bullish" if positive.iloc[-1] else "bearish",
         crossed_days_ago=crossed,
+        crossed_on=crossed_on,
     )
     return Reading(value, "state", (daily,), {"date": day(c.index[-1] - pd.Timedelta(days=1))})
 

@@ -1,44 +1,118 @@
-"""Choosing what the note leads with and how its sections read: scores, then the story.
+"""Choosing what the note says and how it hangs together: the gate, scores, stories, links.
 
 Each fact's score rule is its spec's ``score`` (with the fact in its topic module), on a 0-100
 scale: a new all-time high (100) beats a first close above a round level in months (70-95),
 which beats a squeeze with $300M liquidated (80) and a funding flip (50-65), which beat a 1 %
-daily move (about 18); supporting numbers (totals, open interest) score low. Facts about assets
-other than the first one count a little less, since readers of a BTC-led market note look
-there first.
+daily move (about 18); supporting numbers (totals, open interest) score low.
 
-The sections are arranged here too, from the specs, so templates only lay them out: sentence
-order, facts covered by another one left out, runs of one topic, which sentences need not name
-their sources again, and where the note says that liquidation levels are model estimates.
+First the gate: a fact enters the prose only when its spec's ``worth`` rule holds under the
+``[narrative]`` settings; the others stay in facts.json and in the note's appendix. Then:
 
-Before all that, the gate: a fact enters the prose (headline, takeaways, sections) only when
-its spec's ``worth`` rule holds under the ``[narrative]`` settings; the others stay in
-facts.json and in the note's appendix.
+- **Stories.** Each asset's (and the market's) best story is its best fact among ``LEADS``,
+  plus a few points per gated fact that corroborates it (``MEMBERS``). The best story of any
+  asset leads; another asset's story scoring at least ``SECOND_STORY_FLOOR`` is the second.
+- **The lede.** Sentence one (``what``) says the lead story and the second story. Sentence
+  two is the first link (``analysis.links``) that touches the lead story, else the lead
+  asset's base rate.
+- **The sections** (``BLOCKS``): each link that still applies, then each listed fact not yet
+  said (one sentence for several assets when ``TOGETHER`` lists its id).
+- **What to watch**: each asset's levels, an event within days, the base rate if unsaid;
+  ``MAX_WATCH`` bullets at most.
+
+Every line takes the facts whose figures it says, so that no fact, and so no figure, is said
+twice; facts no line takes stay in the table, facts.json and the appendix.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from itertools import groupby
 
 from analysis import FACTS
+from analysis.links import RULES
 from analysis.registry import FactSpec
-from models import Fact, Paragraph, Section, Sentence, Story, chart_name
+from models import Block, Fact, Line, Story, chart_name, fact_key
 from settings import NarrativeSettings
-
-SECTION_ORDER = ("price", "derivatives", "momentum", "macro", "outlook")
-SECONDARY_ASSET_WEIGHT = 0.85
-MIN_TAKEAWAYS, MAX_TAKEAWAYS, TAKEAWAY_FLOOR = 3, 5, 25.0
-SECOND_HEADLINE_FLOOR = 50.0
 
 SPECS: Mapping[str, FactSpec] = {s.id: s for s in FACTS}
 """Every registered fact's spec, by id."""
 
+LEADS = (
+    "price.new_ath",
+    "price.level_break",
+    "price.change_24h_rank",
+    "liquidations.squeeze",
+    "funding.flip",
+    "macro.dxy_level_break",
+    "sentiment.fear_greed",
+    "price.change_24h_pct",
+)
+"""Facts that can lead a story, in order of preference between equal scores."""
+MEMBERS: Mapping[str, tuple[str, ...]] = {
+    "price.new_ath": ("price.level_break", "liquidations.squeeze", "price.weekly_gain_rank"),
+    "price.level_break": ("price.prior_range", "liquidations.squeeze", "price.weekly_gain_rank"),
+    "price.change_24h_rank": ("liquidations.squeeze", "price.level_break", "liquidations.spike"),
+    "liquidations.squeeze": ("liquidations.spike", "positioning.majority"),
+    "price.change_24h_pct": ("liquidations.squeeze", "liquidations.spike"),
+}
+"""Facts that corroborate a lead fact of the same asset: each adds ``CORROBORATION``."""
+CORROBORATION = 5.0
+SECOND_STORY_FLOOR = 50.0
+BLOCKS: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
+    (
+        "markets",
+        (
+            (
+                "price.level_break",
+                "price.prior_range",
+                "price.change_24h_rank",
+                "price.weekly_gain_rank",
+                "price.intraday_pct",
+                "price.pct_below_ath",
+                "cross.relative_24h",
+                "cross.relative_7d",
+            ),
+            ("momentum.rsi_14", "momentum.divergence", "momentum.macd"),
+        ),
+    ),
+    (
+        "leverage",
+        (
+            (
+                "liquidations.squeeze",
+                "liquidations.spike",
+                "funding.rate",
+                "open_interest.change_24h_pct",
+            ),
+        ),
+    ),
+    ("macro", (("macro.dxy", "macro.dxy_level_break", "sentiment.fear_greed"),)),
+)
+"""The note's sections, each in paragraphs listing, in reading order, the facts they say in
+their own sentence or in a link (``LinkRule.block``): a line goes where its first fact's id
+is listed."""
+SUBSUMED: Mapping[str, str] = {
+    "liquidations.spike": "liquidations.squeeze",
+    "price.pct_below_ath": "price.new_ath",
+    "momentum.rsi_14": "momentum.divergence",
+}
+"""A fact left out of the sections when this fact of its asset is said: the spike inside a
+squeeze is its detail; a record says the distance to it; a divergence says the RSI (all stay
+in the appendix)."""
+TOGETHER = ("momentum.rsi_14", "price.prior_range")
+"""Facts said in one sentence for several assets (their partials define ``together``)."""
+LEVELS = "outlook.levels"
+"""Each asset's What to watch bullet, lead asset first."""
+EVENTS = ("macro.next_fomc",)
+"""Market-wide facts of What to watch."""
+BASE_RATE, MARKET_BASE_RATE = "context.base_rate", "context.market_base_rate"
+"""What followed earlier cases of the lead story: an asset's, or the market's (a dollar or
+sentiment lead); at most one is said, attached to the lead."""
+MAX_WATCH = 3
 
-def score(fact: Fact, lead_asset: str | None) -> float:
+
+def score(fact: Fact) -> float:
     """How newsworthy ``fact`` is, 0-100."""
-    weight = 1.0 if fact.asset in (lead_asset, None) else SECONDARY_ASSET_WEIGHT
-    return SPECS[fact.id].score(fact) * weight
+    return SPECS[fact.id].score(fact)
 
 
 def worth_saying(facts: Sequence[Fact], narrative: NarrativeSettings) -> list[Fact]:
@@ -47,33 +121,180 @@ def worth_saying(facts: Sequence[Fact], narrative: NarrativeSettings) -> list[Fa
     return [f for f in facts if SPECS[f.id].worth(f, by_key, narrative)]
 
 
+def story_score(lead: Fact, told: Mapping[str, Fact]) -> float:
+    """A story's score: its lead fact's, plus ``CORROBORATION`` per gated fact that backs it."""
+    backing = sum(fact_key(lead.asset, m) in told for m in MEMBERS.get(lead.id, ()))
+    return score(lead) + CORROBORATION * backing
+
+
+def stories(told: Mapping[str, Fact], assets: Sequence[str]) -> list[tuple[float, Fact]]:
+    """Each asset's (and the market's) best story, as (score, lead fact), best first; ties
+    go to the earlier asset and the earlier entry of ``LEADS``."""
+    best = []
+    for asset in [*assets, None]:
+        leads = [told[k] for i in LEADS if (k := fact_key(asset, i)) in told]
+        if leads:
+            top = max(leads, key=lambda f: (story_score(f, told), -LEADS.index(f.id)))
+            best.append((story_score(top, told), top))
+    order = {a: i for i, a in enumerate([*assets, None])}
+    return sorted(best, key=lambda s: (-s[0], order[s[1].asset]))
+
+
 def tell(
-    facts: Sequence[Fact],
-    sections: Mapping[str, str],
-    assets: Sequence[str],
-    narrative: NarrativeSettings | None = None,
+    facts: Sequence[Fact], assets: Sequence[str], narrative: NarrativeSettings | None = None
 ) -> Story:
-    """Rank ``facts`` into a story. ``sections`` maps each fact id to its section id; only the
-    facts worth saying under ``narrative`` (default settings when None) are told, though every
-    fact is scored."""
-    lead = assets[0] if assets else None
-    scores = {f.key: score(f, lead) for f in facts}
-    facts = worth_saying(facts, narrative or NarrativeSettings())
-    ranked = sorted(facts, key=lambda f: -scores[f.key])
-    chosen = [f for f in ranked if scores[f.key] >= TAKEAWAY_FLOOR][:MAX_TAKEAWAYS]
-    if len(chosen) < MIN_TAKEAWAYS:
-        chosen = [f for f in ranked if scores[f.key] > 0][:MIN_TAKEAWAYS]
-    headline = ranked[:1]
-    other = [f for f in ranked if headline and f.asset != headline[0].asset]
-    if other and scores[other[0].key] >= SECOND_HEADLINE_FLOOR:
-        headline.append(other[0])
-    return Story(
-        headline=tuple(headline),
-        takeaways=tuple(chosen),
-        sections=arrange(facts, sections, assets),
-        scores=scores,
-        charts=lead_charts(headline, chosen, assets),
+    """The note's story from ``facts``: every fact scored, those worth saying under
+    ``narrative`` (default settings when None) chosen into the headline, the lede, the
+    sections and What to watch, each said once."""
+    narrative = narrative or NarrativeSettings()
+    told = {f.key: f for f in worth_saying(facts, narrative)}
+    ranked = stories(told, assets)
+    lead = ranked[0][1] if ranked else None
+    second = next((f for s, f in ranked[1:] if s >= SECOND_STORY_FLOOR), None)
+    known = dict(told)
+    what = _what(told, lead, second)
+    link = _lede_link(told, known, assets, narrative, lead)
+    history = None if link else _base_rate(told, lead, "history")
+    lede = tuple(_take(told, x) for x in (what, link or history) if x is not None)
+    blocks = _blocks(told, known, assets, narrative)
+    watch = _watch(told, known, assets, lead)
+    parts = (
+        Line("headline", (lead,)) if lead else None,
+        link,
+        Line("headline", (second,)) if second else None,
     )
+    lines = (*lede, *(x for b in blocks for x in b.lines), *watch)
+    said = [f for line in lines for f in (*line.facts, *line.context)]
+    estimates = [f for f in said if _estimated(f)]
+    return Story(
+        headline=tuple(p for p in parts if p is not None),
+        lede=lede,
+        blocks=blocks,
+        watch=watch,
+        scores={f.key: score(f) for f in facts},
+        charts=lead_charts(lead, second, said, assets),
+        estimate_sources=estimates[0].sources if estimates else (),
+    )
+
+
+def _estimated(fact: Fact) -> bool:
+    """Whether a said fact states a model estimate: an estimate fact, or levels that point at
+    an estimated liquidation cluster."""
+    kinds = (
+        (fact.value.get(k) for k in ("target_kind", "downside_kind"))
+        if fact.id == "outlook.levels"
+        else ()
+    )
+    return SPECS[fact.id].estimate or "cluster" in kinds
+
+
+def _take(told: dict[str, Fact], line: Line) -> Line:
+    """``line``, its facts removed from those still to say."""
+    for f in line.facts:
+        told.pop(f.key, None)
+    return line
+
+
+def _what(told: dict[str, Fact], lead: Fact | None, second: Fact | None) -> Line | None:
+    """The lede's first sentence, taken: the lead fact, then the second story's."""
+    if lead is None:
+        return None
+    return _take(told, Line("what", (lead, *([second] if second else []))))
+
+
+def _touches(line: Line, lead: Fact) -> bool:
+    """Whether a link is about the lead story: one of its facts is of the lead's asset."""
+    return any(f.asset == lead.asset for f in (*line.facts, *line.context))
+
+
+def _lede_link(
+    told: dict[str, Fact],
+    known: Mapping[str, Fact],
+    assets: Sequence[str],
+    narrative: NarrativeSettings,
+    lead: Fact | None,
+) -> Line | None:
+    """The first link (in ``RULES`` order) that touches the lead story, taken."""
+    if lead is None:
+        return None
+    for rule in RULES:
+        if not rule.lede:
+            continue
+        for line in rule.match(told, known, assets, narrative):
+            if _touches(line, lead):
+                return _take(told, line)
+    return None
+
+
+def _blocks(
+    told: dict[str, Fact],
+    known: Mapping[str, Fact],
+    assets: Sequence[str],
+    narrative: NarrativeSettings,
+) -> tuple[Block, ...]:
+    """The sections: each one's links and listed facts still unsaid (those ``SUBSUMED`` by a
+    fact the note says left out), in the paragraphs and order of ``BLOCKS`` (asset order
+    within one id); sections and paragraphs with nothing to say left out."""
+    for key, fact in list(told.items()):
+        if (by := SUBSUMED.get(fact.id)) and fact_key(fact.asset, by) in known:
+            del told[key]
+    out = []
+    for block, paragraphs in BLOCKS:
+        lines = [
+            _take(told, line)
+            for rule in RULES
+            if rule.block == block
+            for line in rule.match(told, known, assets, narrative)
+        ]
+        for fact_id in (i for ids in paragraphs for i in ids):
+            found = [told[k] for a in [*assets, None] if (k := fact_key(a, fact_id)) in told]
+            if len(found) > 1 and fact_id in TOGETHER:
+                lines.append(_take(told, Line("together", tuple(found))))
+            else:
+                lines.extend(_take(told, Line("fact", (f,))) for f in found)
+        grouped = tuple(
+            run
+            for ids in paragraphs
+            if (run := tuple(x for i in ids for x in lines if x.facts[0].id == i))
+        )
+        if grouped:
+            out.append(Block(block, grouped))
+    return tuple(out)
+
+
+def _base_rate(told: dict[str, Fact], lead: Fact | None, kind: str) -> Line | None:
+    """The lead story's base rate (its asset's, or the market's for a market-wide lead) as a
+    line of ``kind`` (``history`` in the lede, ``watch`` in What to watch), if it is worth
+    saying."""
+    key = fact_key(lead.asset, BASE_RATE if lead.asset else MARKET_BASE_RATE) if lead else ""
+    return Line(kind, (told[key],)) if key in told else None
+
+
+def _watch(
+    told: dict[str, Fact], known: Mapping[str, Fact], assets: Sequence[str], lead: Fact | None
+) -> tuple[Line, ...]:
+    """What to watch: the lead asset's levels first, then the others', an event within
+    days, the lead asset's base rate if still unsaid; ``MAX_WATCH`` bullets at most."""
+    first = [lead.asset] if lead and lead.asset else []
+    lines = [
+        _levels(told[k], known)
+        for a in dict.fromkeys([*first, *assets])
+        if (k := fact_key(a, LEVELS)) in told
+    ]
+    lines += [Line("watch", (told[k],)) for i in EVENTS if (k := fact_key(None, i)) in told]
+    history = _base_rate(told, lead, "watch")
+    if history is not None:
+        lines = [*lines[: MAX_WATCH - 1], history]
+    return tuple(_take(told, line) for line in lines[:MAX_WATCH])
+
+
+def _levels(levels: Fact, known: Mapping[str, Fact]) -> Line:
+    """An asset's levels bullet; ``cleared`` (referring to the level) when the note says the
+    break of its support level (a level break is always said once it is worth saying)."""
+    broke = known.get(fact_key(levels.asset, "price.level_break"))
+    if broke is not None and broke.value["level"] == levels.value["support"]:
+        return Line("levels", (levels,), (broke,), "cleared")
+    return Line("levels", (levels,))
 
 
 MECHANISM_CHARTS: tuple[tuple[str, str], ...] = (
@@ -86,75 +307,27 @@ MECHANISM_CHARTS: tuple[tuple[str, str], ...] = (
     ("price.level_break", "7d"),
 )
 """The chart of a story's mechanism, by the fact that tells it, in order of preference."""
-MAX_CHARTS = 3
+MAX_CHARTS = 2
 
 
 def lead_charts(
-    headline: Sequence[Fact], takeaways: Sequence[Fact], assets: Sequence[str]
+    lead: Fact | None, second: Fact | None, said: Sequence[Fact], assets: Sequence[str]
 ) -> tuple[str, ...]:
-    """The charts the note shows (the rest go to the appendix): the lead asset's daily chart,
-    the chart of its story's mechanism (the first of ``MECHANISM_CHARTS`` among its headline
-    and takeaway facts; the Dollar Index when a dollar fact leads), and the second headline
-    asset's daily chart, three at most."""
-    lead = next((f.asset for f in headline if f.asset), assets[0] if assets else None)
-    if lead is None:
+    """The charts the note shows (the rest go to the appendix), ``MAX_CHARTS`` of them: the
+    lead asset's daily chart, then the chart of its story's mechanism (the first of
+    ``MECHANISM_CHARTS`` among the facts the note says of it; the Dollar Index when a dollar
+    fact leads), else the second story's asset's daily chart."""
+    asset = lead.asset if lead and lead.asset else (assets[0] if assets else None)
+    if asset is None:
         return ()
-    told = [*headline, *takeaways]
-    ids = {f.id for f in told if f.asset == lead}
-    names = [chart_name(lead, "daily")]
-    if headline and headline[0].asset is None and headline[0].id.startswith("macro.dxy"):
+    names = [chart_name(asset, "daily")]
+    if lead is not None and lead.asset is None and lead.id.startswith("macro.dxy"):
         names.append(chart_name(None, "dxy"))
     else:
+        ids = {f.id for f in said if f.asset == asset}
         kind = next((k for fid, k in MECHANISM_CHARTS if fid in ids), None)
         if kind is not None:
-            names.append(chart_name(lead, kind))
-    for f in headline:
-        if f.asset and f.asset != lead:
-            names.append(chart_name(f.asset, "daily"))
-    return tuple(dict.fromkeys(names))[:MAX_CHARTS]
-
-
-def arrange(
-    facts: Sequence[Fact], sections: Mapping[str, str], assets: Sequence[str]
-) -> tuple[Section, ...]:
-    """The sections in ``SECTION_ORDER`` (then any other), each with a paragraph per asset of
-    ``assets`` and a last, market-wide one, leaving out those without facts."""
-    out = []
-    for sid in dict.fromkeys([*SECTION_ORDER, *sections.values()]):
-        paragraphs = []
-        caveat = False
-        for asset in [*assets, None]:
-            mine = [f for f in facts if f.asset == asset and sections[f.id] == sid]
-            if mine:
-                paragraphs.append(paragraph(asset, mine, caveat=not caveat))
-                caveat = caveat or bool(paragraphs[-1].estimate_sources)
-        if paragraphs:
-            out.append(Section(sid, tuple(paragraphs)))
-    return tuple(out)
-
-
-def paragraph(asset: str | None, facts: Sequence[Fact], *, caveat: bool = True) -> Paragraph:
-    """One asset's facts of a section (in registry order) as a paragraph: sentences ordered by
-    ``FactSpec.order``, covered facts left out, in runs of one topic. ``caveat``: end with the
-    model-estimate caveat when a fact is an estimate (False once a section has said it)."""
-    ids = {f.id for f in facts}
-    kept = [f for f in facts if SPECS[f.id].covered_by not in ids]
-    ordered = sorted(kept, key=_rank)
-    runs = []
-    for _, run in groupby(ordered, key=lambda f: SPECS[f.id].topic):
-        said = list(run)
-        runs.append(
-            tuple(
-                Sentence(f, cited=i > 0 and said[i - 1].sources == f.sources)
-                for i, f in enumerate(said)
-            )
-        )
-    estimates = [f for f in facts if SPECS[f.id].estimate]
-    sources = estimates[0].sources if caveat and estimates else ()
-    return Paragraph(asset, tuple(runs), sources)
-
-
-def _rank(fact: Fact) -> tuple[bool, int]:
-    """Sort key of a sentence: ranked facts by rank, then the unranked in registry order."""
-    order = SPECS[fact.id].order
-    return order is None, order or 0
+            names.append(chart_name(asset, kind))
+    if second is not None and second.asset and second.asset != asset and len(names) < MAX_CHARTS:
+        names.append(chart_name(second.asset, "daily"))
+    return tuple(names)

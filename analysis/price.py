@@ -27,8 +27,10 @@ from analysis.registry import Registry, fixed
 from models import Dataset, Fact, JSONValue
 from settings import NarrativeSettings
 from values import (
+    ChangeRank,
     Direction,
     LargerGain,
+    LargerMove,
     PriceLevelBreak,
     PriorRange,
     WeeklyGainRank,
@@ -78,6 +80,60 @@ def _score_24h(fact: Fact) -> float:
 def change_24h_pct(candles: Dataset) -> Reading[float] | None:
     """Percent change of the last close against the close 24 hours earlier."""
     return _change(candles, pd.Timedelta(hours=24))
+
+
+def _score_change_rank(fact: Fact) -> float:
+    """90 when no daily move of its sign in the history was larger, else 40 plus a point per 6
+    days since the most recent larger one, at most 90."""
+    larger = as_value(fact, ChangeRank).previous_larger
+    return since_score(
+        None if larger is None else larger.date, fact.as_of, never=90.0, base=40.0, most=50.0
+    )
+
+
+def _worth_change_rank(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) -> bool:
+    """Said when the move is at least ``change_rank_min_pct`` (3 %) either way and the most
+    recent larger daily move of its sign is at least ``change_rank_min_days`` (90) days back
+    (with none larger: when the history compared spans that many days)."""
+    v = as_value(fact, ChangeRank)
+    days = v.history_days if v.previous_larger is None else v.previous_larger.days_ago
+    return abs(v.pct) >= narrative.change_rank_min_pct and days >= narrative.change_rank_min_days
+
+
+@register("price.change_24h_rank", score=_score_change_rank, worth=_worth_change_rank)
+def change_24h_rank(candles: Dataset, daily: Dataset) -> Reading[ChangeRank] | None:
+    """The 24 h move (``price.change_24h_pct``: the last close against the close 24 hours
+    earlier) read against the daily moves of the history known at as-of.
+
+    The moves compared are the daily close-to-close changes (a daily close against the one a
+    day before it) of the move's sign, of the daily candles that closed at or before the close
+    the 24 h move starts from (so none overlaps it). ``previous_larger`` is the most recent of
+    them strictly larger (a gain above the gain, a drop below the drop); None when there is
+    none, so the move is the largest since ``history_start``, the first daily move compared.
+    Absent when the move is 0 or no daily move precedes it.
+    """
+    now = change_24h_pct(candles)
+    if now is None or now.value == 0:
+        return None
+    c = closes(daily)
+    moves = ((c / c.shift(1) - 1.0) * 100.0)[c.index.to_series().diff() == DAY]
+    moves = moves[moves.index <= pd.Timestamp(str(now.evidence["previous_time"]))]
+    if moves.empty:
+        return None
+    up = now.value > 0
+    same = moves[moves > 0] if up else moves[moves < 0]
+    larger = same[same > now.value] if up else same[same < now.value]
+    end = pd.Timestamp(str(now.evidence["time"])).floor("D")
+    start = stamp(moves.index[0]) - DAY
+    previous = None
+    if not larger.empty:
+        when = stamp(larger.index[-1]) - DAY
+        previous = LargerMove(day(when), float(larger.iloc[-1]), (end - when.floor("D")).days)
+    direction: Direction = "up" if up else "down"
+    value = ChangeRank(now.value, direction, previous, day(start), (end - start).days)
+    evidence = dict(now.evidence) | {"moves_compared": len(same)}
+    evidence |= {"history_end": day(stamp(moves.index[-1]) - DAY)}
+    return Reading(value, "rank", (candles, daily), evidence)
 
 
 def _score_7d(fact: Fact) -> float:

@@ -11,9 +11,11 @@ A fact function is pure and named after its id (``price.level_break`` → ``leve
   see ``analysis.DERIVED``), so a default lives only in ``settings.AnalysisSettings``;
 - it returns ``Reading[T] | None``, ``T`` the fact's value type in ``values.py``.
 
-Two market-wide inputs are not single datasets: ``all_candles`` (``Mapping[str, Dataset]``,
-each asset's finest candles, for cross-asset facts) and ``fomc`` (the ``FomcCalendar``, which
-``compute`` receives from its caller since it is not part of the snapshot).
+Three market-wide inputs are not single datasets: ``all_candles`` (``Mapping[str, Dataset]``,
+each asset's finest candles, for cross-asset facts), ``all_daily`` (each asset's daily
+candles, in the snapshot's asset order: the first is the lead asset) and ``fomc`` (the
+``FomcCalendar``, which ``compute`` receives from its caller since it is not part of the
+snapshot).
 
 A topic module declares its facts with a ``Registry`` (``register = Registry("price")``, then
 ``@register("price.last", score=...)`` on each function); ``validate`` checks any list of specs
@@ -37,7 +39,7 @@ from models import AssetData, Dataset, Fact, FomcCalendar, Snapshot
 from settings import AnalysisSettings, NarrativeSettings
 from values import UnknownFact, value_type
 
-MARKET_INPUTS = ("fear_greed", "dxy", "all_candles", "fomc")
+MARKET_INPUTS = ("fear_greed", "dxy", "all_candles", "all_daily", "fomc")
 ASSET_INPUTS: tuple[str, ...] = ("candles", "daily", "hourly", "funding", "open_interest")
 ASSET_INPUTS += ("liquidations", "long_short")
 SETTINGS: tuple[str, ...] = tuple(f.name for f in fields(AnalysisSettings))
@@ -371,10 +373,13 @@ def compute(
     known = snapshot.cut(as_of)
     facts: list[Fact] = []
     all_candles: dict[str, Dataset] = {}
+    all_daily: dict[str, Dataset] = {}
     for name, data in known.assets.items():
         inputs = _asset_inputs(data)
         if (candles := inputs["candles"]) is not None:
             all_candles[name] = candles
+        if (daily := inputs["daily"]) is not None:
+            all_daily[name] = daily
         for spec in specs:
             if spec.scope == "asset" and (fact := run_spec(spec, inputs, as_of, name, options)):
                 facts.append(fact)
@@ -382,6 +387,7 @@ def compute(
         "fear_greed": _present(known.fear_greed),
         "dxy": _present(known.dxy),
         "all_candles": all_candles or None,
+        "all_daily": all_daily or None,
         "fomc": fomc,
     }
     for spec in specs:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from charts.context import SECTION as APPENDIX
+from charts.context import base_rate_alt, base_rate_chart
 from charts.derivatives import (
     funding_alt,
     funding_chart,
@@ -30,10 +32,11 @@ from charts.macro import (
     relative_chart,
 )
 from charts.price import daily_alt, daily_chart, hourly_alt, hourly_chart
-from models import AssetData, ChartRef, Dataset, Fact, LevelProfile, chart_name
+from models import AssetData, ChartRef, Dataset, Fact, LevelProfile, chart_name, fact_key
 
 __all__ = [
     "MARKET",
+    "base_rate_chart",
     "daily_chart",
     "dxy_chart",
     "fear_greed_chart",
@@ -67,9 +70,11 @@ def render_charts(
 
     Per asset, in order: ``<asset>_daily`` and, with hourly candles, ``<asset>_7d`` (section
     ``price``); with liquidations ``<asset>_liquidations``, with funding ``<asset>_funding``,
-    with a non-empty level profile ``<asset>_levels`` (section ``derivatives``). Then, under
-    ``"market"`` when any is drawn: ``dxy``, ``fear_greed`` and, for two assets or more,
-    ``relative`` (section ``macro``).
+    with a non-empty level profile ``<asset>_levels`` (section ``derivatives``); with a
+    ``context.base_rate`` fact ``<asset>_base_rate`` (section ``appendix``: only the appendix
+    shows it). Then, under ``"market"`` when any is drawn: ``dxy``, ``fear_greed`` and, for
+    two assets or more, ``relative`` (section ``macro``), and with a
+    ``context.market_base_rate`` fact ``market_base_rate`` (section ``appendix``).
 
     ``assets``, ``fear_greed`` and ``dxy`` must already be cut at as-of; ``facts`` are the
     note's facts (any may be absent); ``profiles`` come from ``analysis.level_profiles``.
@@ -108,6 +113,9 @@ def render_charts(
             fig = level_profile_chart(profile, by_key, asset=name, demo=demo)
             alt = label + level_profile_alt(profile, by_key, asset=name)
             refs.append(save(fig, out_dir, chart_name(name, "levels"), alt, section="derivatives"))
+        if (base := by_key.get(fact_key(name, "context.base_rate"))) is not None:
+            fig, alt = base_rate_chart(daily, base, demo=demo), label + base_rate_alt(daily, base)
+            refs.append(save(fig, out_dir, chart_name(name, "base_rate"), alt, section=APPENDIX))
         out[name] = tuple(refs)
     if market:
         drawn = render_market_charts(
@@ -128,7 +136,8 @@ def render_market_charts(
     dxy: Dataset | None = None,
 ) -> tuple[ChartRef, ...]:
     """The market-wide charts, each when its data exists: ``dxy``, ``fear_greed`` and, for two
-    assets or more, ``relative`` (every asset's candles against BTC); section ``macro``.
+    assets or more, ``relative`` (every asset's candles against BTC), section ``macro``; and
+    ``market_base_rate`` (its lead asset's cases), section ``appendix``.
 
     What ``render_charts`` returns under ``"market"``; the arguments are the same.
     """
@@ -147,6 +156,12 @@ def render_market_charts(
         fig = relative_chart(candles, demo=demo)
         alt = label + relative_alt(candles)
         refs.append(save(fig, out_dir, "relative", alt, section="macro"))
+    base = by_key.get(fact_key(None, "context.market_base_rate"))
+    lead = assets.get(str(base.value["asset"])) if base is not None else None
+    if base is not None and lead is not None:
+        fig = base_rate_chart(lead.candles_1d, base, demo=demo)
+        alt = label + base_rate_alt(lead.candles_1d, base)
+        refs.append(save(fig, out_dir, "market_base_rate", alt, section=APPENDIX))
     return tuple(refs)
 
 

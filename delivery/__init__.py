@@ -7,7 +7,7 @@
 - ``ledger``: subscribers, written briefs and the per-address delivery ledger (SQLite store).
 
 Every channel reads the brief from its folder (``brief.read_brief``): facts.json for the
-headline and takeaways, brief.html, brief.pdf and charts/. ``CHANNELS`` names them for
+headline and lede, brief.html, brief.pdf and charts/. ``CHANNELS`` names them for
 ``[delivery] channels``; ``channels_from_settings`` builds the enabled ones.
 """
 

@@ -11,7 +11,7 @@
         index.html               the brief's page, with the blog's head, nav bar and pager added
         brief.pdf
         charts/*.png
-        post.json                what the index and the feed need (headline, takeaways...)
+        post.json                what the index and the feed need (headline, lede...)
         index.md                 optional (``markdown_layout = "hugo"``): a Hugo page bundle
       _posts/YYYY-MM-DD-SLUG.md  optional (``markdown_layout = "jekyll"``)
 
@@ -82,7 +82,8 @@ class PostView:
     brief_id: str
     headline: str
     as_of: str
-    takeaways: tuple[str, ...]
+    lede: tuple[str, ...]
+    """The note's lede: what happened, then why or the contrast."""
     demo: bool
     image: str | None
     """The lead asset's price chart, relative to the post folder (``charts/btc_daily.png``)."""
@@ -96,8 +97,8 @@ class PostView:
 
     @property
     def description(self) -> str:
-        """The first takeaway (the summary shown in link previews)."""
-        return self.takeaways[0] if self.takeaways else self.headline
+        """The lede's first sentence (the summary shown in link previews)."""
+        return self.lede[0] if self.lede else self.headline
 
     @property
     def href(self) -> str:
@@ -181,7 +182,7 @@ def post_view(brief: BriefFiles, config: BlogSettings) -> PostView:
         brief_id=brief.brief_id,
         headline=brief.headline,
         as_of=brief.as_of,
-        takeaways=brief.takeaways,
+        lede=brief.lede,
         demo=brief.demo,
         image=image,
         image_alt=alt,
@@ -404,7 +405,8 @@ def _read_posts(posts: Path, config: BlogSettings) -> list[PostView]:
     found = []
     for meta in posts.glob("*/post.json"):
         doc = json.loads(meta.read_text(encoding="utf-8"))
-        doc.update(takeaways=tuple(doc["takeaways"]), assets=tuple(doc.get("assets", ())))
+        lede = doc.pop("lede", None) or doc.pop("takeaways", ())  # posts before the lede
+        doc.update(lede=tuple(lede), assets=tuple(doc.get("assets", ())))
         doc.update(site_title=config.title, site_url=_site_url(config))
         found.append(PostView(**doc))
     return sorted(found, key=lambda p: p.brief_id, reverse=True)
@@ -474,7 +476,7 @@ def atom_feed(
         sub(entry, "link", rel="alternate", type="text/html", href=post.url)
         sub(entry, "published", _iso(post.as_of))
         sub(entry, "updated", _iso(post.as_of))
-        sub(entry, "summary", " ".join(post.takeaways) or post.headline)
+        sub(entry, "summary", " ".join(post.lede) or post.headline)
         note = notes.get(post.brief_id)
         if note:
             sub(entry, "content", absolute_urls(note, post.url), type="html")

@@ -42,7 +42,10 @@ class BriefFiles:
     """ISO-8601 UTC, as in facts.json (``2026-11-23T08:00:00Z``)."""
     demo: bool
     headline: str
-    takeaways: tuple[str, ...]
+    lede: tuple[str, ...]
+    """The lede's sentences: what happened, then why or the contrast."""
+    watch: tuple[str, ...]
+    """The What to watch bullets."""
     assets: tuple[str, ...]
     charts: tuple[Chart, ...]
     """Every chart, in the order brief.html shows them."""
@@ -117,7 +120,8 @@ def read_brief(folder: Path) -> BriefFiles:
         as_of=str(doc["as_of"]),
         demo=bool(doc["demo"]),
         headline=str(doc["headline"]),
-        takeaways=tuple(str(t) for t in doc["takeaways"]),
+        lede=tuple(str(t) for t in doc["lede"]),
+        watch=tuple(str(t) for t in doc["watch"]),
         assets=tuple(str(a) for a in doc["assets"]),
         charts=charts,
         prices=prices(doc),

@@ -66,8 +66,9 @@ class EmailView:
     date: str
     demo: bool
     preheader: str
-    """The inbox preview: the first takeaway (the headline if there is none)."""
-    takeaways: tuple[str, ...]
+    """The inbox preview: the lede's first sentence (the headline if there is none)."""
+    lede: tuple[str, ...]
+    watch: tuple[str, ...]
     prices: tuple[AssetPrice, ...]
     """The at-a-glance table: each asset's last price and 24 h / 7 d changes."""
     charts: tuple[ChartView, ...]
@@ -152,8 +153,9 @@ class Composer:
             headline=brief.headline,
             date=self.date,
             demo=brief.demo,
-            preheader=(brief.takeaways or (brief.headline,))[0],
-            takeaways=brief.takeaways,
+            preheader=(brief.lede or (brief.headline,))[0],
+            lede=brief.lede,
+            watch=brief.watch,
             prices=brief.prices,
             charts=self.charts,
             pdf_name=self.pdf_name,

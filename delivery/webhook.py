@@ -1,7 +1,7 @@
 """The webhook channel: one JSON POST per brief to a chat webhook, at most once per brief.
 
 The body carries the headline and the brief's link as ``text`` (Slack, Mattermost) and
-``content`` (Discord), plus the brief itself (``brief``: id, as-of, headline, takeaways, url,
+``content`` (Discord), plus the brief itself (``brief``: id, as-of, headline, lede, url,
 demo) for any other receiver. The URL is a secret, read from the environment variable named by
 ``[webhook] url_env``. A delivered brief is recorded in the store (``channel_runs``); a failed
 POST is left for the next run.
@@ -37,7 +37,7 @@ def body(brief: BriefFiles, url: str) -> dict[str, Any]:
             "id": brief.brief_id,
             "as_of": brief.as_of,
             "headline": brief.headline,
-            "takeaways": list(brief.takeaways),
+            "lede": list(brief.lede),
             "url": url,
             "demo": brief.demo,
         },

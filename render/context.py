@@ -42,7 +42,8 @@ class NoteContext:
         metadata={
             "help": "Charts by asset code ('market' for market-wide ones), each shown in its "
             "ChartRef.section after that asset's paragraph there (market: the section's "
-            "market-wide paragraph)."
+            "market-wide paragraph); section 'appendix' (the base-rate charts) only in the "
+            "appendix, beside the cases."
         }
     )
     sources: tuple[str, ...] = field(
@@ -60,6 +61,13 @@ class NoteContext:
     )
     generator: str = field(
         metadata={"help": "Program and version that wrote the note, e.g. 'marketnotes 0.1.0'."}
+    )
+    title: str = field(
+        default="",
+        metadata={
+            "help": "The headline (HTML), chosen by the renderer from story.headline to fit "
+            "its word budget; empty until then."
+        },
     )
     windows: Mapping[str, tuple[pd.Timestamp, pd.Timestamp]] = field(
         default_factory=dict,

@@ -10,17 +10,19 @@ Notes:
 (2) The few filters that choose a word by a number's sign (:func:`move`) or by recency
     (:func:`since`, :func:`days_ahead`) live here, not in templates, so that templates hold
     no comparisons.
-(3) A few filters arrange rather than format (:func:`glance`, :func:`with_sections`,
-    :func:`gaps_for`): they select or place what the note already holds, never compute a
-    figure, so that templates need no arithmetic, ordering comparisons or fact ids for layout
-    either. (Sentence order and grouping come arranged in the story: ``analysis.narrative``.)
-(4) Dataset names, kinds and the datasets each section is written from come from the dataset
-    registry (``datasets.py``), so that templates hold no table of datasets.
+(3) A few filters arrange rather than format (:func:`glance`, :func:`traced`,
+    :func:`gap_groups`, :func:`charts_in`): they select, mark or place what the note already
+    holds, never compute a figure, so that templates need no arithmetic, ordering
+    comparisons or fact ids for layout either. (What is said, in which order and grouping,
+    comes arranged in the story: ``analysis.narrative``.)
+(4) Dataset names come from the dataset registry (``datasets.py``), so that templates hold
+    no table of datasets.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date as _date
 from datetime import datetime
@@ -28,10 +30,10 @@ from itertools import groupby
 from typing import Any, NamedTuple, TypeAlias
 
 import pandas as pd
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from datasets import DATASETS, REGISTRY
-from models import DataGap, Fact, Section
+from datasets import DATASETS
+from models import ChartRef, DataGap, Fact
 from values import fact_of
 
 Number: TypeAlias = int | float
@@ -236,6 +238,13 @@ def since(when: When, as_of: When) -> str:
     return month_year(ts)
 
 
+def day_of(when: When, as_of: When) -> str:
+    """A date without its year when it falls in the year of ``as_of``: ``21 November``, else
+    in full: ``21 November 2025``."""
+    ts = _utc(when)
+    return day_month(ts) if ts.year == _utc(as_of).year else date(ts)
+
+
 def and_list(items: Iterable[object]) -> str:
     """Items joined in English: ``a``, ``a and b``, ``a, b and c``."""
     words = [str(i) for i in items]
@@ -349,66 +358,88 @@ def by_asset(facts: Iterable[Fact]) -> list[tuple[str | None, list[Fact]]]:
     return [(asset, list(run)) for asset, run in groupby(facts, key=lambda f: f.asset)]
 
 
-def with_sections(sections: Iterable[Section], order: Sequence[str]) -> list[Section]:
-    """The story's sections plus an empty one for each id of ``order`` the story lacks.
+FIGURE = re.compile(r"[+\u2212-]?\$?\d[\d,]*(?:\.\d+)?(?::\d\d)?(?:%|[KMBT](?![A-Za-z]))?")
+"""A figure in a phrase: a number with its sign, currency, decimals, clock or unit suffix."""
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)|([^<]+)")
 
-    An added section goes right after the last present section that ``order`` puts before
-    it (first when there is none), so that a section whose data is missing can still say so
-    in its place. Sections ``order`` does not list keep their place.
-    """
-    out = list(sections)
-    rank = {sid: i for i, sid in enumerate(order)}
-    for sid in order:
-        if any(s.id == sid for s in out):
-            continue
-        earlier = [i for i, s in enumerate(out) if rank.get(s.id, len(order)) < rank[sid]]
-        out.insert(earlier[-1] + 1 if earlier else 0, Section(sid, ()))
-    return out
+
+def traced(phrase: str, fact: Fact) -> Markup:
+    """``phrase`` (a fact's rendered HTML) with each figure wrapped in
+    ``<span data-fact="KEY" title="SOURCES, TIME">``: the figure's fact, its sources and time,
+    for a reader's hover and for the test that every figure of the prose comes from a fact.
+    Figures already inside such a span (another fact's) are left as they are."""
+    title = escape(provenance(fact))
+    opening = Markup(f'<span data-fact="{escape(fact.key)}" title="{title}">')
+    out, depth = [], 0
+    for tag, text in _TAG_OR_TEXT.findall(str(phrase)):
+        if tag:
+            depth += tag.startswith("<span data-fact") - (tag == "</span>" and depth > 0)
+            out.append(tag)
+        elif depth:
+            out.append(text)
+        else:
+            out.append(FIGURE.sub(lambda m: f"{opening}{m.group(0)}</span>", text))
+    return Markup("".join(out))
+
+
+def provenance(fact: Fact) -> str:
+    """Where and when a fact's figures come from: ``Binance spot, 23 November 2026, 08:00
+    UTC``."""
+    when = fact.evidence.get("time") or fact.as_of
+    return f"{', '.join(fact.sources)}, {datetime_utc(str(when))}"
+
+
+def unstop(text: str) -> Markup:
+    """A sentence as a clause: its final full stop removed (markup kept)."""
+    body = str(text).rstrip()
+    return Markup(body[:-1] if body.endswith(".") else body)
+
+
+APPENDIX = "appendix"
+"""The ``ChartRef.section`` of charts shown only in the appendix (base-rate paths)."""
+BLOCK_OF_SECTION: Mapping[str, str] = {"price": "markets", "derivatives": "leverage"}
+"""The note section (``analysis.narrative.BLOCKS``) of a chart's ``ChartRef.section``; other
+sections keep their name (``macro``)."""
+
+
+def charts_in(
+    charts: Mapping[str, Sequence[ChartRef]],
+    shown: Sequence[str] | None,
+    block: str,
+    blocks: Sequence[str],
+) -> list[ChartRef]:
+    """The shown charts (``shown``, in its order; None: all) of section ``block`` of the
+    note's sections ``blocks``; the last section also takes those whose section is absent.
+    Charts of section ``APPENDIX`` never go to the note's sections."""
+    refs = {c.name: c for group in charts.values() for c in group if c.section != APPENDIX}
+    names = list(refs) if shown is None else [n for n in shown if n in refs]
+    home = {n: BLOCK_OF_SECTION.get(refs[n].section, refs[n].section) for n in names}
+    stray = block == blocks[-1] if blocks else False
+    return [refs[n] for n in names if home[n] == block or (stray and home[n] not in blocks)]
 
 
 class GapGroup(NamedTuple):
-    """Absent datasets shared by some assets: one line of the note."""
+    """Datasets the note could not use fully, sharing their assets and state: one item of the
+    note's "Not covered today" or "Stale data" line."""
 
     datasets: tuple[str, ...]
-    """Dataset names, in the order asked for."""
     assets: tuple[str | None, ...]
-    """Asset codes lacking all of them (None: market-wide datasets)."""
+    """Asset codes (None: market-wide datasets)."""
+    newest: pd.Timestamp | None
+    """When their newest rows became known (stale), None when absent."""
 
 
-def gaps_for(
-    gaps: Iterable[DataGap], assets: Iterable[str | None], datasets: Sequence[str]
-) -> list[GapGroup]:
-    """Which of ``datasets`` are absent (not stale) for each of ``assets``, grouped: assets
-    lacking the same datasets share one group. Assets lacking none are left out; None stands
-    for market-wide datasets (``fear_greed``, ``dxy``).
-    """
-    absent = {(g.dataset, g.asset) for g in gaps if g.newest is None}
-    groups: dict[tuple[str, ...], list[str | None]] = {}
-    for asset in assets:
-        missing = tuple(d for d in datasets if (d, asset) in absent)
-        if missing:
-            groups.setdefault(missing, []).append(asset)
-    return [GapGroup(names, tuple(codes)) for names, codes in groups.items()]
-
-
-def data_kinds(datasets: Iterable[str]) -> str:
-    """Dataset names as the subject of a sentence, each by its registry kind: ``Funding,
-    open-interest and liquidation data``."""
-    kinds = [spec.kind if (spec := DATASETS.get(d)) else d.replace("_", " ") for d in datasets]
-    return upper_first(f"{and_list(kinds)} data")
-
-
-def section_datasets(section: str) -> list[str]:
-    """The snapshot datasets a note section is written from (``DatasetSpec.section``), in
-    registry order: those whose absence the section states."""
-    return [spec.name for spec in REGISTRY if spec.section == section]
-
-
-def market_wide(datasets: Iterable[str]) -> bool:
-    """Whether ``datasets`` are all market-wide (and there is at least one): a section written
-    from them states their absence once, not per asset."""
-    scopes = {DATASETS[d].scope for d in datasets}
-    return scopes == {"market"}
+def gap_groups(gaps: Iterable[DataGap], stale: bool) -> list[GapGroup]:
+    """The stale gaps (``stale``) or the absent ones, grouped: the datasets lacking, or stale
+    up to the same time, for the same assets share an item, in order of first appearance."""
+    assets: dict[tuple[str, pd.Timestamp | None], list[str | None]] = {}
+    for g in gaps:
+        if (g.newest is not None) == stale:
+            assets.setdefault((g.dataset, g.newest), []).append(g.asset)
+    groups: dict[tuple[tuple[str | None, ...], pd.Timestamp | None], list[str]] = {}
+    for (dataset, newest), codes in assets.items():
+        groups.setdefault((tuple(codes), newest), []).append(dataset)
+    return [GapGroup(tuple(d), codes, newest) for (codes, newest), d in groups.items()]
 
 
 FILTERS: Mapping[str, Callable[..., Any]] = {
@@ -419,19 +450,19 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
         asset_name,
         by_asset,
         cardinal,
+        charts_in,
         cite,
-        data_kinds,
         dataset_name,
         date,
         date_range,
         datetime_utc,
         day_month,
+        day_of,
         days_ago,
         days_ahead,
-        gaps_for,
+        gap_groups,
         glance,
         iso_utc,
-        market_wide,
         month_year,
         move,
         number,
@@ -439,17 +470,18 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
         ordinal,
         pct,
         pp,
-        section_datasets,
+        provenance,
         share,
         short_date,
         signed_pct,
         since,
         time_utc,
+        traced,
+        unstop,
         upper_first,
         usd,
         usd_compact,
         venues,
-        with_sections,
     )
 }
 """Every filter, by the name templates use."""

@@ -1,35 +1,43 @@
-"""Rendering a note's context to HTML, plus its headline and takeaways as plain text.
+"""Rendering a note's context to HTML, plus its headline, lede and What to watch as plain text.
 
-The plain texts come from the same macros the HTML uses (``_headline.html`` and
-``_facts.html``), so ``facts.json`` and the note can never word them differently.
+The plain texts come from the same macros the HTML uses (``_lines.html``), so ``facts.json``,
+the email, the blog and the note can never word them differently. The headline is the
+longest choice of the story's headline parts that fits ``HEADLINE_WORDS``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, TemplateError, TemplateSyntaxError
 from markupsafe import Markup
 
 from errors import RenderError
+from models import Line, Story
 from render.context import NoteContext
 from render.environment import make_environment
 
 TEMPLATE = "brief.html"
 """The note's page template."""
+HEADLINE_WORDS = 14
+"""The headline's budget, in words."""
 
 
 @dataclass(frozen=True)
 class RenderedNote:
-    """A rendered note: the page, and its headline and takeaways as plain text."""
+    """A rendered note: the page, and its headline, lede and What to watch as plain text."""
 
     html: str
     """The whole self-contained page (CSS inlined; charts referenced as ``charts/...``)."""
     headline: str
     """The note's title as plain text (tags stripped, entities decoded)."""
-    takeaways: tuple[str, ...]
-    """The key takeaways as plain text, most newsworthy first."""
+    lede: tuple[str, ...]
+    """The lede's sentences as plain text: what happened, then why or the contrast."""
+    watch: tuple[str, ...]
+    """The What to watch bullets as plain text."""
 
 
 def _plain(markup: str) -> str:
@@ -45,13 +53,33 @@ def render_note(ctx: NoteContext) -> RenderedNote:
     """
     env = make_environment()
     try:
-        html = env.get_template(TEMPLATE).render(ctx.variables())
-        headline = env.get_template("_headline.html").module.headline(ctx.story.headline)  # type: ignore[attr-defined]
-        say = env.get_template("_facts.html").module
-        takeaways = tuple(_plain(say.takeaway(f)) for f in ctx.story.takeaways)  # type: ignore[attr-defined]
+        lines = env.get_template("_lines.html").module
+        title = headline(lines, ctx.story)
+        html = env.get_template(TEMPLATE).render(replace(ctx, title=title).variables())
+        lede = tuple(_plain(lines.sentence(x)) for x in ctx.story.lede)  # type: ignore[attr-defined]
+        watch = tuple(_plain(lines.sentence(x)) for x in ctx.story.watch)  # type: ignore[attr-defined]
     except TemplateError as exc:
         raise _template_error(exc, env, TEMPLATE) from exc
-    return RenderedNote(html=html, headline=_plain(headline), takeaways=takeaways)
+    return RenderedNote(html=html, headline=_plain(title), lede=lede, watch=watch)
+
+
+def headline(lines: Any, story: Story) -> Markup:
+    """The title: the first of the story's headline choices (every part; without the link;
+    without the second story; the lead alone) that fits ``HEADLINE_WORDS``, else the lead."""
+    parts = story.headline
+    choices = [parts, _without(parts, link=True), _without(parts, link=False), parts[:1]]
+    for choice in choices:
+        said = Markup(lines.headline(choice))
+        if len(_plain(said).split()) <= HEADLINE_WORDS:
+            return said
+    return Markup(lines.headline(parts[:1]))
+
+
+def _without(parts: Sequence[Line], *, link: bool) -> tuple[Line, ...]:
+    """``parts`` without the link (``link``) or without the second story."""
+    if link:
+        return tuple(p for p in parts if p.kind == "headline")
+    return tuple(p for i, p in enumerate(parts) if i == 0 or p.kind != "headline")
 
 
 def _template_error(exc: TemplateError, env: Environment, rendering: str) -> RenderError:

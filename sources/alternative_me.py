@@ -41,7 +41,8 @@ async def fear_greed(
 
 
 class AlternativeMe:
-    """The ``Source`` of the Fear & Greed index: its whole history in one request."""
+    """The ``Source`` of the Fear & Greed index: its whole history in one request on a first
+    gather, then only the days from the request's floor (the store holds the rest)."""
 
     name = SOURCE
     venues = ()
@@ -54,8 +55,16 @@ class AlternativeMe:
         self.client, self.url, self.policy, self.recorder = client, url, policy, recorder
 
     async def fetch(self, request: Request) -> pd.DataFrame:
-        """Every daily value (the request's window is cut from them by the gather)."""
-        return await fear_greed(self.client, self.url, 0, self.policy, self.recorder)
+        """Every daily value (``limit=0``; the request's window is cut from them by the
+        gather), or with a floor the values of the days from it to now (the last ``limit``)."""
+        days = 0 if request.floor is None else _days_since(request.floor, request.until)
+        return await fear_greed(self.client, self.url, days, self.policy, self.recorder)
+
+
+def _days_since(floor: int, until: int) -> int:
+    """How many daily values reach from ``floor`` to ``until`` (ms), both days included."""
+    day_ms = 86_400_000
+    return max(1, until // day_ms - floor // day_ms + 1)
 
 
 def provider(ctx: Context) -> AlternativeMe:

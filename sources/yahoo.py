@@ -11,7 +11,7 @@ import pandas as pd
 
 from errors import BadResponse
 from sources.base import Context, Request
-from sources.http import Recorder, RetryPolicy, get_json, ms
+from sources.http import Recorder, RetryPolicy, get_json
 
 SOURCE = "ICE US Dollar Index via Yahoo Finance"
 SYMBOL = "DX-Y.NYB"
@@ -53,8 +53,8 @@ async def dxy(
 
 
 class Yahoo:
-    """The ``Source`` of the US Dollar Index: daily closes since the request's depth, in one
-    request."""
+    """The ``Source`` of the US Dollar Index: daily closes since the request's depth in one
+    request on a first gather, then only those from its floor (the store holds the rest)."""
 
     name = SOURCE
     venues = ()
@@ -67,8 +67,8 @@ class Yahoo:
         self.client, self.url, self.policy, self.recorder = client, url, policy, recorder
 
     async def fetch(self, request: Request) -> pd.DataFrame:
-        """Daily closes from the depth (``[sources] macro_since``) to now."""
-        since = 0 if request.since is None else ms(request.since)
+        """Daily closes from the floor, else the depth (``[sources] macro_since``), to now."""
+        since = request.start or 0
         return await dxy(self.client, self.url, since, request.until, self.policy, self.recorder)
 
 

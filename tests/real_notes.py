@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import FACTS, compute_facts
+from analysis import compute_facts
 from analysis.narrative import tell
 from models import Snapshot
 from pipeline import data_gaps
@@ -227,7 +227,7 @@ def note_html(snapshot: Path, as_of: pd.Timestamp) -> str:
     """brief.html of the note at ``as_of`` (its charts left out: they state no claim checked)."""
     snap = _load(snapshot)
     facts = compute_facts(snap, as_of, fomc=load_fomc())
-    story = tell(facts, {s.id: s.section for s in FACTS}, list(snap.assets))
+    story = tell(facts, list(snap.assets))
     context = NoteContext(
         as_of=as_of,
         demo=False,

@@ -37,7 +37,7 @@ def test_every_spec_is_well_formed() -> None:
         assert spec.bounds, f"{spec.name} has no numeric column"
         assert all(c.format == "s" for c in spec.columns if c.bounds is None), spec.name
         assert pd.Timedelta(spec.stale_after) > pd.Timedelta(0), spec.name
-        assert spec.step > pd.Timedelta(0) and spec.noun and spec.kind, spec.name
+        assert spec.step > pd.Timedelta(0) and spec.noun, spec.name
         assert not spec.required or spec.scope == "asset", spec.name
 
 
@@ -192,19 +192,8 @@ def test_coinglass_covers_the_default_venues_of_liquidations() -> None:
     assert tuple(exchanges) == DATASETS["liquidations"].venues
 
 
-def test_the_note_names_and_sections_come_from_the_registry() -> None:
+def test_the_note_names_datasets_from_the_registry() -> None:
     assert filters.dataset_name("long_short") == DATASETS["long_short"].noun
-    assert filters.data_kinds(["long_short"]) == "Long/short positioning data"
-    # the order the note lists a section's datasets in (others may join them)
-    derivatives = ["funding", "open_interest", "liquidations", "long_short"]
-    assert [d for d in filters.section_datasets("derivatives") if d in derivatives] == derivatives
-    assert [d for d in filters.section_datasets("macro") if d in MARKET_DATASETS] == [
-        "dxy",
-        "fear_greed",
-    ]
-    assert filters.section_datasets("price") == []
-    assert filters.market_wide(["dxy", "fear_greed"])
-    assert not filters.market_wide(["funding", "dxy"]) and not filters.market_wide([])
 
 
 def test_the_snapshot_format_documents_every_dataset() -> None:

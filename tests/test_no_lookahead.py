@@ -52,8 +52,9 @@ def test_later_rows_change_nothing(tmp_path: Path, hours_back: int) -> None:
 
 @pytest.mark.parametrize("hours_back", [0, 30])
 def test_base_rates_see_no_later_rows(tmp_path: Path, hours_back: int) -> None:
-    """The base rates fire on the demo at these as-ofs (a level break, a 5 % move), and a
-    snapshot truncated there gives the same cases and forward returns."""
+    """The base rates fire on the demo at these as-ofs (a level break, a 5 % move, and the
+    market-wide DXY level break for Bitcoin), and a snapshot truncated there gives the same
+    cases and forward returns."""
     full = load_snapshot(DEMO)
     as_of = default_as_of(full) - pd.Timedelta(hours=hours_back)
     cut = load_snapshot(truncate_files(DEMO, tmp_path / "cut", as_of))
@@ -61,9 +62,9 @@ def test_base_rates_see_no_later_rows(tmp_path: Path, hours_back: int) -> None:
         [
             json.dumps([f.asset, f.value, dict(f.evidence)])
             for f in facts
-            if f.id == "context.base_rate"
+            if f.id in ("context.base_rate", "context.market_base_rate")
         ]
         for facts in (compute_facts(full, as_of), compute_facts(cut, as_of))
     ]
-    assert len(found[0]) == 2
+    assert len(found[0]) == 3
     assert found[0] == found[1]

@@ -210,7 +210,8 @@ def test_dry_run_keep_keeps_what_it_rendered_and_touches_nothing(
     assert generate.main(["daily", "--config", config, "--dry-run", "--keep", str(keep)]) == 0
     assert (keep / "out" / "2026-11-23" / "brief.pdf").is_file()
     assert (keep / "site" / "posts" / "2026-11-23" / "index.html").is_file()
-    assert b"Subject: [Demo data] " in (keep / "email-sample.eml").read_bytes()
+    unfolded = (keep / "email-sample.eml").read_bytes().replace(b"\r\n ", b" ")
+    assert b"Subject: [Demo data] " in unfolded
     assert not (tmp_path / "out").exists() and not (tmp_path / "site").exists()
     assert generate.main(["daily", "--config", config, "--keep", str(keep)]) == 2
     assert "--keep DIR needs --dry-run" in capsys.readouterr().err

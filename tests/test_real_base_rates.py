@@ -1,7 +1,9 @@
-"""``context.base_rate`` on real data, against a recomputation from the raw files of
-../shared/marketdata that shares no code with it: Bitcoin funding flips (Binance USDⓈ-M
-funding, 2023-2026) and first daily closes above a multiple of $5,000 ($100,000 among them)
-after at least 14 days (Binance spot daily candles since 2017), on several as-of dates."""
+"""``context.base_rate`` and ``context.market_base_rate`` on real data, against a
+recomputation from the raw files of ../shared/marketdata that shares no code with them: Bitcoin
+funding flips (Binance USDⓈ-M funding, 2023-2026), first daily closes above a multiple of
+$5,000 ($100,000 among them) after at least 14 days (Binance spot daily candles since 2017)
+and Crypto Fear & Greed readings of 25 or below (Alternative.me, since 2018) followed by
+Bitcoin, on several as-of dates; and squeezes, whose liquidation history is too short."""
 
 from __future__ import annotations
 
@@ -144,6 +146,9 @@ def _options() -> dict[str, Any]:
         "level_minor_steps",
         "level_min_age_days",
         "level_minor_unseen_days",
+        "squeeze_min_move_pct",
+        "squeeze_min_share",
+        "squeeze_min_multiple",
     ]
     return {n: getattr(s, n) for n in names}
 
@@ -202,3 +207,62 @@ def test_bitcoin_first_closes_above_a_major_level_match_the_raw_files(real_snaps
         compared.append(t)
     assert hundred in compared and len(compared) >= 4, compared
     print(f"compared {len(compared)} first-close base rates of {len(window)} events")
+
+
+def test_bitcoin_squeezes_have_too_short_a_history(real_snapshot: Path) -> None:
+    """Six months of hourly liquidations (CoinGlass, from November 2025): every squeeze of the
+    scan has fewer than 6 complete earlier cases, so no base rate of squeezes is reported (the
+    minimum-cases rule, on real data)."""
+    btc = load_snapshot(real_snapshot).assets["BTC"]
+    liq, daily = btc.liquidations, btc.candles_1d
+    assert liq is not None
+    rule = {k: v for k, v in _options().items() if k.startswith("squeeze_")}
+    found = context.squeeze_times(liq, daily, **rule)
+    assert len(found) >= 3, "the real liquidations hold a few squeezes"
+    for when in found.index:
+        as_of = pd.Timestamp(when)
+        cut = btc.cut(as_of)
+        assert cut.liquidations is not None
+        fact = context.base_rate(
+            cut.candles_1d, cut.candles_1d, as_of, None, None, cut.liquidations, **_options()
+        )
+        assert fact is None or fact.value.event != "liquidations.squeeze"
+        assert len(context.cases(found[found.index < as_of], daily, as_of)) < 6
+    print(f"{len(found)} real squeezes, none with 6 earlier cases")
+
+
+def _extreme_fear() -> list[datetime]:
+    """Times (00:00 UTC of the date) of the raw Fear & Greed readings of 25 or below."""
+    with open(SHARED / "fear_greed_alternative_me" / "fng.csv") as f:
+        return [
+            datetime.fromtimestamp(int(r["timestamp"]), tz=UTC)
+            for r in csv.DictReader(f)
+            if float(r["value"]) <= 25.0
+        ]
+
+
+def test_extreme_fear_followed_by_bitcoin_matches_the_raw_files(real_snapshot: Path) -> None:
+    daily, fear = _daily(), _extreme_fear()
+    chosen = [t for t in fear if t.year >= 2019][::90][:8]
+    assert len(chosen) >= 6, "the raw index should hold extreme fear in several years"
+    s = AnalysisSettings()
+    options = {k: v for k, v in _options().items() if k.startswith("level_")}
+    options |= {"base_rate_min_cases": s.base_rate_min_cases}
+    options |= {"base_rate_fear_greed_extreme": s.base_rate_fear_greed_extreme}
+    compared = 0
+    for when in chosen:
+        as_of = pd.Timestamp(when + timedelta(hours=1))  # the reading is known from 00:00
+        snapshot = load_snapshot(real_snapshot).cut(as_of)
+        all_daily = {a: d.candles_1d for a, d in snapshot.assets.items()}
+        found = context.market_base_rate(all_daily, as_of, snapshot.fear_greed, None, **options)
+        earlier = [t for t in fear if t < when + timedelta(hours=1)]
+        expected = _expected(earlier, daily, when + timedelta(hours=1))
+        if expected["cases"] < 6:
+            assert found is None
+            continue
+        assert found is not None and found.value.event == "sentiment.fear_greed"
+        assert (found.value.direction, found.value.asset) == ("down", "BTC")
+        _compare(found, expected)
+        compared += 1
+    assert compared >= 5, compared
+    print(f"compared {compared} extreme-fear base rates of {len(chosen)} as-of dates")

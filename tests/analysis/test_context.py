@@ -51,6 +51,9 @@ def _options(**changes: Any) -> dict[str, Any]:
     options |= {"base_rate_ath_gap_days": s.base_rate_ath_gap_days}
     options |= {"base_rate_move_pct": s.base_rate_move_pct}
     options |= {"funding_flip_min_prints": 3, "funding_flip_min_pct": 0.001}
+    options |= {"squeeze_min_move_pct": s.squeeze_min_move_pct}
+    options |= {"squeeze_min_share": s.squeeze_min_share}
+    options |= {"squeeze_min_multiple": s.squeeze_min_multiple}
     return options | dict(levels()) | changes
 
 
@@ -103,6 +106,24 @@ def test_the_fact_fires_on_todays_move_with_enough_cases() -> None:
     assert found.value.cases == 6
     assert found.evidence["dates"] == [str((at(START) + e * DAY).date()) for e in COUNTED]
     assert found.evidence["rule"] == {"min_pct": 5.0}
+
+
+def test_each_case_is_listed_with_what_followed_it() -> None:
+    """Evidence ``returns``: per case (in ``dates`` order) the 1-, 7- and 30-day returns and
+    the worst drawdown within 30 days, from the constructed factors and lows."""
+    daily = _daily()
+    found = context.base_rate(daily, daily, AS_OF, None, **_options())
+    assert found is not None
+    close = 100.0 * np.cumprod(_factors())
+    expected = [
+        {
+            f"{h}d": approx((np.prod(_factors()[e + 1 : e + h + 1]) - 1.0) * 100.0)
+            for h in (1, 7, 30)
+        }
+        | {"drawdown_pct": approx(min(0.0, (close[e : e + 31].min() / close[e] - 1.0) * 100.0))}
+        for e in COUNTED
+    ]
+    assert found.evidence["returns"] == expected
 
 
 def test_fewer_than_the_minimum_cases_and_the_fact_is_absent() -> None:
@@ -233,6 +254,18 @@ PHRASINGS: dict[str, Fact] = {
     ),
     "context.base_rate/first-close-below-cents": _base_rate(
         "price.level_break", "down", {"step": 0.5, "min_age_days": 14, "step_decimals": 2}, "XRP"
+    ),
+    "context.base_rate/short-squeeze": _base_rate(
+        "liquidations.squeeze",
+        "up",
+        {"min_move_pct": 2.0, "min_share": 0.7, "min_multiple": 3.0},
+        "BTC",
+    ),
+    "context.base_rate/long-squeeze": _base_rate(
+        "liquidations.squeeze",
+        "down",
+        {"min_move_pct": 2.0, "min_share": 0.7, "min_multiple": 3.0},
+        "ETH",
     ),
     "context.base_rate/daily-fall": _base_rate(
         "price.change_24h_pct", "down", {"min_pct": 5.0}, "ETH"

@@ -8,10 +8,10 @@ from analysis import FACTS, narrative
 from analysis.registry import always
 from models import Fact
 from settings import NarrativeSettings
+from tests.analysis.test_cross import PHRASINGS
 from tests.render.make import ATH_NEW, BRANCHES, LAST, fact
-from values import Dxy, FearGreed, Macd, NextFomc, WeeklyGainRank
+from values import Dxy, FearGreed, Macd, NextFomc, Relative7d, WeeklyGainRank
 
-SECTIONS = {s.id: s.section for s in FACTS}
 SPECS = {s.id: s for s in FACTS}
 DEFAULTS = NarrativeSettings()
 
@@ -32,11 +32,13 @@ def test_the_documented_defaults() -> None:
     assert (d.relative_min_gap_pp, d.macd_cross_max_days, d.spike_min_multiple) == (1.0, 3, 10.0)
     assert (d.dxy_min_move_pct, d.dxy_break_unseen_days, d.fomc_max_days) == (0.5, 20, 7)
     assert (d.fear_greed_extreme, d.fear_greed_min_move) == (25.0, 15.0)
+    assert (d.change_rank_min_pct, d.change_rank_min_days) == (3.0, 90)
+    assert d.relative_7d_min_gap_pp == 3.0
 
 
 def test_every_gate_states_its_rule() -> None:
     gated = [s for s in FACTS if s.worth is not always]
-    assert len(gated) == 12
+    assert len(gated) == 15
     assert all((s.worth.__doc__ or "").strip().startswith("Said ") for s in gated)
 
 
@@ -87,7 +89,7 @@ def test_macd_only_as_a_recent_crossover() -> None:
     assert not said(BRANCHES["momentum.macd/bullish-always"])
     base = BRANCHES["momentum.macd/bullish-days"]
     at = [
-        said(replace(base, value=Macd(5.0, 4.0, 1.0, "bullish", n))) for n in (3, 4)
+        said(replace(base, value=Macd(5.0, 4.0, 1.0, "bullish", n, "2026-11-19"))) for n in (3, 4)
     ]  # the last three daily closes
     assert at == [True, False]
 
@@ -98,6 +100,19 @@ def test_relative_performance_only_on_a_gap_of_a_point() -> None:
     assert said(BRANCHES["cross.relative_24h/sol-leads-of-three"])  # SOL's 4 pp counts
     strict = NarrativeSettings(relative_min_gap_pp=1.5)
     assert not said(BRANCHES["cross.relative_24h/btc-leads"], settings=strict)
+
+
+def test_else_the_7_day_gap_of_three_points() -> None:
+    week = PHRASINGS["cross.relative_7d/eth-leads"]  # 4.5 pp over seven days
+    close_day = BRANCHES["cross.relative_24h/in-step"]  # 0.1 pp over 24 hours
+    assert said(week, close_day) and said(week)  # no 24 h fact: the week may be said
+    assert not said(week, BRANCHES["cross.relative_24h/btc-leads"])  # the 24 h gap is said
+    assert not said(PHRASINGS["cross.relative_7d/in-step"], close_day)  # 0.1 pp a week
+    narrow = replace(week, value=Relative7d({"ETH": 2.9}, "ETH", ()))
+    assert not said(narrow, close_day)
+    assert said(narrow, close_day, settings=NarrativeSettings(relative_7d_min_gap_pp=2.5))
+    loose = NarrativeSettings(relative_min_gap_pp=0.05)  # the 24 h gap of 0.1 pp is said
+    assert not said(week, close_day, settings=loose)
 
 
 def test_a_liquidation_spike_only_at_ten_times_the_median_hour() -> None:
@@ -141,16 +156,9 @@ def test_facts_that_fail_the_gate_leave_the_story_but_keep_their_score() -> None
     quiet = number("price.intraday_pct", 0.5)
     fomc = BRANCHES["macro.next_fomc/sep-16-days"]
     facts = [LAST, number("price.change_24h_pct", 4.0), quiet, fomc]
-    story = narrative.tell(facts, SECTIONS, ["BTC"])
-    told = {f.key for s in story.sections for p in s.paragraphs for f in p.facts}
-    assert told == {LAST.key, "BTC:price.change_24h_pct"}
-    assert quiet not in story.takeaways and fomc not in story.takeaways
+    story = narrative.tell(facts, ["BTC"])
+    assert {f.key for f in story.said} == {"BTC:price.change_24h_pct"}  # the lead, in the lede
     assert set(story.scores) == {f.key for f in facts}
     loose = NarrativeSettings(intraday_min_pct=0.1, fomc_max_days=30)
-    told = {
-        f.key
-        for s in narrative.tell(facts, SECTIONS, ["BTC"], loose).sections
-        for p in s.paragraphs
-        for f in p.facts
-    }
-    assert told == {f.key for f in facts}
+    said = {f.key for f in narrative.tell(facts, ["BTC"], loose).said}
+    assert said == {"BTC:price.change_24h_pct", quiet.key, fomc.key}

@@ -84,11 +84,14 @@ def test_macd_fact_reports_state_and_days_since_cross() -> None:
     first_positive = int(np.argmax((hist > 0).to_numpy()))
     assert value.crossed_days_ago == len(hist) - 1 - first_positive
     assert 0 <= value.crossed_days_ago < 10
+    # The close at which it crossed: 1 January + first_positive days (its trading date).
+    crossed = pd.Timestamp("2026-01-01") + pd.Timedelta(days=first_positive)
+    assert value.crossed_on == crossed.strftime("%Y-%m-%d")
 
 
 def test_macd_fact_without_a_cross_and_short_history() -> None:
     r = momentum.macd(candles([100.0 + i for i in range(40)], start="2026-01-01"))
-    assert r is not None and r.value.crossed_days_ago is None
+    assert r is not None and r.value.crossed_days_ago is None and r.value.crossed_on is None
     assert momentum.macd(candles([1.0] * 20, start="2026-01-01")) is None
 
 

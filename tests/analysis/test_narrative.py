@@ -1,96 +1,54 @@
-"""The story: scores from the specs, and sections arranged in Python for the templates."""
+"""The story: stories ranked across assets, the lede, sections, What to watch, each fact once."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
-from analysis import FACTS, narrative
-from models import Fact
+from analysis import narrative
+from models import Fact, Story
+from tests.render.make import BRANCHES, fact, phrasings
 from values import Majority, PriceLevelBreak
 
 AS_OF = pd.Timestamp("2026-11-23T08:00:00Z")
-COINGLASS, FUTURES, MODEL = ("CoinGlass",), ("Binance futures",), ("Binance futures", "spot")
-SECTIONS = {s.id: s.section for s in FACTS}
 
 
-def fact(fact_id: str, sources: tuple[str, ...], asset: str | None = "BTC") -> Fact:
-    return Fact(fact_id, asset, 1.0, "USD", AS_OF, sources)
+def move(pct: float, asset: str = "BTC") -> Fact:
+    return fact("price.change_24h_pct", pct, {"close": 1.0}, asset=asset, unit="pct")
 
 
-def ids(p: object) -> list[list[str]]:
-    return [[s.fact.id for s in run] for run in p.runs]  # type: ignore[attr-defined]
+RECORD = BRANCHES["price.new_ath/previous"]
+BREAK = BRANCHES["price.level_break/up-first"]
+SQUEEZE = BRANCHES["liquidations.squeeze/short"]
+CROWD = BRANCHES["positioning.majority/short-throughout"]
+RATE = BRANCHES["funding.rate/positive"]
+FLIP = BRANCHES["funding.flip/positive"]
+LEVELS = BRANCHES["outlook.levels/up-cluster-cluster"]
+BASE_RATE = phrasings()["context.base_rate/first-close-above"]
+ETH_BREAK = replace(
+    BRANCHES["price.level_break/up-first"], asset="ETH", value=PriceLevelBreak(4000.0, "up", None)
+)
 
 
-def test_a_paragraph_orders_drops_covered_facts_and_groups_topics() -> None:
-    facts = [
-        fact("funding.rate", FUTURES),
-        fact("liquidations.total_1h_usd", COINGLASS),
-        fact("liquidations.total_24h_usd", COINGLASS),
-        fact("liquidations.short_24h_usd", COINGLASS),
-        fact("liquidations.short_share_24h", COINGLASS),
-        fact("positioning.long_pct", FUTURES),
-        fact("clusters.nearest_short_above", MODEL),
-        fact("clusters.swept_24h", MODEL),
-    ]
-    p = narrative.paragraph("BTC", facts)
-    assert ids(p) == [
-        ["funding.rate"],
-        [
-            "liquidations.total_24h_usd",  # the 24-hour total before the last hour's
-            "liquidations.short_share_24h",  # covers liquidations.short_24h_usd
-            "liquidations.total_1h_usd",
-        ],
-        ["positioning.long_pct", "clusters.swept_24h", "clusters.nearest_short_above"],
-    ]
-    assert [[s.cited for s in run] for run in p.runs] == [
-        [False],
-        [False, True, True],  # the run's first sentence named CoinGlass
-        [False, False, True],
-    ]
-    assert p.estimate_sources == MODEL
-    assert p.facts[0].id == "funding.rate"
+def kinds(story: Story) -> dict[str, list[str]]:
+    """Each part of the story as the kinds of its lines."""
+    return {
+        "lede": [x.kind for x in story.lede],
+        **{b.id: [x.kind for x in b.lines] for b in story.blocks},
+        "watch": [x.kind for x in story.watch],
+    }
 
 
-def test_a_covered_fact_stays_without_the_fact_covering_it() -> None:
-    p = narrative.paragraph("BTC", [fact("positioning.long_pct", FUTURES)])
-    assert ids(p) == [["positioning.long_pct"]] and p.estimate_sources == ()
-    both = [fact("positioning.long_pct", FUTURES), fact("positioning.majority", FUTURES)]
-    assert ids(narrative.paragraph("BTC", both)) == [["positioning.majority"]]
-
-
-def test_the_estimate_caveat_comes_once_per_section() -> None:
-    facts = [fact("clusters.swept_24h", MODEL, a) for a in ("BTC", "ETH")]
-    facts.append(fact("price.last", ("Binance spot",)))
-    sections = narrative.arrange(facts, SECTIONS, ["BTC", "ETH"])
-    assert [s.id for s in sections] == ["price", "derivatives"]
-    derivatives = sections[1].paragraphs
-    assert [(p.asset, p.estimate_sources) for p in derivatives] == [("BTC", MODEL), ("ETH", ())]
-
-
-def test_market_wide_paragraphs_come_last_and_unranked_facts_keep_registry_order() -> None:
-    facts = [
-        fact("cross.relative_24h", ("Binance spot",), None),
-        fact("price.change_24h_pct", ("Binance spot",)),
-        fact("price.last", ("Binance spot",)),
-    ]
-    (price,) = narrative.arrange(facts, SECTIONS, ["BTC"])
-    assert [p.asset for p in price.paragraphs] == ["BTC", None]
-    assert ids(price.paragraphs[0]) == [["price.change_24h_pct", "price.last"]]
-
-
-def test_scores_come_from_the_specs_and_weigh_other_assets_less() -> None:
+def test_scores_come_from_the_specs_whatever_the_asset() -> None:
     new_ath = Fact("price.new_ath", "ETH", True, "bool", AS_OF, ("Binance spot",))
-    assert narrative.score(new_ath, "ETH") == 100.0
-    assert narrative.score(new_ath, "BTC") == 85.0
+    assert narrative.score(new_ath) == 100.0
     first = PriceLevelBreak(120_000.0, "up", None)
     since = PriceLevelBreak(120_000.0, "up", "2026-05-27")  # 180 days before
-    brk = Fact("price.level_break", "BTC", first, "level", AS_OF, ("Binance spot",))
-    assert narrative.score(brk, "BTC") == 95.0
-    brk = Fact("price.level_break", "BTC", since, "level", AS_OF, ("Binance spot",))
-    assert narrative.score(brk, "BTC") == 55.0 + 30.0
+    assert narrative.score(replace(BREAK, value=first)) == 95.0
+    assert narrative.score(replace(BREAK, value=since)) == 55.0 + 30.0
     majority = Fact("positioning.majority", "BTC", Majority("short", 65.0), "state", AS_OF, ())
-    assert narrative.score(majority, "BTC") == 15.0
-    assert narrative.score(fact("price.last", ("x",)), "BTC") == 0.0
+    assert narrative.score(majority) == 15.0
 
 
 def test_a_macd_cross_at_the_last_close_is_news() -> None:
@@ -98,28 +56,120 @@ def test_a_macd_cross_at_the_last_close_is_news() -> None:
     from values import Macd
 
     def macd(days: int | None) -> Fact:
-        value = Macd(macd=1.0, signal=0.5, hist=0.5, state="bullish", crossed_days_ago=days)
-        return Fact("momentum.macd", "BTC", value, "state", pd.Timestamp("2026-11-23T08:00Z"), ())
+        on = None if days is None else f"2026-11-{22 - days}"
+        value = Macd(1.0, 0.5, 0.5, "bullish", crossed_days_ago=days, crossed_on=on)
+        return Fact("momentum.macd", "BTC", value, "state", AS_OF, ())
 
-    scores = [narrative.score(macd(d), "BTC") for d in (0, 3, 4, None)]
-    assert scores == [45.0, 45.0, 5.0, 5.0]
+    assert [narrative.score(macd(d)) for d in (0, 3, 4, None)] == [45.0, 45.0, 5.0, 5.0]
+
+
+def test_the_lead_story_may_come_from_any_asset() -> None:
+    """Ether's 20 % day outranks Bitcoin's 1 %: Ether leads, Bitcoin's move is no second story."""
+    facts = [move(1.2), move(20.1, "ETH")]
+    story = narrative.tell(facts, ["BTC", "ETH"])
+    assert [f.key for f in story.lede[0].facts] == ["ETH:price.change_24h_pct"]
+    assert story.headline[0].facts[0].asset == "ETH"
+    assert story.charts == ("eth_daily",)
+
+
+def test_corroboration_raises_a_story_and_ties_go_to_the_first_asset() -> None:
+    eth_squeeze = replace(SQUEEZE, asset="ETH")
+    lone = narrative.stories({f.key: f for f in (BREAK, ETH_BREAK)}, ["BTC", "ETH"])
+    assert [f.asset for _, f in lone] == ["BTC", "ETH"]  # equal scores: the first asset
+    backed = {f.key: f for f in (BREAK, ETH_BREAK, eth_squeeze)}
+    (top, lead), *_ = narrative.stories(backed, ["BTC", "ETH"])
+    assert lead.key == "ETH:price.level_break" and top == 95.0 + narrative.CORROBORATION
+
+
+def test_the_lede_says_the_lead_and_second_stories_then_the_link() -> None:
+    facts = [RECORD, BREAK, ETH_BREAK, SQUEEZE, CROWD, RATE, FLIP, LEVELS, move(4.7)]
+    story = narrative.tell(facts, ["BTC", "ETH"])
+    what, link = story.lede
+    assert what.kind == "what" and [f.key for f in what.facts] == [RECORD.key, ETH_BREAK.key]
+    assert link.kind == "squeeze" and link.facts == (SQUEEZE, CROWD)
+    assert [p.kind for p in story.headline] == ["headline", "squeeze", "headline"]
+    assert kinds(story) == {
+        "lede": ["what", "squeeze"],
+        "markets": ["fact"],  # Bitcoin's $120,000 break, not in the lede
+        "leverage": ["funding"],
+        "watch": ["levels"],
+    }
+    # the levels bullet refers to the level the markets section said
+    assert story.watch[0].reading == "cleared" and story.watch[0].context == (BREAK,)
+
+
+def test_no_fact_is_said_twice() -> None:
+    facts = list(BRANCHES.values())
+    unique = list({f.key: f for f in facts}.values())
+    story = narrative.tell(unique, ["BTC", "ETH"])
+    said = [f.key for f in story.said]
+    assert len(said) == len(set(said)) and said
+
+
+def test_the_base_rate_is_the_lede_s_second_sentence_without_a_link() -> None:
+    rate = BASE_RATE
+    story = narrative.tell([BREAK, rate, LEVELS], ["BTC"])
+    assert [x.kind for x in story.lede] == ["what", "history"] and story.lede[1].facts == (rate,)
+    assert [x.kind for x in story.watch] == ["levels"]
+    linked = narrative.tell([BREAK, rate, LEVELS, SQUEEZE], ["BTC"])
+    assert [x.kind for x in linked.lede] == ["what", "squeeze"]
+    assert [x.kind for x in linked.watch] == ["levels", "watch"]  # the base rate moves here
+
+
+def test_what_to_watch_holds_three_bullets_at_most_lead_asset_first() -> None:
+    """Ether's record leads, with no link: its base rate is the lede's, and the FOMC meeting
+    today the third bullet; with a link, the base rate takes the third bullet instead."""
+    eth_levels = replace(BRANCHES["outlook.levels/up-round-round"], asset="ETH")
+    fomc = BRANCHES["macro.next_fomc/today"]
+    rate = replace(BASE_RATE, asset="ETH")
+    lead = replace(RECORD, asset="ETH")
+    story = narrative.tell([LEVELS, eth_levels, fomc, rate, lead, SQUEEZE], ["BTC", "ETH"])
+    assert [(x.kind, x.facts[0].key) for x in story.watch] == [
+        ("levels", "ETH:outlook.levels"),
+        ("levels", "BTC:outlook.levels"),
+        ("watch", "market:macro.next_fomc"),
+    ]
+    assert story.lede[1].facts == (rate,)
+    eth_squeeze = replace(SQUEEZE, asset="ETH")
+    linked = narrative.tell([LEVELS, eth_levels, fomc, rate, lead, eth_squeeze], ["BTC", "ETH"])
+    assert [x.facts[0].key for x in linked.watch][2] == "ETH:context.base_rate"
+
+
+def test_the_same_fact_of_two_assets_is_one_sentence() -> None:
+    ranges = [
+        BRANCHES["price.prior_range/up"],
+        replace(BRANCHES["price.prior_range/up"], asset="ETH"),
+    ]
+    story = narrative.tell([RECORD, *ranges], ["BTC", "ETH"])
+    (markets,) = story.blocks
+    assert [(x.kind, len(x.facts)) for x in markets.lines] == [("together", 2)]
+
+
+def test_a_detail_is_left_out_when_the_fact_that_covers_it_is_said() -> None:
+    spike = BRANCHES["liquidations.spike/one"]
+    alone = narrative.tell([move(4.0), spike], ["BTC"])
+    assert spike in alone.said
+    assert spike not in narrative.tell([move(4.0), spike, SQUEEZE], ["BTC"]).said
 
 
 def test_the_note_shows_the_lead_asset_s_daily_chart_and_its_mechanism() -> None:
-    at = pd.Timestamp("2026-11-23T08:00Z")
-
-    def f(fid: str, asset: str | None = "BTC") -> Fact:
-        return Fact(fid, asset, 1.0, "state", at, ())
-
-    squeeze, flip, eth = f("liquidations.squeeze"), f("funding.flip"), f("price.level_break", "ETH")
-    assert narrative.lead_charts([squeeze], [flip], ["BTC"]) == ("btc_daily", "btc_liquidations")
-    assert narrative.lead_charts([flip], [], ["BTC"]) == ("btc_daily", "btc_funding")
-    assert narrative.lead_charts([squeeze, eth], [], ["BTC", "ETH"]) == (
+    eth = ETH_BREAK
+    assert narrative.lead_charts(SQUEEZE, None, [SQUEEZE], ["BTC"]) == (
         "btc_daily",
         "btc_liquidations",
-        "eth_daily",
     )
-    dxy = f("macro.dxy_level_break", None)
-    assert narrative.lead_charts([dxy], [], ["BTC", "ETH"]) == ("btc_daily", "dxy")
-    assert narrative.lead_charts([f("price.change_24h_pct")], [], ["BTC"]) == ("btc_daily",)
-    assert narrative.lead_charts([], [], []) == ()
+    assert narrative.lead_charts(FLIP, None, [FLIP], ["BTC"]) == ("btc_daily", "btc_funding")
+    assert narrative.lead_charts(move(3.0), eth, [], ["BTC", "ETH"]) == ("btc_daily", "eth_daily")
+    assert narrative.lead_charts(RECORD, eth, [RECORD, SQUEEZE], ["BTC", "ETH"]) == (
+        "btc_daily",
+        "btc_liquidations",
+    )
+    dxy = BRANCHES["macro.dxy_level_break/down-since"]
+    assert narrative.lead_charts(dxy, None, [], ["BTC", "ETH"]) == ("btc_daily", "dxy")
+    assert narrative.lead_charts(None, None, [], []) == ()
+
+
+def test_the_caveat_comes_when_the_note_says_an_estimated_cluster() -> None:
+    assert narrative.tell([BREAK, LEVELS], ["BTC"]).estimate_sources == LEVELS.sources
+    rounds = BRANCHES["outlook.levels/up-round-round"]
+    assert narrative.tell([BREAK, rounds], ["BTC"]).estimate_sources == ()

@@ -190,6 +190,7 @@ def test_options_take_the_settings_names_and_the_derived_model() -> None:
         "base_rate_min_cases",
         "base_rate_ath_gap_days",
         "base_rate_move_pct",
+        "base_rate_fear_greed_extreme",
         "model",
     }
     model = options["model"]

@@ -54,7 +54,8 @@ def make_brief(
         "demo": True,
         "assets": ["BTC", "ETH"],
         "headline": headline,
-        "takeaways": ["Bitcoin set a record high of $124,610.", "Ether tops $4,000 & more."],
+        "lede": ["Bitcoin set a record high of $124,610.", "Ether tops $4,000 & more."],
+        "watch": ["Bitcoin: $120,000 to hold.", "Ether: $4,000 to hold & more."],
         "facts": [
             {"id": "price.last", "asset": "BTC", "value": 123654.26},
             {"id": "price.change_24h_pct", "asset": "BTC", "value": 4.665},

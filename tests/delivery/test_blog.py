@@ -276,7 +276,7 @@ def test_markdown_is_the_whole_note(tmp_path: Path, config, demo_folder) -> None
     assert fields["draft"] is False and fields["tags"] == ["BTC", "ETH"]
     assert fields["title"].startswith("Bitcoin sets record high")
     headings = re.findall(r"^(#+) (.+)$", body, re.MULTILINE)
-    assert ("##", "Price action") in headings and ("###", "Bitcoin") in headings
+    assert ("##", "Markets") in headings and ("##", "What to watch") in headings
     assert ("##", "Sources") in headings and not any(h == "#" for h, _ in headings)
     assert "| Asset | Last price | 24 h | 7 d | Below ATH |\n| --- | ---: |" in body
     assert "- Binance USDⓈ-M futures" in body
@@ -284,7 +284,8 @@ def test_markdown_is_the_whole_note(tmp_path: Path, config, demo_folder) -> None
     shown = sorted(re.findall(r"!\[[^\]]+\]\(charts/([a-z0-9_]+\.png)\)", body))
     assert shown == charts
     facts = json.loads((demo_folder / "facts.json").read_text())
-    assert all(f"- {t}" in body for t in facts["takeaways"])
+    assert all(f"- {t}" in body for t in facts["watch"])
+    assert " ".join(facts["lede"]) in " ".join(body.split())
     assert "[The note as a PDF](brief.pdf)" in body
 
 
@@ -316,12 +317,12 @@ def test_an_unknown_markdown_layout_is_refused() -> None:
         BlogSettings(markdown_layout="gatsby")
 
 
-def test_raw_html_in_the_headline_and_takeaways_is_escaped_everywhere(tmp_path: Path, config):
+def test_raw_html_in_the_headline_and_lede_is_escaped_everywhere(tmp_path: Path, config):
     headline = "Bitcoin <svg onload=alert(1)> record"
     folder = make_brief(tmp_path / "out", "2026-11-23", headline)
     doc = json.loads((folder / "facts.json").read_text())
     takeaway = "Ether <img src=x onerror=alert(2)> tops $4,000"
-    doc["takeaways"] = [takeaway, "Plain."]
+    doc["lede"] = [takeaway, "Plain."]
     (folder / "facts.json").write_text(json.dumps(doc))
     # the pipeline's renderer escapes every value (render/environment.py): the fake brief too
     page = (folder / "brief.html").read_text().replace(headline, html.escape(headline))

@@ -93,9 +93,23 @@ def test_the_body_opens_with_the_preheader_and_a_view_in_browser_link(brief_dir:
     assert "View in browser" not in "".join(without) and "brief.pdf" not in "".join(without)
 
 
-def test_the_preheader_is_the_headline_when_there_are_no_takeaways(brief_dir: Path) -> None:
+def test_the_body_says_the_note_s_lede_table_and_what_to_watch(brief_dir: Path) -> None:
+    """The same lede and What to watch as the note (facts.json holds them as the note has
+    them), around the at-a-glance table, in both bodies."""
+    html, text = _bodies(_message(brief_dir))
+    lede = "Bitcoin set a record high of $124,610. Ether tops $4,000 &amp; more."
+    assert f'<p class="lede">{lede}</p>' in html
+    watch = html.index(">What to watch</h2>")
+    assert html.index('class="lede"') < html.index("At a glance") < watch
+    assert ">Ether: $4,000 to hold &amp; more.</li>" in html[watch:]
+    plain = " ".join(text.split())
+    assert "Bitcoin set a record high of $124,610. Ether tops $4,000 & more." in plain
+    assert "What to watch - Bitcoin: $120,000 to hold. - Ether: $4,000 to hold & more." in plain
+
+
+def test_the_preheader_is_the_headline_when_there_is_no_lede(brief_dir: Path) -> None:
     doc = json.loads((brief_dir / "facts.json").read_text())
-    (brief_dir / "facts.json").write_text(json.dumps({**doc, "takeaways": []}))
+    (brief_dir / "facts.json").write_text(json.dumps({**doc, "lede": []}))
     html, _ = _bodies(_message(brief_dir))
     assert '<div class="preheader"' in html
     assert re.search(r'class="preheader"[^>]*>Bitcoin &lt;b&gt;sets&lt;/b&gt; a record&#847;', html)

@@ -85,7 +85,7 @@ def test_posts_the_brief_once_and_a_rerun_skips_it(
         "id": "2026-11-23",
         "as_of": "2026-11-23T08:00:00Z",
         "headline": "Bitcoin <b>sets</b> a record",
-        "takeaways": ["Bitcoin set a record high of $124,610.", "Ether tops $4,000 & more."],
+        "lede": ["Bitcoin set a record high of $124,610.", "Ether tops $4,000 & more."],
         "url": url,
         "demo": True,
     }

@@ -12,8 +12,7 @@ from typing import Literal
 import pandas as pd
 
 from analysis import FACTS
-from analysis.narrative import arrange
-from models import ChartRef, DataGap, Fact, JSONValue, Story
+from models import Block, ChartRef, DataGap, Fact, JSONValue, Line, Story
 from render import NoteContext
 from values import (
     Divergence,
@@ -62,16 +61,25 @@ def fact(
     return Fact(id, asset, value, unit, AS_OF, sources, dict(evidence or {}))
 
 
-def story(
-    facts: Sequence[Fact], headline: Sequence[Fact] = (), takeaways: Sequence[Fact] = ()
-) -> Story:
-    """A Story with the sections the narrative arranges: the registry's sections in their
-    order, a paragraph per asset in input order (market-wide last), sentences arranged."""
-    assets = list(dict.fromkeys(f.asset for f in facts if f.asset is not None))
+BLOCK_OF = {"price": "markets", "momentum": "markets", "derivatives": "leverage"}
+"""The note section a fact's spec section is said in, by these stories (else its own)."""
+
+
+def story(facts: Sequence[Fact], headline: Sequence[Fact] = (), lede: Sequence[Fact] = ()) -> Story:
+    """A Story that says every fact plainly, in its own sentence: the ``lede`` facts in the
+    lede's first sentence, the outlook's in What to watch, each other one in the section of
+    its spec (``BLOCK_OF``), in input order; ``headline``: the title's facts."""
+    rest = [f for f in facts if f not in lede]
+    blocks: dict[str, list[Line]] = {}
+    for f in rest:
+        section = SECTIONS[f.id]
+        if section != "outlook":
+            blocks.setdefault(BLOCK_OF.get(section, section), []).append(Line("fact", (f,)))
     return Story(
-        headline=tuple(headline),
-        takeaways=tuple(takeaways),
-        sections=arrange(facts, SECTIONS, assets),
+        headline=tuple(Line("headline", (f,)) for f in headline),
+        lede=(Line("what", tuple(lede)),) if lede else (),
+        blocks=tuple(Block(b, (tuple(lines),)) for b, lines in blocks.items()),
+        watch=tuple(Line("watch", (f,)) for f in rest if SECTIONS[f.id] == "outlook"),
         scores={f.key: 1.0 for f in facts},
     )
 
@@ -80,7 +88,7 @@ def context(
     facts: Sequence[Fact],
     *,
     headline: Sequence[Fact] = (),
-    takeaways: Sequence[Fact] = (),
+    lede: Sequence[Fact] = (),
     charts: Mapping[str, tuple[ChartRef, ...]] | None = None,
     demo: bool = True,
     assets: tuple[str, ...] = ("BTC", "ETH"),
@@ -91,7 +99,7 @@ def context(
         as_of=AS_OF,
         demo=demo,
         assets=assets,
-        story=story(facts, headline, takeaways),
+        story=story(facts, headline, lede),
         facts={f.key: f for f in facts},
         charts=charts or {},
         sources=tuple(dict.fromkeys(s for f in facts for s in f.sources)),
@@ -337,24 +345,24 @@ BRANCHES: dict[str, Fact] = {
     ),
     "momentum.macd/bullish-days": fact(
         "momentum.macd",
-        Macd(1647.618, 1003.279, 644.339, "bullish", crossed_days_ago=14),
+        Macd(1647.618, 1003.279, 644.339, "bullish", 14, "2026-11-08"),
         {"date": "2026-11-22"},
     ),
     "momentum.macd/bearish-today": fact(
         "momentum.macd",
-        Macd(-12.5, -3.25, -9.25, "bearish", crossed_days_ago=0),
+        Macd(-12.5, -3.25, -9.25, "bearish", 0, "2026-11-22"),
         {"date": "2026-11-22"},
         asset="ETH",
     ),
     "momentum.macd/bearish-yesterday": fact(
         "momentum.macd",
-        Macd(-12.5, -3.25, -9.25, "bearish", crossed_days_ago=1),
+        Macd(-12.5, -3.25, -9.25, "bearish", 1, "2026-11-21"),
         {"date": "2026-11-22"},
         asset="ETH",
     ),
     "momentum.macd/bullish-always": fact(
         "momentum.macd",
-        Macd(5.0, 4.0, 1.0, "bullish", crossed_days_ago=None),
+        Macd(5.0, 4.0, 1.0, "bullish", None, None),
         {"date": "2026-11-22"},
     ),
     "momentum.divergence/bearish": fact(

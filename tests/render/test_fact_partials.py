@@ -12,6 +12,7 @@ from markupsafe import Markup
 from analysis import FACTS
 from models import Fact
 from render.environment import TEMPLATES_DIR, make_environment
+from render.filters import asset_name
 from tests.render.make import phrasings
 
 MACROS = ("sentence", "takeaway", "headline")
@@ -35,8 +36,9 @@ def test_every_fact_has_a_partial_with_its_macros(spec: object) -> None:
         macro = getattr(module, name, None)
         assert macro is not None, f"facts/{fact_id}.html lacks macro {name}(f)"
         assert macro.arguments == ("f",)
-    optional = getattr(module, "sentence_cited", None)
-    assert optional is None or optional.arguments == ("f",)
+    for name in ("sentence_cited", "clause"):
+        optional = getattr(module, name, None)
+        assert optional is None or optional.arguments == ("f",), f"{name} takes f"
     label = getattr(module, "label", None)
     assert label is not None and label.arguments == (), f"facts/{fact_id}.html lacks label()"
 
@@ -67,13 +69,93 @@ def test_every_branch_reads_cleanly(name: str) -> None:
             assert text[0].isupper(), text
 
 
+CLAUSED: tuple[str, ...] = ("price.new_ath", "price.level_break", "price.change_24h_pct")
+CLAUSED += ("price.change_24h_rank",)
+CLAUSED += ("liquidations.squeeze", "funding.flip", "macro.dxy_level_break")
+CLAUSED += ("sentiment.fear_greed", "cross.relative_24h", "cross.relative_7d")
+"""The facts whose partial defines clause(f), for composing the note's lede."""
+NAMES = {asset_name(c) for c in ("BTC", "ETH", "SOL", "XRP", "NEW")}
+"""The names a clause may start with (capitalised); any other first word is lower case."""
+
+
+def test_the_partials_with_a_clause() -> None:
+    env = make_environment()
+    found = {
+        s.id for s in FACTS if hasattr(env.get_template(f"facts/{s.id}.html").module, "clause")
+    }
+    assert found == set(CLAUSED)
+
+
+@pytest.mark.parametrize("name", [n for n in ALL if n.split("/")[0] in CLAUSED])
+def test_every_clause_is_short_without_a_stop_or_a_capital(name: str) -> None:
+    text = say("clause", ALL[name])
+    assert text == " ".join(text.split()), f"stray whitespace: {text!r}"
+    assert not re.search(r"\s[.,;:)]|\(\s", text), f"space before punctuation: {text!r}"
+    assert "None" not in text and "nan" not in text.lower().split()
+    assert not text.endswith((".", ";", ",", ":")), text
+    assert len(text.split()) <= 16, f"{len(text.split())} words: {text}"
+    first = text.split()[0].removesuffix("'s")
+    assert not first[0].isupper() or first in NAMES, f"capital not a name: {text}"
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("price.new_ath/previous", "Bitcoin set a record high of $123,890"),
+        (
+            "price.level_break/up-since",
+            "Ether is trading above $4,000, with no daily close above it since February 2026",
+        ),
+        (
+            "price.level_break/up-first",
+            "Bitcoin closed above $120,000 for the first time since at least August 2017",
+        ),
+        (
+            "price.level_break/down-since-two-closes",
+            "Ether has closed below $2,200 two days running, the first since December 2023",
+        ),
+        ("price.change_24h_pct/down", "XRP fell 1.2% over 24 hours to $4.08"),
+        (
+            "liquidations.squeeze/short",
+            "$407M of Bitcoin shorts were liquidated in 24 hours, 94% of the total",
+        ),
+        (
+            "funding.flip/positive",
+            "Bitcoin funding flipped positive on 21 November after nine negative settlements",
+        ),
+        (
+            "funding.flip/negative-latest",
+            "Bitcoin funding flipped negative at the latest settlement after at least nine "
+            "positive settlements",
+        ),
+        (
+            "macro.dxy_level_break/down-since",
+            "the Dollar Index closed below 98 for the first time since 2 October",
+        ),
+        (
+            "macro.dxy_level_break/down-since-two-closes",
+            "the Dollar Index has closed below 98 two sessions running, the first since 2 October",
+        ),
+        (
+            "sentiment.fear_greed/up-from-neutral",
+            "the Fear & Greed index read 72 (Greed), up 27 points in a week",
+        ),
+        ("sentiment.fear_greed/no-changes", "the Fear & Greed index read 50 (Neutral)"),
+        ("cross.relative_24h/eth-leads", "Ether led over 24 hours, 2.1 pp ahead of Bitcoin"),
+        ("cross.relative_24h/two-lead-together", "no asset clearly led over 24 hours"),
+    ],
+)
+def test_key_clauses(name: str, text: str) -> None:
+    assert say("clause", ALL[name]) == text
+
+
 @pytest.mark.parametrize(
     ("name", "macro", "text"),
     [
         (
             "price.level_break/up-first",
             "sentence",
-            "Bitcoin closed above $120,000 for the first time in data going back to August 2017, "
+            "Bitcoin closed above $120,000 for the first time since at least August 2017, "
             "according to Binance spot data. It has held above the level at every hourly close "
             "since 20:00 UTC on 22 November.",
         ),
@@ -127,19 +209,19 @@ def test_every_branch_reads_cleanly(name: str) -> None:
         (
             "price.level_break/up-first-two-closes",
             "takeaway",
-            "Bitcoin has closed above $80,000 on two days in a row, a first in records since "
+            "Bitcoin has closed above $80,000 on two days in a row, a first since at least "
             "August 2017.",
         ),
         (
             "price.level_break/up-first-trading",
             "takeaway",
-            "Bitcoin is trading above $125,000, a level it has never closed above in records "
-            "since August 2017.",
+            "Bitcoin is trading above $125,000, a level it has never closed above since at "
+            "least August 2017.",
         ),
         (  # daily candles only: no hourly-close sentence
             "price.level_break/down-first",
             "sentence",
-            "NEW closed below $0.50 for the first time in data going back to August 2017, "
+            "NEW closed below $0.50 for the first time since at least August 2017, "
             "according to Binance spot data.",
         ),
         (
@@ -188,7 +270,7 @@ def test_every_branch_reads_cleanly(name: str) -> None:
         (  # the move began today: no "every daily close since"
             "price.prior_range/up-today",
             "sentence",
-            "The rally began today with a break above the $93,578\u2013$99,000 range of the "
+            "Bitcoin's rally began today with a break above the $93,578\u2013$99,000 range of the "
             "prior week (16\u201322 November 2026); no daily close has confirmed it yet.",
         ),
         (
@@ -199,26 +281,26 @@ def test_every_branch_reads_cleanly(name: str) -> None:
         (
             "price.prior_range/down-one-close",
             "sentence",
-            "The decline began on 22 November with a break below the $2,373\u2013$2,636 range "
+            "Ether's decline began on 22 November with a break below the $2,373\u2013$2,636 range "
             "of the prior week (15\u201321 November 2026); that day's close stayed below it.",
         ),
         (
             "price.prior_range/down",
             "sentence",
-            "The decline began on 4 November with a break below the $2,373\u2013$2,636 range of "
-            "the prior week (28 October \u2013 3 November 2026); every daily close since has "
+            "Ether's decline began on 4 November with a break below the $2,373\u2013$2,636 range "
+            "of the prior week (28 October \u2013 3 November 2026); every daily close since has "
             "stayed below it.",
         ),
         (
             "price.weekly_gain_rank/largest",
             "sentence",
-            "The seven-day gain of 18.9% is the largest of the past 365 days.",
+            "Bitcoin's seven-day gain of 18.9% is the largest of the past 365 days.",
         ),
         (
             "price.weekly_gain_rank/ranked",
             "sentence",
-            "The seven-day gain of 9.3% ranks as the second-largest of the past 365 days; the "
-            "most recent larger one was 10.4% in the week to 11 May 2026.",
+            "Bitcoin's seven-day gain of 9.3% ranks as the second-largest of the past 365 days; "
+            "the most recent larger one was 10.4% in the week to 11 May 2026.",
         ),
         (
             "momentum.rsi_14/neutral",
@@ -230,8 +312,24 @@ def test_every_branch_reads_cleanly(name: str) -> None:
         (
             "momentum.macd/bearish-today",
             "sentence",
-            "Ether's daily MACD (12, 26, 9) is bearish: the MACD line, at \u221212.50, is below "
-            "its signal line at \u22123.25, and has been since a crossover today.",
+            "Ether's daily MACD (12, 26, 9) crossed below its signal line on 22 November, a "
+            "bearish crossover.",
+        ),
+        (
+            "momentum.macd/bearish-yesterday",
+            "takeaway",
+            "Ether's daily MACD crossed below its signal line on 21 November.",
+        ),
+        (
+            "momentum.macd/bullish-days",
+            "headline",
+            "Bitcoin's daily MACD turned bullish on 8 November",
+        ),
+        (
+            "momentum.macd/bullish-always",
+            "sentence",
+            "Bitcoin's daily MACD (12, 26, 9) has stayed above its signal line throughout the "
+            "available history.",
         ),
         ("momentum.macd/bullish-always", "takeaway", "Bitcoin's daily MACD is bullish."),
         (

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
 
-from models import DataGap, Fact, Paragraph, Section, Sentence
+from models import ChartRef, DataGap, Fact
 from render import filters as F
 from render.filters import MINUS, NBSP
 
@@ -225,6 +226,13 @@ def test_since(when: str, text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("when", "text"), [("2026-01-02", "2 January"), ("2025-12-31", "31 December 2025")]
+)
+def test_day_of(when: str, text: str) -> None:
+    assert F.day_of(when, "2026-11-23T08:00:00Z") == text
+
+
+@pytest.mark.parametrize(
     ("sources", "text"),
     [
         (["Binance spot"], "Binance spot data"),
@@ -301,70 +309,81 @@ def test_glance_picks_the_summary_facts_of_one_asset() -> None:
     assert F.glance(facts, "ETH") == (None, None, None, None)
 
 
-ORDER = ["price", "derivatives", "momentum", "macro", "outlook"]
-
-
-@pytest.mark.parametrize(
-    ("present", "ids"),
-    [
-        (["price", "momentum"], ["price", "derivatives", "momentum", "macro", "outlook"]),
-        (["price", "derivatives", "momentum", "macro", "outlook"], ORDER),
-        (
-            ["momentum", "on_chain"],
-            ["price", "derivatives", "momentum", "macro", "outlook", "on_chain"],
-        ),
-        (
-            ["price", "on_chain", "macro"],
-            ["price", "derivatives", "momentum", "on_chain", "macro", "outlook"],
-        ),
-    ],
-)
-def test_with_sections_adds_the_missing_ones_in_place(present: list[str], ids: list[str]) -> None:
-    said = ((Sentence(_fact("price.last"), cited=False),),)
-    sections = [Section(sid, (Paragraph("BTC", said),)) for sid in present]
-    out = F.with_sections(sections, ORDER)
-    assert [s.id for s in out] == ids
-    assert all(s.paragraphs == () for s in out if s.id not in present)
-    assert [s for s in out if s.id in present] == sections
-
-
 GAPS = (
     DataGap("funding", "BTC", None),
     DataGap("open_interest", "BTC", None),
     DataGap("funding", "ETH", None),
-    DataGap("open_interest", "ETH", None),
-    DataGap("funding", "SOL", None),
     DataGap("liquidations", "SOL", pd.Timestamp("2026-11-20T00:00Z")),  # stale, not absent
+    DataGap("liquidations", "ETH", pd.Timestamp("2026-11-20T00:00Z")),
+    DataGap("liquidations", "XRP", pd.Timestamp("2026-11-21T00:00Z")),
     DataGap("dxy", None, None),
 )
 
 
-def test_gaps_for_groups_assets_missing_the_same_datasets() -> None:
-    datasets = ["funding", "open_interest", "liquidations", "long_short"]
-    groups = F.gaps_for(GAPS, ["BTC", "ETH", "SOL", "XRP"], datasets)
-    assert groups == [
-        F.GapGroup(("funding", "open_interest"), ("BTC", "ETH")),
-        F.GapGroup(("funding",), ("SOL",)),
+def test_gap_groups_share_an_item_between_datasets_of_the_same_assets_and_state() -> None:
+    assert F.gap_groups(GAPS, stale=False) == [
+        F.GapGroup(("funding",), ("BTC", "ETH"), None),
+        F.GapGroup(("open_interest",), ("BTC",), None),
+        F.GapGroup(("dxy",), (None,), None),
     ]
+    assert F.gap_groups(GAPS, stale=True) == [
+        F.GapGroup(("liquidations",), ("SOL", "ETH"), pd.Timestamp("2026-11-20T00:00Z")),
+        F.GapGroup(("liquidations",), ("XRP",), pd.Timestamp("2026-11-21T00:00Z")),
+    ]
+    both = (DataGap("funding", "BTC", None), DataGap("open_interest", "BTC", None))
+    assert F.gap_groups(both, stale=False) == [
+        F.GapGroup(("funding", "open_interest"), ("BTC",), None)
+    ]
+    assert F.gap_groups((), stale=True) == []
 
 
-def test_gaps_for_market_datasets_and_nothing_missing() -> None:
-    assert F.gaps_for(GAPS, [None], ["dxy", "fear_greed"]) == [F.GapGroup(("dxy",), (None,))]
-    assert F.gaps_for(GAPS, ["BTC"], ["dxy", "fear_greed"]) == []
-    assert F.gaps_for((), ["BTC", None], ["funding", "dxy"]) == []
+def _chart(name: str, section: str) -> ChartRef:
+    return ChartRef(name, f"charts/{name}.png", name, 10, 10, section)
+
+
+CHARTS = {
+    "BTC": (_chart("btc_daily", "price"), _chart("btc_funding", "derivatives")),
+    "market": (_chart("dxy", "macro"),),
+}
+
+
+def test_charts_in_places_the_shown_charts_in_their_section_in_the_story_s_order() -> None:
+    shown = ("btc_funding", "dxy", "btc_daily")
+    blocks = ["markets", "leverage", "macro"]
+    assert [c.name for c in F.charts_in(CHARTS, shown, "markets", blocks)] == ["btc_daily"]
+    assert [c.name for c in F.charts_in(CHARTS, shown, "leverage", blocks)] == ["btc_funding"]
+    assert [c.name for c in F.charts_in(CHARTS, ("btc_daily",), "macro", blocks)] == []
+    # a chart whose section the note lacks goes to the last section there is
+    assert [c.name for c in F.charts_in(CHARTS, shown, "markets", ["markets"])] == [
+        "btc_funding",
+        "dxy",
+        "btc_daily",
+    ]
+    assert [c.name for c in F.charts_in(CHARTS, None, "leverage", blocks)] == ["btc_funding"]
+
+
+def test_traced_wraps_each_figure_of_a_phrase_once_and_leaves_other_facts_figures() -> None:
+    f = Fact("price.last", "BTC", 1.0, "USD", pd.Timestamp("2026-11-23T08:00Z"), ("Binance spot",))
+    span = '<span data-fact="BTC:price.last" title="Binance spot, 23 November 2026, 08:00 UTC">'
+    out = F.traced('Up <b>4.7%</b> to $123,654 at 05:00 UTC, <span data-fact="X:y">9</span>', f)
+    assert out == (
+        f"Up <b>{span}4.7%</span></b> to {span}$123,654</span> at {span}05:00</span> UTC, "
+        '<span data-fact="X:y">9</span>'
+    )
+    assert F.traced(out, f) == out
+    assert F.traced("Bitcoin &amp; Ether", f) == "Bitcoin &amp; Ether"
 
 
 @pytest.mark.parametrize(
-    ("names", "text"),
-    [
-        (["funding"], "Funding data"),
-        (
-            ["funding", "open_interest", "liquidations", "long_short"],
-            "Funding, open-interest, liquidation and long/short positioning data",
-        ),
-        (["dxy", "fear_greed"], "US Dollar Index and Fear & Greed index data"),
-        (["on_chain_flows"], "On chain flows data"),
-    ],
+    ("text", "clause"),
+    [("It rose.", "It rose"), ("It rose", "It rose"), ("Up 1.5%. ", "Up 1.5%")],
 )
-def test_data_kinds(names: list[str], text: str) -> None:
-    assert F.data_kinds(names) == text
+def test_unstop_drops_a_final_full_stop(text: str, clause: str) -> None:
+    assert F.unstop(text) == clause
+
+
+def test_provenance_names_sources_and_the_fact_s_own_time() -> None:
+    at = pd.Timestamp("2026-11-23T08:00Z")
+    f = Fact("funding.rate", "BTC", 1.0, "pct", at, ("A", "B"), {"time": "2026-11-23T00:00:00Z"})
+    assert F.provenance(f) == "A, B, 23 November 2026, 00:00 UTC"
+    assert F.provenance(replace(f, evidence={})) == "A, B, 23 November 2026, 08:00 UTC"

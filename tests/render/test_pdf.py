@@ -77,9 +77,7 @@ def test_whole_note_to_pdf(folder: Path) -> None:
     chart = ChartRef("btc_daily", "charts/btc_daily.png", "Bitcoin daily candles", 1080, 540)
     facts = [LAST, ATH_NEW, *BRANCHES.values(), BREAK_UP_SINCE]
     rendered = render_note(
-        context(
-            facts, headline=[ATH_NEW, BREAK_UP_SINCE], takeaways=facts[:5], charts={"BTC": (chart,)}
-        )
+        context(facts, headline=[ATH_NEW, BREAK_UP_SINCE], lede=facts[:5], charts={"BTC": (chart,)})
     )
     pdf = html_to_pdf(rendered.html, folder)
     reader = PdfReader(io.BytesIO(pdf))

@@ -42,3 +42,21 @@ def test_the_index_history_becomes_the_fear_greed_table() -> None:
     assert table["value"].tolist() == [48.0, 71.0]
     assert table["classification"].tolist() == ["Neutral", "Greed"]
     assert len(recorder.responses) == 1 and adapter.name == SOURCE
+
+
+def test_a_later_gather_asks_only_for_the_days_from_its_floor() -> None:
+    """With a floor (the store holds the rows before it), ``limit`` is the days from the
+    floor's to now's, both included: 4 for a floor three days back, 1 for today's."""
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.params["limit"])
+        return httpx.Response(200, json=ANSWER)
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    adapter = AlternativeMe(client, "https://api.test", RetryPolicy(retries=0), Recorder())
+    for back in (3, 0):
+        floor = int((NOW.floor("D") - pd.Timedelta(days=back)).value // 1_000_000)
+        asyncio.run(adapter.fetch(Request("fear_greed", None, NOW, None, floor)))
+    asyncio.run(client.aclose())
+    assert asked == ["4", "1"]

@@ -35,6 +35,7 @@ ALL_FILES = sorted(p.relative_to(DEMO).as_posix() for p in DEMO.rglob("*.csv"))
 DERIVATIVES = ("funding", "open_interest", "long_short", "liquidations")
 HOURS = 8768
 """Hourly rows of open interest and liquidations in the demo: a year, to 07:00Z on the as-of."""
+DAY = pd.Timedelta(days=1)
 
 
 @pytest.fixture(scope="module")
@@ -138,6 +139,40 @@ def test_histories_are_paged_backward_across_several_requests(first: First) -> N
     assert sum("aggregated-history" in r and "symbol=BTC&" in r for r in first.requests) == 9
 
 
+def test_a_first_gather_pages_every_history_back_to_the_replay_s_first_row(
+    first: First, replay_data: ReplayData
+) -> None:
+    """Daily candles to the first listing, funding to the perpetual's first settlement (the
+    default depths are 0: all history), Fear & Greed whole (``limit=0``) and the DXY from
+    ``macro_since`` (1971): each snapshot file starts at the replay's first row."""
+    requests = first.requests
+    funding = [_query(r) for r in requests if "fundingRate" in r and "BTCUSDT" in r]
+    # 3815 settlements since June 2023 at 1000 a page, then an empty page
+    assert len(funding) == 5 and not any("startTime" in q for q in funding)
+    assert [_query(r)["limit"] for r in requests if "/fng/" in r] == ["0"]
+    dxy = [_query(r) for r in requests if "/v8/finance/chart/" in r]
+    assert [q["period1"] for q in dxy] == [
+        str(int(pd.Timestamp("1971-01-04", tz="UTC").timestamp()))
+    ]
+    snap = load_snapshot(first.folder)
+    btc = snap.assets["BTC"]
+    assert btc.funding is not None and snap.fear_greed is not None and snap.dxy is not None
+    found = [
+        d.frame.index[0].floor("D")
+        for d in (btc.candles_1d, btc.funding, snap.fear_greed, snap.dxy)
+    ]
+    keys = [
+        ("klines_1d", "BTCUSDT"),
+        ("fundingRate", "BTCUSDT"),
+        ("fng", ""),
+        ("yahoo", "DX-Y.NYB"),
+    ]
+    replayed_first = [
+        pd.Timestamp(replay_data.tables[k].times[0], unit="ms", tz="UTC").floor("D") for k in keys
+    ]
+    assert found == replayed_first
+
+
 def test_a_later_gather_fetches_only_what_is_new_and_writes_the_same_snapshot(
     first: First, server: ReplayServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -159,6 +194,11 @@ def test_a_later_gather_fetches_only_what_is_new_and_writes_the_same_snapshot(
     cg = [_query(r) for r in requests if "aggregated-history" in r and "symbol=BTC&" in r]
     assert len(cg) == 1
     assert int(cg[0]["start_time"]) >= (NOW - pd.Timedelta(hours=5)).value // 1_000_000
+    # the macro series too: the last few days only, from the newest stored row less 3 rows
+    assert [int(_query(r)["limit"]) for r in requests if "/fng/" in r] == [4]
+    dxy = [_query(r) for r in requests if "/v8/finance/chart/" in r]
+    newest_dxy = pd.Timestamp("2026-11-20", tz="UTC")  # the demo's last trading day
+    assert [int(q["period1"]) for q in dxy] == [int((newest_dxy - 3 * DAY).timestamp())]
     store = open_store(tmp_path / "store.sqlite")
     rows = dict(
         store.conn.execute("SELECT dataset, COUNT(*) FROM history_rows GROUP BY dataset").fetchall()

@@ -85,7 +85,8 @@ def test_depths_follow_the_settings() -> None:
     cfg = SourcesSettings(daily_days=0, hourly_days=2)
     assert registry.ROUTES["candles_1d"].depth(cfg, NOW) is None
     assert registry.ROUTES["candles_1h"].depth(cfg, NOW) == pd.Timestamp("2026-11-21T00:00Z")
-    assert registry.ROUTES["dxy"].depth(cfg, NOW) == pd.Timestamp("2017-08-17T00:00Z")
+    assert registry.ROUTES["dxy"].depth(cfg, NOW) == pd.Timestamp("1971-01-04T00:00Z")
+    assert registry.ROUTES["funding"].depth(cfg, NOW) is None  # back to the perpetual's start
 
 
 def test_a_request_starts_at_its_floor_else_its_depth() -> None:

@@ -1,0 +1,193 @@
+"""Links: the fact combinations the note connects, each said as one sentence.
+
+A link rule recognises facts that belong in one sentence (a squeeze and the crowd on the
+squeezed side; funding read against the venue's default rate; open interest against the
+price) and returns that sentence as a :class:`models.Line` of kind ``<rule id>``, phrased by
+``templates/lines/<rule id>.html`` with words of co-occurrence or contrast (as, while, with,
+but, despite), never of cause: the data shows that two things happened together, not why.
+
+Each rule is a pure function of the facts still unsaid (by ``Fact.key``), every fact worth
+saying (for the facts it reads for its wording only, its ``Line.context``), the assets in
+order and the ``[narrative]`` settings; it returns its sentences best first, each with the
+facts it says, so that the composer can take them and no figure is said twice. ``RULES``
+lists them in order of preference: the composer (``analysis.narrative``) offers the lede
+the first that touches the lead story, and each section the rest of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from models import Fact, Line, fact_key
+from settings import NarrativeSettings
+
+Facts = Mapping[str, Fact]
+"""Facts by ``Fact.key``."""
+Match = Callable[[Facts, Facts, Sequence[str], NarrativeSettings], list[Line]]
+"""(facts still unsaid, every fact worth saying, assets, settings) -> the lines, best first."""
+
+
+@dataclass(frozen=True)
+class LinkRule:
+    """A link: its id (the line kind and template name), what it connects, and its rule."""
+
+    id: str
+    about: str
+    """What it connects, in a few words (docs and tests)."""
+    match: Match
+    block: str
+    """The note section (``analysis.narrative.BLOCKS``) it is said in, unless in the lede."""
+    lede: bool = True
+    """Whether it may be the lede's second sentence (when it touches the lead story)."""
+
+
+def _get(facts: Facts, asset: str | None, fact_id: str) -> Fact | None:
+    return facts.get(fact_key(asset, fact_id))
+
+
+def _sign(x: object) -> int:
+    return (x > 0) - (x < 0) if isinstance(x, (int, float)) else 0
+
+
+def _squeeze_key(f: Fact) -> tuple[str, str, str]:
+    """What squeezes must share to share a sentence: side, window end and venues."""
+    return str(f.value["side"]), str(f.evidence.get("to")), str(f.evidence.get("venues"))
+
+
+def squeeze(
+    facts: Facts, known: Facts, assets: Sequence[str], narrative: NarrativeSettings
+) -> list[Line]:
+    """Squeezes on one side over one window and venues, for every asset that had one, with
+    each asset's account majority when it sits on the squeezed side (the crowd that fed it,
+    still there)."""
+    found = [f for a in assets if (f := _get(facts, a, "liquidations.squeeze")) is not None]
+    lines = []
+    for side, to, venues in dict.fromkeys(_squeeze_key(f) for f in found):
+        same = [f for f in found if _squeeze_key(f) == (side, to, venues)]
+        crowd = [
+            m
+            for f in same
+            if (m := _get(facts, f.asset, "positioning.majority")) is not None
+            and m.value["side"] == side
+        ]
+        lines.append(Line("squeeze", (*same, *crowd), reading=side))
+    return lines
+
+
+def _funding_reading(rate: Fact, narrative: NarrativeSettings) -> str:
+    """``default``, ``above`` (longs pay up), ``below`` (under the default, still positive)
+    or ``negative`` (shorts pay longs): the rate read against the venue's default."""
+    pct = float(rate.value["pct"])
+    default = narrative.funding_default_pct
+    if abs(pct - default) <= narrative.funding_default_band_pct:
+        return "default"
+    if pct < 0:
+        return "negative"
+    return "above" if pct > default else "below"
+
+
+def funding(
+    facts: Facts, known: Facts, assets: Sequence[str], narrative: NarrativeSettings
+) -> list[Line]:
+    """Each asset's funding rate read against the venue's default, with its flip when one
+    happened; assets with the same reading and the same flip (or none) share a sentence."""
+    groups: dict[tuple[str, str, str], list[Fact]] = {}
+    readings: dict[tuple[str, str, str], str] = {}
+    for a in assets:
+        rate = _get(facts, a, "funding.rate")
+        if rate is None:
+            continue
+        flip = _get(facts, a, "funding.flip")
+        when = "" if flip is None else str(flip.value["at"])[:10] + str(flip.value["to"])
+        reading = _funding_reading(rate, narrative)
+        key = (reading, when, str(rate.value["pct"]))
+        groups.setdefault(key, []).extend([rate, *([flip] if flip else [])])
+        readings[key] = reading
+    return [Line("funding", tuple(g), reading=readings[k]) for k, g in groups.items()]
+
+
+QUADRANTS: Mapping[tuple[int, int], str] = {
+    (1, 1): "fresh",
+    (-1, 1): "closing",
+    (-1, -1): "cut",
+    (1, -1): "added",
+}
+"""Open interest's and the price's signs, read: new positions into a rally, shorts closing
+rather than new bets, leverage cut, positions added into a fall."""
+
+
+def open_interest(
+    facts: Facts, known: Facts, assets: Sequence[str], narrative: NarrativeSettings
+) -> list[Line]:
+    """Open interest against the price over 24 hours, for assets whose open interest moved
+    at least ``oi_quadrant_min_pct``: new positions into a rally, shorts closing, leverage cut,
+    positions added into a fall. Assets in the same quadrant share a sentence."""
+    groups: dict[tuple[int, int], list[Fact]] = {}
+    context: dict[tuple[int, int], list[Fact]] = {}
+    for a in assets:
+        oi = _get(facts, a, "open_interest.change_24h_pct")
+        move = _get(known, a, "price.change_24h_pct")
+        if oi is None or move is None or abs(float(oi.value)) < narrative.oi_quadrant_min_pct:
+            continue
+        quadrant = (_sign(oi.value), _sign(move.value))
+        if quadrant[1] == 0:
+            continue
+        groups.setdefault(quadrant, []).append(oi)
+        context.setdefault(quadrant, []).append(move)
+    return [
+        Line("open_interest", tuple(g), tuple(context[q]), QUADRANTS[q]) for q, g in groups.items()
+    ]
+
+
+def stretched(
+    facts: Facts, known: Facts, assets: Sequence[str], narrative: NarrativeSettings
+) -> list[Line]:
+    """An overbought RSI on the day of a record high: stretched rather than over."""
+    lines = []
+    for a in assets:
+        rsi, record = _get(facts, a, "momentum.rsi_14"), _get(known, a, "price.new_ath")
+        if rsi is not None and record is not None and float(rsi.value) >= 70.0:
+            lines.append(Line("stretched", (rsi,), (record,)))
+    return lines
+
+
+def divergence(
+    facts: Facts, known: Facts, assets: Sequence[str], narrative: NarrativeSettings
+) -> list[Line]:
+    """An RSI divergence read against the day's move: one that came before a move its way
+    (a bearish one before a fall), or one the move defied (a rally despite a bearish one)."""
+    lines = []
+    for a in assets:
+        div, move = _get(facts, a, "momentum.divergence"), _get(known, a, "price.change_24h_pct")
+        if div is None or move is None or not _sign(move.value):
+            continue
+        ahead = (div.value["kind"] == "bearish") == (_sign(move.value) < 0)
+        lines.append(Line("divergence", (div,), (move,), "before" if ahead else "despite"))
+    return lines
+
+
+def dollar(
+    facts: Facts, known: Facts, assets: Sequence[str], narrative: NarrativeSettings
+) -> list[Line]:
+    """The Dollar Index's break or big day beside the lead asset's 24-hour move: a weaker
+    dollar with a crypto bounce, or without one (and the other way round)."""
+    dxy = _get(facts, None, "macro.dxy")
+    move = _get(known, assets[0], "price.change_24h_pct") if assets else None
+    if dxy is None or move is None:
+        return []
+    brk = _get(facts, None, "macro.dxy_level_break")
+    dollar_way = "weaker" if float(dxy.value["change_1d_pct"]) < 0 else "stronger"
+    crypto_way = "up" if _sign(move.value) > 0 else "down"
+    return [Line("dollar", (dxy, *([brk] if brk else [])), (move,), f"{dollar_way}_{crypto_way}")]
+
+
+RULES: tuple[LinkRule, ...] = (
+    LinkRule("squeeze", "a squeeze and the majority on the squeezed side", squeeze, "leverage"),
+    LinkRule("dollar", "the dollar's move beside the crypto move", dollar, "macro"),
+    LinkRule("divergence", "an RSI divergence against the move", divergence, "markets"),
+    LinkRule("funding", "funding against the venue's default rate", funding, "leverage"),
+    LinkRule("open_interest", "open interest against the price", open_interest, "leverage"),
+    LinkRule("stretched", "overbought at a record", stretched, "markets", lede=False),
+)
+"""Every link, in order of preference."""

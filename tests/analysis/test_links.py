@@ -1,0 +1,164 @@
+"""Each link: when it applies (its trigger) and the sentence it makes, rendered."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import pytest
+from markupsafe import Markup
+
+from analysis import links
+from models import Fact, Line
+from render.environment import make_environment
+from settings import NarrativeSettings
+from tests.render.make import BRANCHES, fact
+from values import FundingRate
+
+SQUEEZE = BRANCHES["liquidations.squeeze/short"]
+CROWD = BRANCHES["positioning.majority/short-throughout"]
+RATE = BRANCHES["funding.rate/positive"]
+FLIP = BRANCHES["funding.flip/positive"]
+OI_DOWN = BRANCHES["open_interest.change_24h_pct/down"]
+RSI = BRANCHES["momentum.rsi_14/overbought"]
+RECORD = BRANCHES["price.new_ath/previous"]
+DIVERGENCE = BRANCHES["momentum.divergence/bearish"]
+DXY = BRANCHES["macro.dxy/down"]
+DXY_BREAK = BRANCHES["macro.dxy_level_break/down-since"]
+ASSETS = ("BTC", "ETH")
+
+
+def move(pct: float, asset: str = "BTC") -> Fact:
+    return fact("price.change_24h_pct", pct, {"close": 1.0}, asset=asset, unit="pct")
+
+
+def match(rule: links.Match, *facts: Fact, unsaid: Sequence[Fact] | None = None) -> list[Line]:
+    """``rule`` over ``facts`` (all worth saying), of which ``unsaid`` (default: all) are
+    still to say."""
+    known = {f.key: f for f in facts}
+    todo = known if unsaid is None else {f.key: f for f in unsaid}
+    return rule(todo, known, ASSETS, NarrativeSettings())
+
+
+def said(line: Line) -> str:
+    lines = make_environment().get_template("_lines.html").module
+    return str(Markup(lines.sentence(line)).striptags())  # type: ignore[attr-defined]
+
+
+def test_rules_have_templates_with_sentences() -> None:
+    env = make_environment()
+    for rule in links.RULES:
+        assert hasattr(env.get_template(f"lines/{rule.id}.html").module, "sentence"), rule.id
+
+
+def test_a_squeeze_with_the_crowd_still_on_the_squeezed_side() -> None:
+    (line,) = match(links.squeeze, SQUEEZE, CROWD)
+    assert line.facts == (SQUEEZE, CROWD) and line.reading == "short"
+    assert said(line) == (
+        "The move came as $407M of Bitcoin shorts were liquidated across Binance, OKX and Bybit "
+        "in 24 hours (94% of the total), with 65% of Bitcoin accounts on Binance still net short."
+    )
+    long_crowd = replace(CROWD, value=replace(CROWD.value, side="long"))
+    (alone,) = match(links.squeeze, SQUEEZE, long_crowd)
+    assert alone.facts == (SQUEEZE,) and "accounts" not in said(alone)
+    assert match(links.squeeze, CROWD) == []
+
+
+def test_two_squeezes_on_one_side_share_a_sentence() -> None:
+    eth = replace(SQUEEZE, asset="ETH", evidence={**SQUEEZE.evidence, "side_usd": 207e6})
+    (line,) = match(links.squeeze, SQUEEZE, eth)
+    assert said(line).startswith(
+        "The moves came as $407M of Bitcoin and $207M of Ether shorts were liquidated "
+        "across Binance, OKX and Bybit in 24 hours (94% and 94% of the totals)."
+    )
+    other_side = replace(eth, value=replace(SQUEEZE.value, side="long"))
+    assert len(match(links.squeeze, SQUEEZE, other_side)) == 2
+    coarser = BRANCHES["liquidations.squeeze/long"]  # 4-hour buckets to 04:00, Binance only
+    (line,) = match(links.squeeze, coarser)
+    assert "were liquidated on Binance in the 24 hours to 04:00 UTC on 23 November (81%" in said(
+        line
+    )
+    assert len(match(links.squeeze, SQUEEZE, replace(coarser, value=SQUEEZE.value))) == 2
+
+
+@pytest.mark.parametrize(
+    ("pct", "reading", "ending"),
+    [
+        (0.01, "default", "+0.0100% per 8 hours, the default rate: longs are not paying up."),
+        (0.0104, "default", "+0.0104% per 8 hours, the default rate: longs are not paying up."),
+        (0.03, "above", "+0.0300% per 8 hours, 33% a year: longs are paying up."),
+        (0.005, "below", "under the default rate: longs are paying less than usual."),
+        (-0.01, "negative", "so shorts are paying longs, 11% a year."),
+    ],
+)
+def test_funding_is_read_against_the_default_rate(pct: float, reading: str, ending: str) -> None:
+    rate = replace(RATE, value=FundingRate(pct, pct * 3 * 365, 8.0))
+    (line,) = match(links.funding, rate)
+    assert line.reading == reading and said(line).endswith(ending)
+
+
+def test_funding_of_two_assets_with_the_same_reading_and_flip_is_one_sentence() -> None:
+    eth_rate, eth_flip = replace(RATE, asset="ETH"), replace(FLIP, asset="ETH")
+    (line,) = match(links.funding, RATE, FLIP, eth_rate, eth_flip)
+    assert said(line).startswith(
+        "Funding for Bitcoin and Ether flipped positive on 21 November, after nine and nine "
+        "negative settlements, and settled at +0.0100% per 8 hours"
+    )
+    assert len(match(links.funding, RATE, FLIP, eth_rate)) == 2  # Ether did not flip
+
+
+@pytest.mark.parametrize(
+    ("oi", "price", "reading", "words"),
+    [
+        (2.0, 3.0, "fresh", "rose 2.0% for Bitcoin as the price rose: fresh positions"),
+        (-2.0, 3.0, "closing", "fell 2.0% for Bitcoin as the price rose: shorts closing rather"),
+        (-2.0, -3.0, "cut", "fell 2.0% for Bitcoin as the price fell: leverage being cut"),
+        (2.0, -3.0, "added", "rose 2.0% for Bitcoin as the price fell: positions added into"),
+    ],
+)
+def test_open_interest_is_read_against_the_price(
+    oi: float, price: float, reading: str, words: str
+) -> None:
+    (line,) = match(links.open_interest, replace(OI_DOWN, value=oi), move(price))
+    assert line.reading == reading and words in said(line)
+    assert line.context == (move(price),)  # the move is read, its figure left to the table
+    assert match(links.open_interest, replace(OI_DOWN, value=0.4), move(price)) == []
+
+
+def test_overbought_at_a_record_reads_stretched_even_after_the_lede_said_the_record() -> None:
+    (line,) = match(links.stretched, RSI, RECORD, unsaid=[RSI])
+    assert said(line) == (
+        "At a 14-day RSI of 71.0, Bitcoin is overbought at its record: stretched rather than over."
+    )
+    assert match(links.stretched, replace(RSI, value=69.9), RECORD) == []
+    assert match(links.stretched, RSI) == []
+
+
+def test_a_divergence_before_the_move_or_defied_by_it() -> None:
+    (before,) = match(links.divergence, DIVERGENCE, move(-3.0, "ETH"))
+    assert before.reading == "before"
+    assert said(before).startswith("A bearish RSI divergence came before Ether's fall: its close")
+    (despite,) = match(links.divergence, DIVERGENCE, move(3.0, "ETH"))
+    assert said(despite).startswith("Ether's rally came despite a bearish RSI divergence:")
+    assert match(links.divergence, DIVERGENCE) == []
+
+
+@pytest.mark.parametrize(
+    ("dxy", "price", "ending"),
+    [
+        (-0.3, 2.0, "a weaker dollar alongside the crypto rally."),
+        (-0.3, -2.0, "but the weaker dollar brought no crypto bounce."),
+        (0.6, -2.0, "a firmer dollar alongside the crypto slide."),
+        (0.6, 2.0, "yet crypto rose despite the firmer dollar."),
+    ],
+)
+def test_the_dollar_beside_the_crypto_move(dxy: float, price: float, ending: str) -> None:
+    day = replace(DXY, value=replace(DXY.value, change_1d_pct=dxy))
+    (line,) = match(links.dollar, day, move(price))
+    assert said(line).endswith(ending)
+    (broke,) = match(links.dollar, DXY, DXY_BREAK, move(2.0))
+    assert said(broke) == (
+        "The Dollar Index fell 0.29% to 97.81 on 20 November, its first close below 98 since 2 "
+        "October 2026, a weaker dollar alongside the crypto rally."
+    )
+    assert match(links.dollar, DXY) == []
