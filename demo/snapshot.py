@@ -48,7 +48,7 @@ def render_snapshot(scenario: Scenario) -> dict[str, str]:
         "created_at": _iso(scenario.as_of),
         "demo": True,
         "assets": list(scenario.assets),
-        "generator": f"demo/scenario.py seed {scenario.seed}",
+        "generator": _generator(scenario),
         "datasets": {
             relative: {
                 "source": SOURCES[spec.name],
@@ -76,6 +76,13 @@ def _tables(scenario: Scenario) -> dict[str, tuple[DatasetSpec, pd.DataFrame]]:
             if frame is not None:
                 tables[spec.file(asset)] = (spec, frame)
     return tables
+
+
+def _generator(scenario: Scenario) -> str:
+    """How to make the snapshot again: ``demo/scenario.py seed N``, with the scenario's name
+    when it is not the demo (``demo/scenario.py crash seed N``)."""
+    name = "" if scenario.name == "demo" else f" {scenario.name}"
+    return f"demo/scenario.py{name} seed {scenario.seed}"
 
 
 def _iso(ts: pd.Timestamp) -> str:

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pandas as pd
 
-from demo.replay import ReplayData, dumps
+from demo.replay import DEPTHS, ReplayData, dumps
 from settings import Settings, SourcesSettings, StoreSettings
 
 
@@ -82,7 +82,8 @@ class ReplayServer:
         return sum(1 for r in self.requests if urlsplit(r).path == path)
 
     def settings(self, store: Any, **sources: Any) -> Settings:
-        """Settings with every base URL on this server and the store at ``store``."""
+        """Settings with every base URL on this server, the history depths of the demo
+        (``demo.replay.DEPTHS``) and the store at ``store``."""
         base = {
             f: self.url
             for f in (
@@ -95,7 +96,7 @@ class ReplayServer:
                 "frankfurter_url",
             )
         }
-        options = {"timeout": 2.0, "retries": 2, "backoff": 0.01, **base, **sources}
+        options = {"timeout": 2.0, "retries": 2, "backoff": 0.01, **DEPTHS, **base, **sources}
         return Settings(sources=SourcesSettings(**options), store=StoreSettings(path=store))
 
     def _fault(self, path: str) -> Fault | None:

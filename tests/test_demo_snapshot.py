@@ -97,7 +97,7 @@ def test_candles_are_valid_and_on_their_grids(asset: str) -> None:
     assert daily.index[-1] == pd.Timestamp("2026-11-22T00:00:00Z")
     assert (daily.index.to_series().diff().dropna() == DAY).all()
     assert hourly.index[-1] == AS_OF - HOUR
-    assert hourly.index[0] == AS_OF.floor("D") - 60 * DAY
+    assert hourly.index[0] == AS_OF.floor("D") - 365 * DAY  # a year of squeezes for base rates
     assert (hourly.index.to_series().diff().dropna() == HOUR).all()
     # Each hourly candle opens where the previous one closed.
     assert (hourly["open"].iloc[1:].to_numpy() == hourly["close"].iloc[:-1].to_numpy()).all()
@@ -111,7 +111,7 @@ def test_daily_candles_are_the_aggregates_of_hourly_ones(asset: str) -> None:
     agg = full_days.groupby(by_day).agg(
         {"open": "first", "high": "max", "low": "min", "close": "last", "volume": "sum"}
     )
-    assert len(agg) == 60
+    assert len(agg) == 365
     assert (full_days.groupby(by_day).size() == 24).all()
     same = daily.loc[agg.index]
     for column in ("open", "high", "low", "close"):
@@ -123,7 +123,8 @@ def test_daily_candles_are_the_aggregates_of_hourly_ones(asset: str) -> None:
 def test_derivative_tables_are_on_their_grids(asset: str) -> None:
     funding = read(f"funding/{asset}.csv")
     assert set(times(funding).hour) == {0, 8, 16}
-    assert funding.index[-1] == AS_OF and funding.index[0] > AS_OF - 90 * DAY
+    # Funding covers the whole daily history, for base rates of funding flips.
+    assert funding.index[-1] == AS_OF and funding.index[0] == pd.Timestamp("2023-06-01", tz="UTC")
     assert (funding.index.to_series().diff().dropna() == 8 * HOUR).all()
     hourly = read(f"candles_1h/{asset}.csv").index
     for name in ("open_interest", "liquidations"):
@@ -245,7 +246,10 @@ def test_funding_flips_positive_within_72_hours(asset: str) -> None:
     assert rate.iloc[-1] == pytest.approx(0.0001)
     in_range = rate["2026-11-01":"2026-11-21T08:00"]
     assert in_range.between(-0.00008, -0.00002).all()
-    assert (rate.iloc[:60] > 0).mean() > 0.8  # 60-90 days back: mostly positive
+    story = rate[rate.index > AS_OF - 90 * DAY]
+    assert (story.iloc[:60] > 0).mean() > 0.8  # 60-90 days back: mostly positive
+    older = rate[rate.index <= AS_OF - 90 * DAY]
+    assert (older == 0.0001).mean() > 0.1 and 0.05 < (older < 0).mean() < 0.3
 
 
 @pytest.mark.parametrize("asset", ASSETS)
@@ -273,7 +277,13 @@ def test_positioning_levels(
     asset: str, oi_bn: tuple[float, float], long_pct: tuple[float, float]
 ) -> None:
     oi = read(f"open_interest/{asset}.csv")["oi_usd"] / 1e9
-    assert oi.between(*oi_bn).all()
+    older, oi = (
+        oi[oi.index < AS_OF.floor("D") - 60 * DAY],
+        oi[oi.index >= AS_OF.floor("D") - 60 * DAY],
+    )
+    assert oi.between(*oi_bn).all()  # the story's 60 days
+    assert older.between(oi_bn[0] * 0.5, oi_bn[1] * 1.5).all()  # a year back: with the price
+    assert abs(older.iloc[-1] / oi.iloc[0] - 1) < 0.01
     assert oi["2026-11-21T08:00"] > oi["2026-11-01T00:00"]  # shorts build during the range
     assert oi["2026-11-22T08:00":].min() < 0.97 * oi["2026-11-21T08:00"]  # squeezed out
     assert oi.iloc[-1] > oi["2026-11-22T08:00":].min()  # and building again

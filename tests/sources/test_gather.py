@@ -33,6 +33,8 @@ from tests.sources.conftest import NOW, frozen_exchange, replayed
 
 ALL_FILES = sorted(p.relative_to(DEMO).as_posix() for p in DEMO.rglob("*.csv"))
 DERIVATIVES = ("funding", "open_interest", "long_short", "liquidations")
+HOURS = 8768
+"""Hourly rows of open interest and liquidations in the demo: a year, to 07:00Z on the as-of."""
 DAY = pd.Timedelta(days=1)
 
 
@@ -102,7 +104,7 @@ def test_full_gather_writes_the_demo_snapshot_and_the_same_facts(
     assert compute_facts(live, NOW, fomc=fomc) == compute_facts(demo, NOW, fomc=fomc)
     manifest = json.loads((snap / "manifest.json").read_text())
     entry = manifest["datasets"]["open_interest/BTC.csv"]
-    assert entry["rows"] == 1448 and entry["newest"] == "2026-11-23T07:00:00Z"
+    assert entry["rows"] == HOURS and entry["newest"] == "2026-11-23T07:00:00Z"
     assert entry["url"] == server.url and entry["status"] == "ok" and "fetched_at" in entry
     assert not [f for f in manifest["unavailable"] if replayed(f)]
     assert not any("fallback" in e for e in manifest["datasets"].values())
@@ -128,12 +130,13 @@ def test_histories_are_paged_backward_across_several_requests(first: First) -> N
     ends = [int(_query(r)["endTime"]) for r in daily]
     assert ends[0] == NOW.value // 1_000_000 and ends[2] < ends[1] < ends[0]
     assert not any("startTime" in r for r in daily)
-    # 1448 hourly OI rows (60 days) at 500 a page: the last page asks only for what is left
+    # 8768 hourly OI rows (365 days) at 500 a page: the last page asks only for what is left
     oi = [_query(r) for r in first.requests if "openInterestHist" in r and "BTCUSDT" in r]
-    assert [q["limit"] for q in oi[:2]] == ["500", "500"] and len(oi) == 3
-    assert int(oi[2]["limit"]) < 500
+    assert [q["limit"] for q in oi[:17]] == ["500"] * 17 and len(oi) == 18
+    assert int(oi[-1]["limit"]) == HOURS - 17 * 500
     assert [int(q["endTime"]) for q in oi] == sorted((int(q["endTime"]) for q in oi), reverse=True)
-    assert sum("aggregated-history" in r and "symbol=BTC&" in r for r in first.requests) == 2
+    # and CoinGlass's hourly liquidations at 1000 a page
+    assert sum("aggregated-history" in r and "symbol=BTC&" in r for r in first.requests) == 9
 
 
 def test_a_first_gather_pages_every_history_back_to_the_replay_s_first_row(
@@ -144,7 +147,8 @@ def test_a_first_gather_pages_every_history_back_to_the_replay_s_first_row(
     ``macro_since`` (1971): each snapshot file starts at the replay's first row."""
     requests = first.requests
     funding = [_query(r) for r in requests if "fundingRate" in r and "BTCUSDT" in r]
-    assert len(funding) == 2 and not any("startTime" in q for q in funding)  # then an empty page
+    # 3815 settlements since June 2023 at 1000 a page, then an empty page
+    assert len(funding) == 5 and not any("startTime" in q for q in funding)
     assert [_query(r)["limit"] for r in requests if "/fng/" in r] == ["0"]
     dxy = [_query(r) for r in requests if "/v8/finance/chart/" in r]
     assert [q["period1"] for q in dxy] == [
@@ -200,7 +204,7 @@ def test_a_later_gather_fetches_only_what_is_new_and_writes_the_same_snapshot(
         store.conn.execute("SELECT dataset, COUNT(*) FROM history_rows GROUP BY dataset").fetchall()
     )
     store.close()
-    assert sum(rows[d] for d in DERIVATIVES) == 2 * (270 + 1448 + 728 + 1448)
+    assert sum(rows[d] for d in DERIVATIVES) == 2 * (3815 + HOURS + 728 + HOURS)
     assert sum(rows.values()) == sum(o.rows for o in first.result.outcomes)
 
 
@@ -214,7 +218,7 @@ def test_history_accumulates_from_the_store(
     monkeypatch.setitem(server.data.tables, key, recent)
     _gather(server, _from_first(first, tmp_path), ("BTC",))
     frame = pd.read_csv(tmp_path / "snap" / "open_interest/BTC.csv")
-    assert len(frame) == 1448
+    assert len(frame) == HOURS
 
 
 def _recent(table: Table, cut: pd.Timestamp) -> Table:
@@ -234,7 +238,7 @@ def test_a_failed_fetch_falls_back_to_the_store(
     manifest = json.loads((tmp_path / "snap" / "manifest.json").read_text())
     entry = manifest["datasets"]["open_interest/BTC.csv"]
     assert entry["fallback"] == "store" and "server error" in entry["error"]
-    assert entry["source"] == "Binance USDⓈ-M futures" and entry["rows"] == 1448
+    assert entry["source"] == "Binance USDⓈ-M futures" and entry["rows"] == HOURS
     assert entry["venues"] == ["Binance"]
     rel = "open_interest/BTC.csv"
     assert (tmp_path / "snap" / rel).read_bytes() == (first.folder / rel).read_bytes()
