@@ -340,15 +340,15 @@ def base_rate(
     squeeze_min_share: float,
     squeeze_min_multiple: float,
 ) -> Reading[BaseRate] | None:
-    """What followed the earlier occurrences of today's event, for the first of these that
-    fires at as-of with at least ``base_rate_min_cases`` (6) counted cases: a funding flip
-    (``funding.flip``, same new sign); a new all-time high after at least
+    """What followed the earlier occurrences of today's event, for the first of these (in the
+    order of their news value, as the note's lead story would be) that fires at as-of with at
+    least ``base_rate_min_cases`` (6) counted cases: a new all-time high after at least
     ``base_rate_ath_gap_days`` (30) days without one (``price.new_ath``, the previous record
     that long before the day of today's; earlier ones from daily highs); a first daily close
     beyond a major level after at least ``level_min_age_days`` (``price.level_break`` of a
     major level, same direction); a short or long squeeze (``liquidations.squeeze``, same side;
     earlier ones at each liquidation bucket's end, from the buckets and ``candles`` known then);
-    a 24 h move of at least ``base_rate_move_pct`` (5 %) (earlier
+    a funding flip (``funding.flip``, same new sign); a 24 h move of at least ``base_rate_move_pct`` (5 %) (earlier
     ones from daily closes, same direction).
 
     Cases: the first daily close at or after each earlier occurrence, oldest first, at least
@@ -377,10 +377,10 @@ def base_rate(
     squeezed |= {"squeeze_min_share": squeeze_min_share}
     squeezed |= {"squeeze_min_multiple": squeeze_min_multiple}
     events: tuple[Callable[[], Event | None], ...] = (
-        lambda: _flip_event(funding, as_of, funding_flip_min_prints, funding_flip_min_pct),
         lambda: _ath_event(daily, hourly, as_of, base_rate_ath_gap_days),
         lambda: _level_event(candles, daily, rule, steps),
         lambda: _squeeze_event(liquidations, candles, as_of, squeezed),
+        lambda: _flip_event(funding, as_of, funding_flip_min_prints, funding_flip_min_pct),
         lambda: _move_event(candles, daily, base_rate_move_pct),
     )
     for make in events:

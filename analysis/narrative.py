@@ -162,7 +162,7 @@ def tell(
     known = dict(told)
     what = _what(told, _front(told, lead), second, assets)
     link = _lede_link(told, known, assets, narrative, lead)
-    history = None if link else _base_rate(told, lead, "history")
+    history = None if link else _base_rate(told, known, lead, "history")
     lede = tuple(_take(told, x) for x in (what, link or history) if x is not None)
     blocks = _blocks(told, known, assets, narrative)
     watch = _watch(told, known, assets, lead)
@@ -287,12 +287,18 @@ def _blocks(
     return tuple(out)
 
 
-def _base_rate(told: dict[str, Fact], lead: Fact | None, kind: str) -> Line | None:
+def _base_rate(
+    told: dict[str, Fact], known: Mapping[str, Fact], lead: Fact | None, kind: str
+) -> Line | None:
     """The lead story's base rate (its asset's, or the market's for a market-wide lead) as a
     line of ``kind`` (``history`` in the lede, ``watch`` in What to watch), if it is worth
-    saying."""
-    key = fact_key(lead.asset, BASE_RATE if lead.asset else MARKET_BASE_RATE) if lead else ""
-    return Line(kind, (told[key],)) if key in told else None
+    saying and about an event the note says of that asset (or market)."""
+    if lead is None:
+        return None
+    rate = told.get(fact_key(lead.asset, BASE_RATE if lead.asset else MARKET_BASE_RATE))
+    if rate is None or fact_key(lead.asset, str(rate.value["event"])) not in known:
+        return None
+    return Line(kind, (rate,))
 
 
 def _watch(
@@ -307,7 +313,7 @@ def _watch(
         if (k := fact_key(a, LEVELS)) in told
     ]
     lines += [Line("watch", (told[k],)) for i in EVENTS if (k := fact_key(None, i)) in told]
-    history = _base_rate(told, lead, "watch")
+    history = _base_rate(told, known, lead, "watch")
     if history is not None:
         lines = [*lines[: MAX_WATCH - 1], history]
     return tuple(_take(told, line) for line in lines[:MAX_WATCH])

@@ -112,6 +112,7 @@ def test_no_fact_is_said_twice() -> None:
 
 def test_the_base_rate_is_the_lede_s_second_sentence_without_a_link() -> None:
     rate = BASE_RATE
+    assert narrative.tell([move(3.0), rate, LEVELS], ["BTC"]).lede[1:] == ()  # its event unsaid
     story = narrative.tell([BREAK, rate, LEVELS], ["BTC"])
     assert [x.kind for x in story.lede] == ["what", "history"] and story.lede[1].facts == (rate,)
     assert [x.kind for x in story.watch] == ["levels"]
@@ -127,7 +128,9 @@ def test_what_to_watch_holds_three_bullets_at_most_lead_asset_first() -> None:
     fomc = BRANCHES["macro.next_fomc/today"]
     rate = replace(BASE_RATE, asset="ETH")
     lead = replace(RECORD, asset="ETH")
-    story = narrative.tell([LEVELS, eth_levels, fomc, rate, lead, SQUEEZE], ["BTC", "ETH"])
+    story = narrative.tell(
+        [LEVELS, eth_levels, fomc, rate, lead, ETH_BREAK, SQUEEZE], ["BTC", "ETH"]
+    )
     assert [(x.kind, x.facts[0].key) for x in story.watch] == [
         ("levels", "ETH:outlook.levels"),
         ("levels", "BTC:outlook.levels"),
@@ -135,7 +138,9 @@ def test_what_to_watch_holds_three_bullets_at_most_lead_asset_first() -> None:
     ]
     assert story.lede[1].facts == (rate,)
     eth_squeeze = replace(SQUEEZE, asset="ETH")
-    linked = narrative.tell([LEVELS, eth_levels, fomc, rate, lead, eth_squeeze], ["BTC", "ETH"])
+    linked = narrative.tell(
+        [LEVELS, eth_levels, fomc, rate, lead, ETH_BREAK, eth_squeeze], ["BTC", "ETH"]
+    )
     assert [x.facts[0].key for x in linked.watch][2] == "ETH:context.base_rate"
 
 

@@ -72,6 +72,7 @@ def test_public_api() -> None:
         "RenderedNote",
         "html_to_pdf",
         "load_engine",
+        "note_text",
         "render_note",
     ]
 
