@@ -348,8 +348,8 @@ def base_rate(
     beyond a major level after at least ``level_min_age_days`` (``price.level_break`` of a
     major level, same direction); a short or long squeeze (``liquidations.squeeze``, same side;
     earlier ones at each liquidation bucket's end, from the buckets and ``candles`` known then);
-    a funding flip (``funding.flip``, same new sign); a 24 h move of at least ``base_rate_move_pct`` (5 %) (earlier
-    ones from daily closes, same direction).
+    a funding flip (``funding.flip``, same new sign); a 24 h move of at least
+    ``base_rate_move_pct`` (5 %) (earlier ones from daily closes, same direction).
 
     Cases: the first daily close at or after each earlier occurrence, oldest first, at least
     30 days apart, each with its 30 daily closes ahead ended at or before as-of. For each of 1,

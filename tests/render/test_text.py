@@ -5,7 +5,8 @@ from __future__ import annotations
 from render import note_text
 
 PAGE = """<html><head><title>T</title><style>p { x: 1 }</style></head><body>
-<header><p class="dateline">Market note</p><h1>Bitcoin <span data-fact="k" title="t">up</span></h1></header>
+<header><p class="dateline">Market note</p>
+<h1>Bitcoin <span data-fact="k" title="t">up</span></h1></header>
 <p class="lede">It rose <span data-fact="k" title="t">4.7%</span>.   Then more.</p>
 <table><tr><th>Asset</th><th>Price</th></tr><tr><td>Bitcoin</td><td>$1</td></tr></table>
 <section class="story-section"><h2>Markets</h2><figure><img alt="chart"></figure><p>One.</p></section>
