@@ -316,6 +316,30 @@ class NarrativeSettings:
             "close below) is said as a contrast when at least this %."
         ),
     )
+    oi_quadrant_min_move_pct: float = field(
+        default=1.0,
+        metadata=_help(
+            "...and the price moved at least this % in 24 hours (smaller moves read nothing)."
+        ),
+    )
+    fizzle_min_share: float = field(
+        default=0.7,
+        metadata=_help(
+            "A liquidation spike whose hour was at least this share (0-1) one side's, while the "
+            "price moved under fizzle_max_pct the way a squeeze of that side pushes, is said as "
+            "a squeeze that fizzled."
+        ),
+    )
+    fizzle_max_pct: float = field(
+        default=2.0,
+        metadata=_help("The 24-hour move (%) under which a one-sided spike fizzled."),
+    )
+    intraday_against_min_pct: float = field(
+        default=1.0,
+        metadata=_help(
+            "A move since the 00:00 UTC open against the 24 h move is said from this %."
+        ),
+    )
     oi_quadrant_min_pct: float = field(
         default=0.5,
         metadata=_help(

@@ -121,7 +121,8 @@ def open_interest(
     facts: Facts, known: Facts, assets: Sequence[str], narrative: NarrativeSettings
 ) -> list[Line]:
     """Open interest against the price over 24 hours, for assets whose open interest moved
-    at least ``oi_quadrant_min_pct``: new positions into a rally, shorts closing, leverage cut,
+    at least ``oi_quadrant_min_pct`` and price at least ``oi_quadrant_min_move_pct``: new
+    positions into a rally, shorts closing, leverage cut,
     positions added into a fall. Assets in the same quadrant share a sentence."""
     groups: dict[tuple[int, int], list[Fact]] = {}
     context: dict[tuple[int, int], list[Fact]] = {}
@@ -129,6 +130,8 @@ def open_interest(
         oi = _get(facts, a, "open_interest.change_24h_pct")
         move = _get(known, a, "price.change_24h_pct")
         if oi is None or move is None or abs(float(oi.value)) < narrative.oi_quadrant_min_pct:
+            continue
+        if abs(float(move.value)) < narrative.oi_quadrant_min_move_pct:
             continue
         quadrant = (_sign(oi.value), _sign(move.value))
         if quadrant[1] == 0:
@@ -176,10 +179,12 @@ def dollar(
     move = _get(known, assets[0], "price.change_24h_pct") if assets else None
     if dxy is None or move is None:
         return []
-    brk = _get(facts, None, "macro.dxy_level_break")
+    brk = _get(known, None, "macro.dxy_level_break")
     dollar_way = "weaker" if float(dxy.value["change_1d_pct"]) < 0 else "stronger"
-    crypto_way = "up" if _sign(move.value) > 0 else "down"
-    return [Line("dollar", (dxy, *([brk] if brk else [])), (move,), f"{dollar_way}_{crypto_way}")]
+    reading = f"{dollar_way}_{'up' if _sign(move.value) > 0 else 'down'}"
+    if brk is not None and brk.key not in facts:  # said already (the lede): referred to
+        return [Line("dollar", (dxy,), (move, brk), reading)]
+    return [Line("dollar", (dxy, *([brk] if brk else [])), (move,), reading)]
 
 
 def calm(
@@ -214,9 +219,32 @@ def rebound(
     return lines
 
 
+def fizzled(
+    facts: Facts, known: Facts, assets: Sequence[str], narrative: NarrativeSettings
+) -> list[Line]:
+    """A liquidation spike led by one side (at least ``fizzle_min_share`` of its hour) while
+    the 24-hour price move the way a squeeze of that side would push stayed under
+    ``fizzle_max_pct``: a squeeze that fizzled."""
+    lines = []
+    for a in assets:
+        spike, move = _get(facts, a, "liquidations.spike"), _get(known, a, "price.change_24h_pct")
+        if spike is None or move is None:
+            continue
+        shorts, longs = float(spike.evidence["short_usd"]), float(spike.evidence["long_usd"])
+        side = "short" if shorts >= longs else "long"
+        share = max(shorts, longs) / (shorts + longs) if shorts + longs else 0.0
+        pushed = float(move.value) if side == "short" else -float(move.value)
+        if share >= narrative.fizzle_min_share and pushed < narrative.fizzle_max_pct:
+            lines.append(Line("fizzled", (spike,), (move,), side))
+    return lines
+
+
 RULES: tuple[LinkRule, ...] = (
     LinkRule("squeeze", "a squeeze and the majority on the squeezed side", squeeze, "leverage"),
     LinkRule("rebound", "a 24-hour move against a level just broken", rebound, "markets"),
+    LinkRule(
+        "fizzled", "a one-sided liquidation spike the price did not follow", fizzled, "leverage"
+    ),
     LinkRule("dollar", "the dollar's move beside the crypto move", dollar, "macro"),
     LinkRule("divergence", "an RSI divergence against the move", divergence, "markets"),
     LinkRule("funding", "funding against the venue's default rate", funding, "leverage"),

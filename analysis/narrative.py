@@ -63,6 +63,8 @@ PRICE_LEADS = (
     "price.change_24h_rank",
     "price.change_24h_pct",
 )
+MOVES = ("price.change_24h_rank", "price.change_24h_pct")
+"""A lead that is a 24-hour move; the last is the plain change every asset has."""
 MECHANISMS = ("liquidations.squeeze",)
 """Lead facts that explain a move rather than state one: the lede says the move first."""
 BLOCKS: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
@@ -106,6 +108,8 @@ SUBSUMED: Mapping[str, str] = {
 """A fact left out of the sections when this fact of its asset is said: the spike inside a
 squeeze is its detail; a record says the distance to it; a divergence says the RSI (all stay
 in the appendix)."""
+LINKED_ONLY = ("open_interest.change_24h_pct",)
+"""Facts said only in a link (``BLOCKS`` lists them to place it): alone they read nothing."""
 TOGETHER = ("momentum.rsi_14", "price.prior_range")
 """Facts said in one sentence for several assets (their partials define ``together``)."""
 LEVELS = "outlook.levels"
@@ -218,11 +222,12 @@ def _what(
     told: dict[str, Fact], lead: Fact | None, second: Fact | None, assets: Sequence[str]
 ) -> Line | None:
     """The lede's first sentence, taken: the lead fact, then the second story's; on a day
-    led by a plain 24-hour move, the next asset's move instead (both moves in one sentence)."""
+    led by a 24-hour move with no second story, the next asset's 24-hour change instead (both
+    moves in one sentence)."""
     if lead is None:
         return None
-    if second is None and lead.id == "price.change_24h_pct":
-        others = [told[k] for a in assets if (k := fact_key(a, lead.id)) in told]
+    if second is None and lead.id in MOVES:
+        others = [told[k] for a in assets if (k := fact_key(a, MOVES[-1])) in told]
         second = next((f for f in others if f.asset != lead.asset), None)
     return _take(told, Line("what", (lead, *([second] if second else []))))
 
@@ -271,7 +276,7 @@ def _blocks(
             if rule.block == block
             for line in rule.match(told, known, assets, narrative)
         ]
-        for fact_id in (i for ids in paragraphs for i in ids):
+        for fact_id in (i for ids in paragraphs for i in ids if i not in LINKED_ONLY):
             found = [told[k] for a in [*assets, None] if (k := fact_key(a, fact_id)) in told]
             if len(found) > 1 and fact_id in TOGETHER:
                 lines.append(_take(told, Line("together", tuple(found))))

@@ -153,12 +153,14 @@ def _score_intraday(fact: Fact) -> float:
 
 
 def _worth_intraday(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) -> bool:
-    """Said when it moved at least ``intraday_min_pct`` (3 %) either way, or against the 24 h
-    move."""
+    """Said when it moved at least ``intraday_min_pct`` (3 %) either way, or at least
+    ``intraday_against_min_pct`` (1 %) against the 24 h move."""
     move = as_number(fact)
     day_move = fact_of(facts, fact.asset, "price.change_24h_pct")
     against = day_move is not None and move * as_number(day_move) < 0
-    return abs(move) >= narrative.intraday_min_pct or against
+    return abs(move) >= narrative.intraday_min_pct or (
+        against and abs(move) >= narrative.intraday_against_min_pct
+    )
 
 
 @register("price.intraday_pct", score=_score_intraday, worth=_worth_intraday)

@@ -46,9 +46,10 @@ def test_intraday_move_only_when_large_or_against_the_day() -> None:
     day_up = number("price.change_24h_pct", 4.0)
     assert not said(number("price.intraday_pct", 1.2), day_up)
     assert said(number("price.intraday_pct", -3.0), day_up)
-    assert said(number("price.intraday_pct", -0.6), day_up)  # against the 24 h move
-    assert not said(number("price.intraday_pct", -0.6))  # no 24 h move to be against
-    assert not said(number("price.intraday_pct", -0.6), replace(day_up, asset="ETH"))
+    assert said(number("price.intraday_pct", -1.0), day_up)  # against the 24 h move
+    assert not said(number("price.intraday_pct", -0.9), day_up)  # against, but too small
+    assert not said(number("price.intraday_pct", -1.0))  # no 24 h move to be against
+    assert not said(number("price.intraday_pct", -1.0), replace(day_up, asset="ETH"))
     looser = NarrativeSettings(intraday_min_pct=1.0)
     assert said(number("price.intraday_pct", 1.2), day_up, settings=looser)
 

@@ -69,7 +69,7 @@ def test_two_squeezes_on_one_side_share_a_sentence() -> None:
     (line,) = match(links.squeeze, SQUEEZE, eth)
     assert said(line).startswith(
         "The moves came as $407M of Bitcoin and $207M of Ether shorts were liquidated "
-        "across Binance, OKX and Bybit in 24 hours (94% and 94% of the totals)."
+        "across Binance, OKX and Bybit in 24 hours (94% of each total)."
     )
     other_side = replace(eth, value=replace(SQUEEZE.value, side="long"))
     assert len(match(links.squeeze, SQUEEZE, other_side)) == 2

@@ -53,9 +53,10 @@ class Prose:
         return [s for c in chunks for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", text(c)) if s]
 
     @property
-    def figures(self) -> Counter[str]:
-        """Each amount, percentage or point figure the prose says, with its count."""
-        return Counter(m for _, _, m in SPAN.findall(self.html) if MONEY_OR_SHARE.search(m))
+    def figures(self) -> Counter[tuple[str, str]]:
+        """Each amount, percentage or point figure the prose says, by its fact and text, with
+        its count (two facts that happen to read the same are two figures)."""
+        return Counter((k, m) for k, _, m in SPAN.findall(self.html) if MONEY_OR_SHARE.search(m))
 
     @property
     def untraced(self) -> list[str]:

@@ -54,6 +54,6 @@ def test_the_demo_note_keeps_its_shape_and_budget(
 def test_the_checks_catch_a_repeated_figure_and_an_untraced_one() -> None:
     span = '<span data-fact="BTC:price.last" title="t">$1,000</span>'
     twice = Prose(f'<p class="lede">Up to {span}, then {span}. Also 12% more.</p>')
-    assert twice.figures["$1,000"] == 2 and twice.untraced == ["12%"]
+    assert twice.figures[("BTC:price.last", "$1,000")] == 2 and twice.untraced == ["12%"]
     same = Prose("<p>Bitcoin rose 1%. Ether rose 2%. Bitcoin rose 3%.</p>")
     assert same.skeletons["X rose N."] == 3
