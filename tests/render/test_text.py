@@ -10,8 +10,10 @@ PAGE = """<html><head><title>T</title><style>p { x: 1 }</style></head><body>
 <p class="lede">It rose <span data-fact="k" title="t">4.7%</span>.   Then more.</p>
 <table><tr><th>Asset</th><th>Price</th></tr>
 <tr><td>Bitcoin</td><td>$1</td></tr></table>
-<section class="story-section"><h2>Markets</h2><figure><img alt="chart"></figure><p>One.</p></section>
-<section class="watch"><h2>What to watch</h2><ul><li>First &amp; best.</li><li>Second.</li></ul></section>
+<section class="story-section"><h2>Markets</h2><figure><img alt="chart"></figure>
+<p>One.</p></section>
+<section class="watch"><h2>What to watch</h2>
+<ul><li>First &amp; best.</li><li>Second.</li></ul></section>
 <section class="appendix"><h2>Appendix</h2><p>Every fact.</p></section>
 </body></html>"""
 
