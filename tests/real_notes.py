@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from html import unescape
@@ -243,15 +242,56 @@ def note_html(snapshot: Path, as_of: pd.Timestamp) -> str:
     return render_note(context).html
 
 
-def lines(html: str) -> list[str]:
-    """The note's text, a line per heading, paragraph or list item, in reading order (white
-    space, no-break spaces included, as single spaces)."""
-    body = re.sub(r"<(style|head)\b.*?</\1>", "", html, flags=re.S)
-    body = re.sub(r"<(p|h1|h2|h3|li|figcaption|td|th|title)\b[^>]*>", "\n", body)
-    text = unescape(re.sub(r"<[^>]+>", " ", body))
-    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+@cache
+def raw_hourly_bars(shared: Path, kind: str, asset: str) -> pd.DataFrame:
+    """Hourly open, high and close by the candle's open time (UTC): ``spot`` or ``perp``."""
+    if kind == "spot":
+        path = shared / "binance_spot_1h_wanglz111" / f"{asset}USDT_1h.csv"
+        raw, column = pd.read_csv(path), "datetime"
+    else:
+        path = shared / "binance_usdm_perp_luckys4900" / f"{asset}_USDT_USDT_1h_ohlcv.csv"
+        raw, column = pd.read_csv(path), "timestamp"
+    opens = pd.DatetimeIndex(pd.to_datetime(raw[column], utc=True))
+    return raw[["open", "high", "close"]].set_index(opens)
 
 
-def sentences(text: str) -> Iterator[str]:
-    """The sentences of one paragraph (split after ". " before a capital)."""
-    yield from re.split(r"(?<=[.])\s+(?=[A-Z])", text)
+@cache
+def raw_accounts(shared: Path) -> pd.Series:
+    """Binance's BTCUSDT share of accounts net long (percent) by the end of its 4-hour bar."""
+    name = "api_futures_global_long_short_account_ratio_history_BTCUSDT.csv"
+    raw = pd.read_csv(shared / "coinglass_4h_felipeodonnell" / name)
+    ends = pd.to_datetime(raw["time"], unit="ms", utc=True) + 4 * HOUR
+    return pd.Series(raw["global_account_long_percent"].to_numpy(), index=pd.DatetimeIndex(ends))
+
+
+@cache
+def raw_fear_greed(shared: Path) -> pd.DataFrame:
+    """The Fear & Greed index (value, classification) by its date (UTC midnight)."""
+    raw = pd.read_csv(shared / "fear_greed_alternative_me" / "fng.csv")
+    when = pd.DatetimeIndex(pd.to_datetime(raw["date"], utc=True))
+    return raw[["value", "classification"]].set_index(when)
+
+
+NOTE_BLOCK = re.compile(r"<(h1|h2|p|li)\b([^>]*)>(.*?)</\1>", re.S)
+
+
+def blocks(html: str) -> list[tuple[str, str]]:
+    """The note's prose as (kind, text), in reading order, from the headline to the sources
+    line: ``headline``, ``lede``, ``stale``, ``h2`` (a section's title), ``p`` (a section's
+    paragraph), ``li`` (a What to watch bullet), ``caveat`` and ``unavailable``. Figures'
+    ``<span>`` wrappers are removed without a space, so the text reads as printed."""
+    start = html.index("<h1")
+    end = html.index('class="sources-line"')
+    out = []
+    for m in NOTE_BLOCK.finditer(html, start, end):
+        tag, attrs, inner = m.groups()
+        if "summary" in attrs or "dateline" in attrs:
+            continue
+        kind = {"h1": "headline"}.get(tag, tag)
+        for name in ("lede", "stale", "caveat", "unavailable"):
+            if f'class="{name}"' in attrs:
+                kind = name
+        inner = re.sub(r"</?span\b[^>]*>", "", inner)
+        text = " ".join(unescape(re.sub(r"<[^>]+>", " ", inner)).split())
+        out.append((kind, re.sub(r"\s+([,.;:)])", r"\1", text)))
+    return out

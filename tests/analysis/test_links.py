@@ -169,6 +169,7 @@ def test_the_dollar_beside_the_crypto_move(dxy: float, price: float, ending: str
         "October 2026, a weaker dollar alongside the crypto rally."
     )
     assert match(links.dollar, DXY) == []
+    assert match(links.dollar, DXY, move(0.04)) == []  # shown as 0.0 %: no rally to set beside
 
 
 def test_sentiment_short_of_euphoria_at_a_record() -> None:
