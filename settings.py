@@ -330,6 +330,13 @@ class NarrativeSettings:
             "a squeeze that fizzled."
         ),
     )
+    fizzle_min_multiple: float = field(
+        default=24.0,
+        metadata=_help(
+            "...and the spike's hour was at least this multiple of the median hour (24: as "
+            "much as a median day)."
+        ),
+    )
     fizzle_max_pct: float = field(
         default=2.0,
         metadata=_help("The 24-hour move (%) under which a one-sided spike fizzled."),

@@ -227,7 +227,8 @@ def rebound(
 def fizzled(
     facts: Facts, known: Facts, assets: Sequence[str], narrative: NarrativeSettings
 ) -> list[Line]:
-    """A liquidation spike led by one side (at least ``fizzle_min_share`` of its hour) while
+    """A liquidation spike of at least ``fizzle_min_multiple`` median hours (as much as a
+    median day), led by one side (at least ``fizzle_min_share`` of its hour), while
     the 24-hour price move the way a squeeze of that side would push stayed under
     ``fizzle_max_pct``: a squeeze that fizzled."""
     lines = []
@@ -239,7 +240,8 @@ def fizzled(
         side = "short" if shorts >= longs else "long"
         share = max(shorts, longs) / (shorts + longs) if shorts + longs else 0.0
         pushed = float(move.value) if side == "short" else -float(move.value)
-        if share >= narrative.fizzle_min_share and pushed < narrative.fizzle_max_pct:
+        big = float(spike.value) >= narrative.fizzle_min_multiple
+        if big and share >= narrative.fizzle_min_share and pushed < narrative.fizzle_max_pct:
             lines.append(Line("fizzled", (spike,), (move,), side))
     return lines
 

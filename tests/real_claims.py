@@ -644,6 +644,33 @@ class Reader:
             problems.append("no share said")
         self.check("accounts", text, problems)
 
+    def fizzled(self, text: str, asset: str, m: re.Match[str]) -> None:
+        """A one-sided spike the price did not follow: the heaviest hour of the last 24, its
+        size and multiple of the 30-day median hour, the side at 70 % or more of it, and the
+        24-hour move the way a squeeze of that side pushes under 2 %."""
+        raw = self.buckets(asset)
+        problems = []
+        if raw is None or self.period.liquidations != "1h":
+            self.check("fizzled", text, ["no hourly liquidations"])
+            return
+        hours = raw.sum(axis=1)
+        starts = pd.DatetimeIndex(hours.index)
+        done = starts + HOUR <= self.as_of
+        day = hours[(starts >= self.as_of - DAY) & done]
+        month = hours[(starts >= self.as_of - 30 * DAY) & done]
+        top = day.idxmax()
+        if top != moment(m["time"], m["day"], self.as_of):
+            problems.append(f"the heaviest hour began at {top}")
+        if not shows(m["usd"], float(day.max())) or not shows(m["x"], day.max() / month.median()):
+            problems.append(f"it saw {day.max():.0f}, {day.max() / month.median():.1f} times")
+        side = "short_usd" if m["side"] == "short" else "long_usd"
+        if float(raw.loc[top, side]) < 0.7 * float(day.max()):
+            problems.append(f"{m['side']}s were {raw.loc[top, side] / day.max():.0%} of it")
+        x = self.change(asset, DAY)
+        if (x if m["side"] == "short" else -x) >= 2.0:
+            problems.append(f"the price moved {x:.2f} % the squeeze's way")
+        self.check("fizzled", text, problems)
+
     def spike(self, text: str, m: re.Match[str]) -> None:
         raw = self.buckets("BTC")
         start = moment(m["time"], m["day"], self.as_of)
@@ -948,6 +975,15 @@ class Reader:
             if (amount(m[2]), int(m[3])) != (MAJOR[asset], MIN_AGE):
                 return None  # not the rule of the level breaks the note reports
             return first_closes(asset, amount(m[2]), m[1], int(m[3]))
+        short = r"a first daily close (above|below) a \$([\d,]+) multiple in (\d+) days or more"
+        if m := re.fullmatch(short, event):
+            if (amount(m[2]), int(m[3])) != (MAJOR[asset], MIN_AGE):
+                return None
+            return first_closes(asset, amount(m[2]), m[1], int(m[3]))
+        if m := re.fullmatch(r"a record high after (30) days or more without one", event):
+            return records(asset, int(m[1]))
+        if m := re.fullmatch(r"a (long|short) squeeze", event):
+            return self.squeezes(asset, m[1])
         if m := re.fullmatch(r"funding flipping (positive|negative)", event):
             return [t for t, s in flips(asset) if (s > 0) == (m[1] == "positive")]
         if m := re.fullmatch(r"a new all-time high after (30) days or more without one", event):

@@ -118,9 +118,55 @@ def _move_rank(r: Reader, m: re.Match[str]) -> None:
     r.move_rank(m[0], NAMES[m["who"]], m)
 
 
+ONE_RANK = re.compile(
+    rf"{WHO} (?:rose|fell) (?P<pct>{PCT}) in 24 hours, its largest daily "
+    rf"(?P<what>gain|drop) {SINCE}(?P<on>)?(?P<prev>)?"
+)
+
+
+def _moves(r: Reader, m: re.Match[str]) -> None:
+    """Two assets' 24-hour changes in one clause: each checked as its own."""
+    for who, pct, now in ((m["w1"], m["p1"], m["n1"]), (m["w2"], m["p2"], m["n2"])):
+        r.move(m[0], NAMES[who], m["verb"], pct, now)
+
+
+def _move_ranks(r: Reader, m: re.Match[str]) -> None:
+    """Two assets' 24-hour ranks in one clause ("since X [and Y]"): each checked as the
+    one-asset clause it stands for."""
+    for who, pct, since in ((m["w1"], m["p1"], m["s1"]), (m["w2"], m["p2"], m["s2"] or m["s1"])):
+        one = ONE_RANK.fullmatch(
+            f"{who} {m['verb']} {pct} in 24 hours, its largest daily {m['what']} since {since}"
+        )
+        assert one is not None, since
+        r.move_rank(m[0], NAMES[who], one)
+
+
+def _fizzled(r: Reader, m: re.Match[str]) -> None:
+    r.fizzled(m[0], NAMES[m["who"]], m)
+
+
+def _rebound(r: Reader, m: re.Match[str]) -> None:
+    """A 24-hour move against a level the note said was just broken."""
+    asset = NAMES[m["who"]]
+    r.move(m[0], asset, m["verb"], m["pct"])
+    if m["what"]:
+        since = f"at least {m['start']}" if m["start"] else m["since"]
+        one = ONE_RANK.fullmatch(
+            f"{m['who']} {m['verb']} {m['pct']} in 24 hours, its largest daily {m['what']} "
+            f"since {since}"
+        )
+        assert one is not None, since
+        r.move_rank(m[0], asset, one)
+    said = r.broken.get(asset)
+    against = said is not None and (said[1] == "below") == (m["verb"] == "rose")
+    r.check("rebound", m[0], [] if against else ["no level broken the other way was said"])
+
+
 def _squeeze(r: Reader, m: re.Match[str]) -> None:
     end = r.squeeze_end(m["time"], m["day"])
     said = [(m["w1"], m["a"], m["s1"]), (m["w2"], m["b"], m["s2"])]
+    if m["each"]:
+        said[1] = (m["w2"], m["b"], m["s1"])  # "(95% of each total)": the one share of both
     for who, usd, share in [s for s in said if s[0]]:
         r.squeezed(m[0], NAMES[who], m["side"], usd, share, end)
     if m["venues"]:
@@ -363,7 +409,8 @@ SENTENCES: tuple[Pattern, ...] = (
         rf"(?P<b>{USD}) of (?P<w2>Bitcoin|Ether))? (?P<side>short|long)s "
         rf"were liquidated(?P<venues> on Binance| across Binance, OKX and "
         rf"Bybit)? {SQUEEZE_WINDOW} \((?P<s1>\d+%)(?: and (?P<s2>\d+%))? "
-        rf"of the totals?\)(?:, with (?P<crowd>.+?) accounts on Binance still "
+        rf"of (?:the totals?|(?P<each>each total))\)(?:, with (?P<crowd>.+?) accounts on "
+        rf"Binance still "
         rf"net (?P<side2>short|long))?",
         _squeeze,
     ),
@@ -394,10 +441,24 @@ SENTENCES: tuple[Pattern, ...] = (
         rf"hour of the past 30 days \((?P<med>{USD})\)",
         _spike,
     ),
+    (
+        "fizzled",
+        rf"The heaviest hour of {WHO} liquidations, from (?P<time>{CLOCK}) UTC on "
+        rf"(?P<day>{DAY_MONTH}), saw (?P<usd>{USD}) liquidated, (?P<x>\d+) times the "
+        rf"median hour and mostly (?P<side>short|long)s, yet the price did not follow "
+        rf"through over 24 hours: a squeeze that fizzled",
+        _fizzled,
+    ),
+    (
+        "rebound",
+        rf"Over the past 24 hours, though, {WHO} (?P<verb>rose|fell) (?P<pct>{PCT})(?:, its "
+        rf"largest daily (?P<what>gain|drop) {SINCE})?",
+        _rebound,
+    ),
     # macro and sentiment
     (
         "dollar",
-        rf"The Dollar Index (?P<verb>rose|fell) (?P<pct>{PCT}) to (?P<close>[\d.]+) "
+        rf"The (?:Dollar Index|index) (?P<verb>rose|fell) (?P<pct>{PCT}) to (?P<close>[\d.]+) "
         rf"on (?P<day>{DAY_MONTH})(?:, its first close {SIDE} (?P<level>[\d.]+) "
         rf"(?:since (?P<since>(?:\d{{1,2}} )?[A-Z][a-z]+(?: \d{{4}})?)|in "
         rf"the available data(?P<never>)))?, (?P<reading>a weaker dollar "
@@ -510,6 +571,20 @@ CLAUSES: tuple[Pattern, ...] = (
         _move_rank,
     ),
     ("move", rf"{WHO} (?P<verb>rose|fell) (?P<pct>{PCT}) over 24 hours to (?P<now>{PRICE})", _move),
+    (
+        "move",
+        rf"(?P<w1>Bitcoin|Ether) (?P<verb>rose|fell) (?P<p1>{PCT}) to (?P<n1>{PRICE}) and "
+        rf"(?P<w2>Bitcoin|Ether) (?P<p2>{PCT}) to (?P<n2>{PRICE}) over 24 hours",
+        _moves,
+    ),
+    (
+        "24h rank",
+        rf"(?P<w1>Bitcoin|Ether) (?P<verb>rose|fell) (?P<p1>{PCT}) and (?P<w2>Bitcoin|Ether) "
+        rf"(?P<p2>{PCT}) in 24 hours, their largest daily (?P<what>gain|drop)s since "
+        rf"(?P<s1>at least [A-Z][a-z]+ \d{{4}}|(?:\d{{1,2}} )?[A-Z][a-z]+(?: \d{{4}})?)(?: and "
+        rf"(?P<s2>at least [A-Z][a-z]+ \d{{4}}|(?:\d{{1,2}} )?[A-Z][a-z]+(?: \d{{4}})?))?",
+        _move_ranks,
+    ),
     (
         "squeeze",
         rf"(?P<usd>{USD}) of {WHO} (?P<side>short|long)s were liquidated "
@@ -671,7 +746,7 @@ def test_the_checks_cover_every_kind_of_claim(periods: dict[str, Path]) -> None:
     assert kinds["record"] >= 8 and kinds["24h rank"] >= 6 and kinds["move"] >= 5
     assert kinds["weekly rank"] >= 5 and kinds["intraday"] >= 10 and kinds["relative"] >= 15
     assert kinds["squeeze"] >= 5 and kinds["accounts"] >= 2 and kinds["venues"] >= 3
-    assert kinds["funding"] >= 20 and kinds["open interest"] >= 3 and kinds["spike"] >= 3
+    assert kinds["funding"] >= 20 and kinds["open interest"] >= 3 and kinds["spike"] >= 2
     assert kinds["rsi"] >= 10 and kinds["divergence"] >= 6 and kinds["macd"] >= 10
     assert kinds["dollar"] >= 8 and kinds["fear & greed"] >= 15
     assert kinds["watch"] >= 30 and kinds["history"] >= 15 and kinds["fomc"] >= 1

@@ -200,3 +200,20 @@ def test_a_move_against_a_level_just_broken_is_the_contrast() -> None:
     )
     assert match(links.rebound, above, move(8.3)) == []  # the same way: no contrast
     assert match(links.rebound, below, move(2.9)) == []  # under rebound_min_pct
+
+
+def test_a_one_sided_spike_the_price_did_not_follow_fizzled() -> None:
+    spike = BRANCHES["liquidations.spike/one"]  # 26x the median hour, 99% shorts
+    (line,) = match(links.fizzled, spike, move(0.4), unsaid=[spike])
+    assert line.reading == "short" and line.context == (move(0.4),)
+    assert said(line) == (
+        "The heaviest hour of Bitcoin liquidations, from 16:00 UTC on 22 November, saw $60.9M "
+        "liquidated, 26 times the median hour and mostly shorts, yet the price did not follow "
+        "through over 24 hours: a squeeze that fizzled."
+    )
+    assert match(links.fizzled, spike, move(2.0)) == []  # the price followed
+    assert len(match(links.fizzled, spike, move(-3.0))) == 1  # it went the other way
+    small = replace(spike, value=23.0)  # less than a median day in the hour
+    assert match(links.fizzled, small, move(0.4)) == []
+    even = replace(spike, evidence={**spike.evidence, "long_usd": 40e6, "short_usd": 60e6})
+    assert match(links.fizzled, even, move(0.4)) == []  # 60 % is no one side
