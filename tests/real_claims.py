@@ -658,14 +658,16 @@ class Reader:
         done = starts + HOUR <= self.as_of
         day = hours[(starts >= self.as_of - DAY) & done]
         month = hours[(starts >= self.as_of - 30 * DAY) & done]
-        top = day.idxmax()
+        top = pd.Timestamp(str(day.idxmax()))
         if top != moment(m["time"], m["day"], self.as_of):
             problems.append(f"the heaviest hour began at {top}")
-        if not shows(m["usd"], float(day.max())) or not shows(m["x"], day.max() / month.median()):
-            problems.append(f"it saw {day.max():.0f}, {day.max() / month.median():.1f} times")
-        side = "short_usd" if m["side"] == "short" else "long_usd"
-        if float(raw.loc[top, side]) < 0.7 * float(day.max()):
-            problems.append(f"{m['side']}s were {raw.loc[top, side] / day.max():.0%} of it")
+        heaviest, median = float(day.max()), float(month.median())
+        if not shows(m["usd"], heaviest) or not shows(m["x"], heaviest / median):
+            problems.append(f"it saw {heaviest:.0f}, {heaviest / median:.1f} times")
+        side = raw["short_usd" if m["side"] == "short" else "long_usd"]
+        one_side = float(side[side.index == top].sum())
+        if one_side < 0.7 * heaviest:
+            problems.append(f"{m['side']}s were {one_side / heaviest:.0%} of it")
         x = self.change(asset, DAY)
         if (x if m["side"] == "short" else -x) >= 2.0:
             problems.append(f"the price moved {x:.2f} % the squeeze's way")
