@@ -674,7 +674,7 @@ class Reader:
         self.check("fizzled", text, problems)
 
     def spike(self, text: str, m: re.Match[str]) -> None:
-        raw = self.buckets("BTC")
+        raw = self.buckets(NAMES[m["who"]])
         start = moment(m["time"], m["day"], self.as_of)
         problems = []
         if raw is None or self.period.liquidations != "1h":

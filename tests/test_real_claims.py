@@ -436,7 +436,8 @@ SENTENCES: tuple[Pattern, ...] = (
     ),
     (
         "spike",
-        rf"The heaviest hour, from (?P<time>{CLOCK}) UTC on (?P<day>{DAY_MONTH}), "
+        rf"The heaviest hour of {WHO} liquidations, from (?P<time>{CLOCK}) UTC on "
+        rf"(?P<day>{DAY_MONTH}), "
         rf"saw (?P<usd>{USD}) liquidated, (?P<x>[\d.]+) times the median "
         rf"hour of the past 30 days \((?P<med>{USD})\)",
         _spike,

@@ -568,7 +568,7 @@ def test_key_phrasings(name: str, macro: str, text: str) -> None:
         (
             "macro.dxy_level_break/up-since-this-month",
             "headline",
-            "Dollar index closes above 100 for the first time since 4 November",
+            "Dollar Index closes above 100 for the first time since 4 November",
         ),
         (
             "macro.dxy_level_break/down-since-two-closes",
