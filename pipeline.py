@@ -27,7 +27,7 @@ import pandas as pd
 import settings
 from analysis import compute_facts, level_profiles
 from analysis.liquidation_map import LevelModel
-from analysis.narrative import tell
+from analysis.narrative import chart_facts, tell
 from datasets import ASSET_DATASETS, MARKET_DATASETS
 from errors import InputError, StaleData
 from models import ChartRef, DataGap, Dataset, Fact, Snapshot, Story
@@ -269,8 +269,9 @@ def _render(
     files: list[Path] = []
     jobs: list[ChartJob] = []
     if {"html", "pdf"} & set(request.formats):
+        marked = chart_facts(facts, story)
         jobs = [
-            (key, known, facts, stage, snapshot.demo, as_of, model)
+            (key, known, marked, stage, snapshot.demo, as_of, model)
             for key in [*known.assets, "market"]
         ]
     with _charts_drawn_aside(jobs) as charts_done:

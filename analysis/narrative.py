@@ -367,3 +367,23 @@ def lead_charts(
     if second is not None and second.asset and second.asset != asset and len(names) < MAX_CHARTS:
         names.append(chart_name(second.asset, "daily"))
     return tuple(names)
+
+
+MARKS: Mapping[str, tuple[str, ...]] = {
+    "price.ath": ("price.new_ath", "price.pct_below_ath"),
+    "price.level_break": ("price.level_break",),
+    "price.prior_range": ("price.prior_range",),
+}
+"""The price charts' marks (the all-time high, the broken level, the prior range), each with
+the facts whose sentence names it."""
+
+
+def chart_facts(facts: Sequence[Fact], story: Story) -> list[Fact]:
+    """``facts`` for the charts: without the marks the note's text does not name, so that a
+    chart annotates only the levels the reader has read about."""
+    named = {f.key for line in story.lines for f in (*line.facts, *line.context)}
+    return [
+        f
+        for f in facts
+        if f.id not in MARKS or any(fact_key(f.asset, i) in named for i in MARKS[f.id])
+    ]

@@ -217,3 +217,14 @@ def test_a_squeeze_lead_says_its_move_first_and_itself_as_the_link() -> None:
     assert what.facts == (fall,) and link.kind == "squeeze" and link.facts == (squeeze,)
     assert story.headline[0].facts == (fall,)
     assert story.charts == ("btc_daily", "btc_liquidations")
+
+
+def test_the_charts_mark_only_the_levels_the_text_names() -> None:
+    ath = replace(BRANCHES["price.ath/hourly"], asset="ETH")
+    ranges = BRANCHES["price.prior_range/up"]
+    facts = [RECORD, BRANCHES["price.ath/hourly"], BREAK, ath, ranges, move(1.0, "ETH")]
+    story = narrative.tell(facts, ["BTC", "ETH"])
+    kept = {f.key for f in narrative.chart_facts(facts, story)}
+    assert {"BTC:price.ath", BREAK.key, ranges.key} <= kept  # the record, the break, the range
+    assert "ETH:price.ath" not in kept  # Ether's record is nowhere in the text
+    assert "ETH:price.change_24h_pct" in kept  # not a mark: every other fact stays
