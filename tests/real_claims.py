@@ -13,7 +13,6 @@ in ``Reader.unread``, so that a new phrasing cannot slip through unchecked.
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections.abc import Callable
@@ -40,7 +39,7 @@ from tests.real_notes import (
     raw_liquidations,
     raw_open_interest,
 )
-from tests.test_real_base_rates import Candle, _expected
+from tests.test_real_base_rates import Candle, _expected, flip_times
 
 NAMES = {"Bitcoin": "BTC", "Ether": "ETH"}
 MONTHS = "January February March April May June July August September October November December"
@@ -1129,18 +1128,7 @@ def flips(asset: str) -> list[tuple[datetime, int]]:
         for t, v in zip(r.index, r.to_numpy(), strict=True)
         if v
     ]
-    runs: list[list[tuple[datetime, float]]] = []
-    for when, rate in prints:
-        if runs and (runs[-1][0][1] > 0) == (rate > 0):
-            runs[-1].append((when, rate))
-        else:
-            runs.append([(when, rate)])
-    found = []
-    for before, run in itertools.pairwise(runs):
-        mean_pct = sum(r for _, r in before) / len(before) * 100.0
-        if len(before) >= 3 and abs(mean_pct) >= 0.001:
-            found.append((run[0][0], 1 if run[0][1] > 0 else -1))
-    return found
+    return flip_times(prints)
 
 
 def records(asset: str, gap_days: int) -> list[datetime]:

@@ -59,6 +59,12 @@ def _flips() -> list[tuple[datetime, int]]:
             for r in csv.DictReader(f)
             if float(r["rate"]) != 0.0
         ]
+    return flip_times(prints)
+
+
+def flip_times(prints: list[tuple[datetime, float]]) -> list[tuple[datetime, int]]:
+    """The flips among non-zero ``prints`` (time, rate), oldest first: each first print of a
+    new sign after a run of 3 or more of the old one averaging 0.001 % either way."""
     runs: list[list[tuple[datetime, float]]] = []
     for when, rate in prints:
         if runs and (runs[-1][0][1] > 0) == (rate > 0):
