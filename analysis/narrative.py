@@ -167,7 +167,9 @@ def tell(
     what = _what(told, _front(told, lead), second, assets)
     link = _lede_link(told, known, assets, narrative, lead)
     history = None if link else _base_rate(told, known, lead, "history")
-    lede = tuple(_take(told, x) for x in (what, link or history) if x is not None)
+    if history is not None:
+        _take(told, history)
+    lede = tuple(x for x in (what, link or history) if x is not None)
     blocks = _blocks(told, known, assets, narrative)
     watch = _watch(told, known, assets, lead)
     front = what.facts[0] if what else None
