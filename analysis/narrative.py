@@ -104,10 +104,11 @@ SUBSUMED: Mapping[str, str] = {
     "liquidations.spike": "liquidations.squeeze",
     "price.pct_below_ath": "price.new_ath",
     "momentum.rsi_14": "momentum.divergence",
+    "price.change_24h_pct": "price.change_24h_rank",
 }
-"""A fact left out of the sections when this fact of its asset is said: the spike inside a
-squeeze is its detail; a record says the distance to it; a divergence says the RSI (all stay
-in the appendix)."""
+"""A fact the note leaves out when this fact of its asset is worth saying: the spike inside a
+squeeze is its detail; a record says the distance to it; a divergence says the RSI; a 24-hour
+rank says the 24-hour move (all stay in the table, facts.json and the appendix)."""
 LINKED_ONLY = ("open_interest.change_24h_pct",)
 """Facts said only in a link (``BLOCKS`` lists them to place it): alone they read nothing."""
 TOGETHER = ("momentum.rsi_14", "price.prior_range")
@@ -139,15 +140,20 @@ def story_score(lead: Fact, told: Mapping[str, Fact]) -> float:
     return score(lead) + CORROBORATION * backing
 
 
-def stories(told: Mapping[str, Fact], assets: Sequence[str]) -> list[tuple[float, Fact]]:
-    """Each asset's (and the market's) best story, as (score, lead fact), best first; ties
-    go to the earlier asset and the earlier entry of ``LEADS``."""
+def stories(
+    told: Mapping[str, Fact], assets: Sequence[str], known: Mapping[str, Fact] | None = None
+) -> list[tuple[float, Fact]]:
+    """Each asset's (and the market's) best story among the facts of ``told``, as (score,
+    lead fact), best first, backed by the gated facts of ``known`` (default ``told``: a fact
+    the note leaves out as subsumed still backs a story); ties go to the earlier asset and
+    the earlier entry of ``LEADS``."""
+    backing = told if known is None else known
     best = []
     for asset in [*assets, None]:
         leads = [told[k] for i in LEADS if (k := fact_key(asset, i)) in told]
         if leads:
-            top = max(leads, key=lambda f: (story_score(f, told), -LEADS.index(f.id)))
-            best.append((story_score(top, told), top))
+            top = max(leads, key=lambda f: (story_score(f, backing), -LEADS.index(f.id)))
+            best.append((story_score(top, backing), top))
     order = {a: i for i, a in enumerate([*assets, None])}
     return sorted(best, key=lambda s: (-s[0], order[s[1].asset]))
 
@@ -159,12 +165,12 @@ def tell(
     ``narrative`` (default settings when None) chosen into the headline, the lede, the
     sections and What to watch, each said once."""
     narrative = narrative or NarrativeSettings()
-    told = {f.key: f for f in worth_saying(facts, narrative)}
-    ranked = stories(told, assets)
+    known = {f.key: f for f in worth_saying(facts, narrative)}
+    told = {k: f for k, f in known.items() if not _subsumed(f, known)}
+    ranked = stories(told, assets, known)
     lead = ranked[0][1] if ranked else None
     second = next((f for s, f in ranked[1:] if s >= SECOND_STORY_FLOOR), None)
-    known = dict(told)
-    what = _what(told, _front(told, lead), second, assets)
+    what = _what(told, _front(told, known, lead), second, assets)
     link = _lede_link(told, known, assets, narrative, lead)
     history = None if link else _base_rate(told, known, lead, "history")
     if history is not None:
@@ -192,6 +198,13 @@ def tell(
     )
 
 
+def _subsumed(fact: Fact, known: Mapping[str, Fact]) -> bool:
+    """Whether the note leaves ``fact`` out for a fact of its asset that says it
+    (``SUBSUMED``); it stays in ``known``, for links that read it for their wording."""
+    by = SUBSUMED.get(fact.id)
+    return by is not None and fact_key(fact.asset, by) in known
+
+
 def _estimated(fact: Fact) -> bool:
     """Whether a said fact states a model estimate: an estimate fact, or levels that point at
     an estimated liquidation cluster."""
@@ -210,14 +223,14 @@ def _take(told: dict[str, Fact], line: Line) -> Line:
     return line
 
 
-def _front(told: Mapping[str, Fact], lead: Fact | None) -> Fact | None:
+def _front(told: Mapping[str, Fact], known: Mapping[str, Fact], lead: Fact | None) -> Fact | None:
     """What the lede says first of the lead story: its lead fact, or for a squeeze the price
     move it came with (its asset's best gated fact of ``PRICE_LEADS``), so that the squeeze
     can be the link that explains it."""
     if lead is None or lead.id not in MECHANISMS:
         return lead
     moves = [told[k] for i in PRICE_LEADS if (k := fact_key(lead.asset, i)) in told]
-    return max(moves, key=lambda f: story_score(f, told), default=lead)
+    return max(moves, key=lambda f: story_score(f, known), default=lead)
 
 
 def _what(
@@ -264,12 +277,9 @@ def _blocks(
     assets: Sequence[str],
     narrative: NarrativeSettings,
 ) -> tuple[Block, ...]:
-    """The sections: each one's links and listed facts still unsaid (those ``SUBSUMED`` by a
-    fact the note says left out), in the paragraphs and order of ``BLOCKS`` (asset order
-    within one id); sections and paragraphs with nothing to say left out."""
-    for key, fact in list(told.items()):
-        if (by := SUBSUMED.get(fact.id)) and fact_key(fact.asset, by) in known:
-            del told[key]
+    """The sections: each one's links and listed facts still unsaid, in the paragraphs and
+    order of ``BLOCKS`` (asset order within one id); sections and paragraphs with nothing to
+    say left out."""
     out = []
     for block, paragraphs in BLOCKS:
         lines = [

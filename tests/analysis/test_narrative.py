@@ -228,3 +228,12 @@ def test_the_charts_mark_only_the_levels_the_text_names() -> None:
     assert {"BTC:price.ath", BREAK.key, ranges.key} <= kept  # the record, the break, the range
     assert "ETH:price.ath" not in kept  # Ether's record is nowhere in the text
     assert "ETH:price.change_24h_pct" in kept  # not a mark: every other fact stays
+
+
+def test_a_24_hour_rank_says_the_move_so_the_plain_change_is_left_out() -> None:
+    """The rank ("rose 7.1% in 24 hours, its largest daily gain since ...") says the move:
+    the plain 24-hour change of the same asset is not said again, anywhere."""
+    rank = phrasings()["price.change_24h_rank/drop-since"]  # Bitcoin, -12.8 %
+    plain = move(-12.8)
+    story = narrative.tell([plain, rank, move(-3.0, "ETH")], ["BTC", "ETH"])
+    assert plain not in story.said and rank in story.lede[0].facts
