@@ -104,6 +104,13 @@ class AnalysisSettings:
             "below the price's)."
         ),
     )
+    range_days: int = field(
+        default=14,
+        metadata=_help(
+            "price.trading_range: the full days of the range the price traded in (today's "
+            "partial day is added), compared with every earlier window of as many days."
+        ),
+    )
     level_min_age_days: int = field(
         default=14,
         metadata=_help(
@@ -241,6 +248,20 @@ class NarrativeSettings:
         metadata=_help(
             "...and when the last larger daily move of its sign is at least this many days "
             "back (with none larger, when the history compared spans that many days)."
+        ),
+    )
+    range_min_wider_share: float = field(
+        default=0.5,
+        metadata=_help(
+            "A range-bound day's range is said when more than this share (0-1) of the past "
+            "year's windows of as many days were wider (0.5: narrower than most)."
+        ),
+    )
+    range_narrow_min_days: int = field(
+        default=60,
+        metadata=_help(
+            "A range-bound day's range is called the narrowest since a date when no window of "
+            "as many days was as narrow for at least this many days."
         ),
     )
     relative_min_gap_pp: float = field(

@@ -142,6 +142,46 @@ class PriceLevelBreak(LevelBreak):
 
 
 @dataclass(frozen=True)
+class NarrowerRange(JsonObject):
+    """An earlier window of as many days whose range was as narrow or narrower."""
+
+    end: str
+    """Last day of that window (YYYY-MM-DD)."""
+    width_pct: float
+    """Its width: high over low, minus one, percent."""
+    days_ago: int
+    """Calendar days from that day to the last full day of the current window."""
+
+
+@dataclass(frozen=True)
+class TradingRange(FactValue):
+    """The range the price has traded in over the last days, read against earlier windows."""
+
+    fact_id: ClassVar[str] = "price.trading_range"
+
+    low: float
+    """Lowest low of the window, today's partial day included, USD."""
+    high: float
+    """Highest high of the window, today's partial day included, USD."""
+    start: str
+    """First day of the window (YYYY-MM-DD)."""
+    days: int
+    """Full UTC days in the window (``range_days``), today's partial day not counted."""
+    width_pct: float
+    """High over low, minus one, percent."""
+    narrower: NarrowerRange | None
+    """The most recent earlier window as narrow or narrower; None (null): none in the history
+    compared, so it is the narrowest since ``history_start``."""
+    wider_share: float | None
+    """Share (0-1) of the windows ending in the 365 days before the last full day that were
+    wider; None (null) when the history holds less than a year of earlier windows."""
+    history_start: str
+    """Last day of the first earlier window compared (YYYY-MM-DD)."""
+    history_days: int
+    """Calendar days from ``history_start`` to the last full day of the current window."""
+
+
+@dataclass(frozen=True)
 class PriorRange(FactValue):
     """The range of the 7 full UTC days before the current move began."""
 

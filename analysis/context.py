@@ -162,12 +162,15 @@ def _known_spacing(starts: pd.DatetimeIndex, ends: pd.DatetimeIndex) -> pd.Timed
 
 def cases(events: pd.Series, daily: Dataset, as_of: pd.Timestamp) -> list[pd.Timestamp]:
     """The anchors (daily close times) of the counted cases of ``events`` (by event time):
-    the first daily close at or after each event, oldest first, at least ``SPACING`` apart,
-    each with its whole forward window of daily closes (one a day, none missing) ended at or
-    before ``as_of``."""
+    the first daily close at or after each event and within a day of it (an event before
+    the daily history, such as a DXY break of 2015 for Bitcoin, has none), oldest first, at
+    least ``SPACING`` apart, each with its whole forward window of daily closes (one a day,
+    none missing) ended at or before ``as_of``."""
     index = pd.DatetimeIndex(closes(daily).index)
-    positions = np.unique(index.searchsorted(events.index, side="left"))
-    positions = positions[positions < len(index)]
+    found = index.searchsorted(events.index, side="left")
+    inside = found < len(index)
+    near = index[found[inside]] - pd.DatetimeIndex(events.index)[inside] <= DAY
+    positions = np.unique(found[inside][near])
     starts = pd.DatetimeIndex(index[positions])
     ends = index.searchsorted(starts + SPACING, side="right")
     complete = (ends - positions - 1 == max(HORIZONS)) & (starts + SPACING <= as_of)

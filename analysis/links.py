@@ -246,9 +246,35 @@ def fizzled(
     return lines
 
 
+def _narrowest(rng: Fact, narrative: NarrativeSettings) -> bool:
+    """Whether no earlier window was as narrow for ``range_narrow_min_days``."""
+    narrower = rng.value["narrower"]
+    days = rng.value["history_days"] if narrower is None else narrower["days_ago"]
+    return isinstance(days, int) and days >= narrative.range_narrow_min_days
+
+
+def trading_range(
+    facts: Facts, known: Facts, assets: Sequence[str], narrative: NarrativeSettings
+) -> list[Line]:
+    """Each range-bound asset's range, read against earlier windows: its own sentence when it
+    is the narrowest in ``range_narrow_min_days`` (reading ``narrowest``); the others in one
+    sentence, ``narrower`` when each is narrower than most of the past year's windows (as the
+    gate asks), else ``plain``."""
+    found = [f for a in assets if (f := _get(facts, a, "price.trading_range")) is not None]
+    narrow = [f for f in found if _narrowest(f, narrative)]
+    rest = tuple(f for f in found if f not in narrow)
+    most = all((f.value["wider_share"] or 0.0) > 0.5 for f in rest)
+    return [Line("range", (f,), reading="narrowest") for f in narrow] + (
+        [Line("range", rest, reading="narrower" if most else "plain")] if rest else []
+    )
+
+
 RULES: tuple[LinkRule, ...] = (
     LinkRule("squeeze", "a squeeze and the majority on the squeezed side", squeeze, "leverage"),
     LinkRule("rebound", "a 24-hour move against a level just broken", rebound, "markets"),
+    LinkRule(
+        "range", "a range-bound price against earlier ranges", trading_range, "markets", False
+    ),
     LinkRule(
         "fizzled", "a one-sided liquidation spike the price did not follow", fizzled, "leverage"
     ),

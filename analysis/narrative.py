@@ -74,6 +74,7 @@ BLOCKS: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
             (
                 "price.level_break",
                 "price.prior_range",
+                "price.trading_range",
                 "price.change_24h_rank",
                 "price.weekly_gain_rank",
                 "price.intraday_pct",
@@ -114,7 +115,10 @@ LINKED_ONLY = ("open_interest.change_24h_pct",)
 TOGETHER = ("momentum.rsi_14", "price.prior_range")
 """Facts said in one sentence for several assets (their partials define ``together``)."""
 LEVELS = "outlook.levels"
-"""Each asset's What to watch bullet, lead asset first."""
+"""Each asset's What to watch bullet, lead asset first..."""
+RANGE = "price.trading_range"
+CLUSTERS = ("clusters.nearest_short_above", "clusters.nearest_long_below")
+"""...else, on a range-bound day, its range's edges and the nearest estimated clusters."""
 EVENTS = ("macro.next_fomc",)
 """Market-wide facts of What to watch."""
 BASE_RATE, MARKET_BASE_RATE = "context.base_rate", "context.market_base_rate"
@@ -325,9 +329,9 @@ def _watch(
     days, the lead asset's base rate if still unsaid; ``MAX_WATCH`` bullets at most."""
     first = [lead.asset] if lead and lead.asset else []
     lines = [
-        _levels(told[k], known)
+        line
         for a in dict.fromkeys([*first, *assets])
-        if (k := fact_key(a, LEVELS)) in told
+        if (line := _levels(told, known, a) or _edges(told, known, a)) is not None
     ]
     lines += [Line("watch", (told[k],)) for i in EVENTS if (k := fact_key(None, i)) in told]
     history = _base_rate(told, known, lead, "watch")
@@ -336,13 +340,27 @@ def _watch(
     return tuple(_take(told, line) for line in lines[:MAX_WATCH])
 
 
-def _levels(levels: Fact, known: Mapping[str, Fact]) -> Line:
+def _levels(told: Mapping[str, Fact], known: Mapping[str, Fact], asset: str) -> Line | None:
     """An asset's levels bullet; ``cleared`` (referring to the level) when the note says the
     break of its support level (a level break is always said once it is worth saying)."""
-    broke = known.get(fact_key(levels.asset, "price.level_break"))
+    levels = told.get(fact_key(asset, LEVELS))
+    if levels is None:
+        return None
+    broke = known.get(fact_key(asset, "price.level_break"))
     if broke is not None and broke.value["level"] == levels.value["support"]:
         return Line("levels", (levels,), (broke,), "cleared")
     return Line("levels", (levels,))
+
+
+def _edges(told: Mapping[str, Fact], known: Mapping[str, Fact], asset: str) -> Line | None:
+    """A range-bound asset's bullet (its ``RANGE`` said in the sections, so referred to): a
+    daily close outside the range, and the nearest estimated liquidation clusters either
+    side (``CLUSTERS``); none without a cluster."""
+    rng = known.get(fact_key(asset, RANGE))
+    clusters = tuple(told[k] for i in CLUSTERS if (k := fact_key(asset, i)) in told)
+    if rng is None or not clusters:
+        return None
+    return Line("edges", clusters, (rng,))
 
 
 MECHANISM_CHARTS: tuple[tuple[str, str], ...] = (
@@ -385,8 +403,10 @@ MARKS: Mapping[str, tuple[str, ...]] = {
     "price.ath": ("price.new_ath", "price.pct_below_ath"),
     "price.level_break": ("price.level_break",),
     "price.prior_range": ("price.prior_range",),
+    "price.trading_range": ("price.trading_range",),
 }
-"""The price charts' marks (the all-time high, the broken level, the prior range), each with
+"""The price charts' marks (the all-time high, the broken level, the prior range or the range
+the price trades in), each with
 the facts whose sentence names it."""
 
 

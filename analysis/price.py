@@ -24,15 +24,17 @@ from analysis.base import (
     stamp,
 )
 from analysis.registry import Registry, fixed
-from models import Dataset, Fact, JSONValue
+from models import Dataset, Fact, JSONValue, fact_key
 from settings import NarrativeSettings
 from values import (
     ChangeRank,
     Direction,
     LargerGain,
     LargerMove,
+    NarrowerRange,
     PriceLevelBreak,
     PriorRange,
+    TradingRange,
     WeeklyGainRank,
     as_number,
     as_value,
@@ -44,6 +46,7 @@ STOOD_DAYS = 7
 """A previous all-time high counts as the record broken when it stood this many days."""
 BREAK_WINDOW = pd.Timedelta(hours=48)
 """How recent a round-level break must be."""
+YEAR = pd.Timedelta(days=365)
 
 register = Registry(section="price")
 
@@ -528,6 +531,76 @@ def prior_range(daily: Dataset, hourly: Dataset | None = None) -> Reading[PriorR
             used = (daily,) if hourly is None else (daily, hourly)
             return Reading(value, "range", used, evidence)
     return None
+
+
+def _score_range(fact: Fact) -> float:
+    """10 when an earlier window of as many days was as narrow in the past week, plus a point
+    per 6 days further back the last one was, at most 40; 40 when none was."""
+    narrower = as_value(fact, TradingRange).narrower
+    return since_score(
+        None if narrower is None else narrower.end, fact.as_of, never=40.0, base=10.0, most=30.0
+    )
+
+
+BREAKS = ("price.level_break", "price.prior_range")
+"""Facts that say the price left a level or a range: the day is not range-bound."""
+
+
+def _worth_range(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) -> bool:
+    """Said on a range-bound day: the range narrower than more than ``range_min_wider_share``
+    (half) of the past year's windows, the 24 h move under ``change_rank_min_pct`` (3 %)
+    either way, and no record, level break or break from the prior week's range."""
+    wider = as_value(fact, TradingRange).wider_share
+    if wider is None or wider <= narrative.range_min_wider_share:
+        return False
+    move = facts.get(fact_key(fact.asset, "price.change_24h_pct"))
+    record = facts.get(fact_key(fact.asset, "price.new_ath"))
+    if move is None or abs(as_number(move)) >= narrative.change_rank_min_pct:
+        return False
+    if record is not None and record.value is True:
+        return False
+    return not any(fact_key(fact.asset, i) in facts for i in BREAKS)
+
+
+@register("price.trading_range", score=_score_range, worth=_worth_range)
+def trading_range(
+    daily: Dataset, hourly: Dataset | None = None, *, range_days: int
+) -> Reading[TradingRange] | None:
+    """The low and high of the last ``range_days`` full UTC days and today's partial day.
+
+    Its width (high over low, minus one) is compared with that of every earlier window of
+    ``range_days`` full days (each ending on an earlier day); ``narrower`` is the most recent
+    one at most as wide, ``wider_share`` the share of the past year's that were wider. The
+    current window spans more than ``range_days`` days once today has begun, so it can only
+    read wider than its full days would. Absent with fewer than ``range_days`` + 1 days of
+    history.
+    """
+    full = daily.frame[["high", "low"]]
+    days = _days(daily, hourly)
+    window = days.iloc[-(range_days + len(days) - len(full)) :]
+    highs, lows = full["high"].rolling(range_days), full["low"].rolling(range_days)
+    earlier = ((highs.max() / lows.min() - 1.0) * 100.0).iloc[:-1].dropna()
+    if earlier.empty:
+        return None
+    low, high = float(window["low"].min()), float(window["high"].max())
+    width = (high / low - 1.0) * 100.0
+    end = stamp(full.index[-1])
+    narrower_ends = earlier[earlier <= width]
+    previous = None
+    if not narrower_ends.empty:
+        when = stamp(narrower_ends.index[-1])
+        previous = NarrowerRange(day(when), float(narrower_ends.iloc[-1]), (end - when).days)
+    first = stamp(earlier.index[0])
+    year = earlier[earlier.index >= end - YEAR]
+    wider = float((year > width).mean()) if first <= end - YEAR else None
+    start = day(full.index[-range_days])
+    value = TradingRange(
+        low, high, start, range_days, width, previous, wider, day(first), (end - first).days
+    )
+    evidence: dict[str, Any] = {"last": float(window["close"].iloc[-1]), "end": day(end)}
+    evidence |= {"windows_compared": len(earlier)}
+    used = (daily,) if hourly is None else (daily, hourly)
+    return Reading(value, "range", used, evidence)
 
 
 def _score_rank(fact: Fact) -> float:

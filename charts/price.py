@@ -8,7 +8,7 @@ typed values: ``values.value_of``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -52,7 +52,7 @@ from charts.style import (
 )
 from indicators import macd, rsi
 from models import Dataset, Fact
-from values import PriceLevelBreak, PriorRange, number_of, value_of
+from values import PriceLevelBreak, PriorRange, TradingRange, number_of, value_of
 
 HOUR = pd.Timedelta(hours=1)
 BODY_WIDTH = 0.64
@@ -73,21 +73,36 @@ class PriceMarks:
     """Open of the range's first day (UTC midnight)."""
     range_end: pd.Timestamp | None = None
     """Close of the range's last day (the following UTC midnight)."""
+    range_label: str = "prior range"
+    """What the band is: the range a move broke out of, or the one the price trades in."""
 
     @classmethod
     def from_facts(cls, facts: Mapping[str, Fact], asset: str) -> PriceMarks:
-        """Read ``price.ath``, ``price.level_break`` and ``price.prior_range`` of ``asset``."""
+        """Read ``price.ath``, ``price.level_break`` and ``price.prior_range`` (else
+        ``price.trading_range``, drawn to the end of today) of ``asset``."""
         brk = value_of(facts, asset, PriceLevelBreak)
-        rng = value_of(facts, asset, PriorRange)
-        return cls(
+        prior, held = value_of(facts, asset, PriorRange), value_of(facts, asset, TradingRange)
+        marks = cls(
             ath=number_of(facts, asset, "price.ath"),
             level=None if brk is None else brk.level,
             direction=None if brk is None else brk.direction,
-            range_low=None if rng is None else rng.low,
-            range_high=None if rng is None else rng.high,
-            range_start=None if rng is None else timestamp(rng.start),
-            range_end=None if rng is None else timestamp(rng.end) + DAY,
         )
+        if prior is not None:
+            start, end = timestamp(prior.start), timestamp(prior.end) + DAY
+            return replace(
+                marks, range_low=prior.low, range_high=prior.high, range_start=start, range_end=end
+            )
+        if held is not None:
+            start = timestamp(held.start)
+            return replace(
+                marks,
+                range_low=held.low,
+                range_high=held.high,
+                range_start=start,
+                range_end=start + (held.days + 1) * DAY,
+                range_label=f"{held.days}-day range",
+            )
+        return marks
 
     def levels(self) -> list[float]:
         """The horizontal lines to show: the all-time high and the broken level."""
@@ -242,7 +257,7 @@ def _price_panel(
                 x1,
                 marks.range_low,
                 marks.range_high,
-                label="prior range",
+                label=marks.range_label,
                 gid="prior-range",
             )
     _level_lines(ax, marks)
@@ -368,7 +383,7 @@ def _marks_text(marks: PriceMarks, lo: float, hi: float) -> str:
         assert marks.range_low is not None and marks.range_high is not None
         dates = f"{date_text(marks.range_start)} to {date_text(marks.range_end - DAY)}"
         span = f"{usd(marks.range_low)} to {usd(marks.range_high)}"
-        parts.append(f"the prior range, {span} from {dates}")
+        parts.append(f"the {marks.range_label}, {span} from {dates}")
     if len(parts) > 1:
         return ", ".join(parts[:-1]) + " and " + parts[-1]
     return "".join(parts)

@@ -174,6 +174,17 @@ def days_ahead(n: int) -> str:
     return {0: "today", 1: "tomorrow"}.get(n, f"in {n} days")
 
 
+def period(days: int, adjective: bool = False) -> str:
+    """A span of days in words: ``two weeks`` (``two-week`` as an adjective) for whole weeks,
+    ``week`` (``one-week``) for seven days, else ``10 days`` (``10-day``)."""
+    weeks, rest = divmod(days, 7)
+    if rest:
+        return f"{number(days)}-day" if adjective else f"{number(days)} days"
+    if adjective:
+        return f"{cardinal(weeks)}-week"
+    return "week" if weeks == 1 else f"{cardinal(weeks)} weeks"
+
+
 def _utc(when: When) -> pd.Timestamp:
     ts = pd.Timestamp(when)
     if pd.isna(ts):
@@ -469,6 +480,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
         oneline,
         ordinal,
         pct,
+        period,
         pp,
         provenance,
         share,

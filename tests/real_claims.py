@@ -49,6 +49,8 @@ ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "
 MAJOR = {"BTC": 5000.0, "ETH": 500.0, "DXY": 1.0}
 MINOR = {"BTC": 1000.0, "ETH": 100.0}
 MIN_AGE, MINOR_UNSEEN = 14, 30
+RANGE_DAYS = 14
+"""The full days of a range-bound day's range ([analysis] range_days)."""
 FIRST_MONTH = {"BTC": "August 2017", "ETH": "August 2017", "DXY": "January 2014"}
 """The first month of each daily file: "since at least" names it."""
 DEFAULT_FUNDING, DEFAULT_BAND = 0.01, 0.0005
@@ -205,6 +207,8 @@ class Reader:
     ranges: dict[str, tuple[float, float, str]] = field(default_factory=dict)
     """The prior range each asset broke out of, as the note said it: low, high, side."""
     last_level: tuple[str, float, str] | None = None
+    ranges_said: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """The range each range-bound asset was said to trade in: low, high."""
     clusters_named: bool = False
     caveat: bool = False
 
@@ -369,6 +373,68 @@ class Reader:
             problems.append("the close before the start was beyond the range already")
         self.ranges[asset] = (week["low"].min(), week["high"].max(), side)
         self.check("range", text, problems)
+
+    # --- the range of a range-bound day ---
+
+    def range_window(self, asset: str) -> tuple[pd.DataFrame, float, float]:
+        """The daily candles known at as-of, and the low and high of the last ``RANGE_DAYS``
+        of them with today's hourly candles so far (when the note's prices are hourly)."""
+        d = self.daily(asset)
+        last = d.iloc[-RANGE_DAYS:]
+        low, high = float(last["low"].min()), float(last["high"].max())
+        if self.hourly_here(asset):
+            h = raw_hourly_bars(SHARED, self.period.hourly, asset)
+            opens = pd.DatetimeIndex(h.index)
+            today = h[
+                (opens >= self.as_of.normalize()) & (opens + pd.Timedelta(hours=1) <= self.as_of)
+            ]
+            if len(today):
+                low, high = (
+                    min(low, float(today["low"].min())),
+                    max(high, float(today["high"].max())),
+                )
+        return d, low, high
+
+    def trading_range(self, text: str, asset: str, m: re.Match[str], n: int = 1) -> None:
+        """ "has traded between $A and $B over the past two weeks", then "its narrowest
+        two-week range since July" (no earlier 14-day window of daily candles as narrow after
+        that month, one in it) or "a narrower range than in most two-week spans of the past
+        year" (more than half of the windows ending in the 365 days before were wider)."""
+        d, low, high = self.range_window(asset)
+        width = high / low - 1
+        said = m.groupdict()
+        widths = d["high"].rolling(RANGE_DAYS).max() / d["low"].rolling(RANGE_DAYS).min() - 1
+        earlier = widths.iloc[:-1].dropna()
+        problems = []
+        if not (shows(m[f"low{n}"], low) and shows(m[f"high{n}"], high)):
+            problems.append(f"the range is {low}-{high}")
+        as_narrow = earlier[earlier <= width + 1e-12]
+        last = as_narrow.index[-1] if len(as_narrow) else None
+        if said.get("start"):
+            if last is not None or not within(earlier.index[0], said["start"], self.as_of):
+                problems.append(f"a window as narrow ended on {last}")
+        elif said.get("since") and not within(last, said["since"], self.as_of):
+            problems.append(f"the last window as narrow ended on {last}")
+        if said.get("most"):
+            year = earlier[earlier.index >= d.index[-1] - 365 * DAY]
+            if not (year > width).mean() > 0.5 or earlier.index[0] > d.index[-1] - 365 * DAY:
+                problems.append(
+                    f"only {(year > width).mean():.0%} of the year's windows were wider"
+                )
+        self.ranges_said[asset] = (low, high)
+        self.check("trading range", text, problems)
+
+    def edges(self, text: str, asset: str, m: re.Match[str]) -> None:
+        """A range-bound asset's bullet: its range said before, estimated short liquidations
+        above the price and long ones below it."""
+        self.clusters_named = True
+        last = float(self.fine(asset).iloc[-1])
+        problems = [] if asset in self.ranges_said else ["its range was not said before"]
+        if m["shorts"] and not amount(m["shorts"]) > last:
+            problems.append(f"the short cluster is not above {last}")
+        if m["longs"] and not amount(m["longs"]) < last:
+            problems.append(f"the long cluster is not below {last}")
+        self.check("watch", text, problems)
 
     def range_dates(self, text: str, dates: str, day: str | None) -> None:
         """The week's dates, ``26 July – 1 August 2024``: the 7 days before the start."""
@@ -991,13 +1057,9 @@ class Reader:
             return records(asset, int(m[1]))
         if m := re.fullmatch(r"a daily (rise|fall) of (5)% or more", event):
             return big_days(asset, float(m[2]), m[1] == "rise")
-        fear_greed = (
-            r"a Crypto Fear & Greed reading of (25|75) or (below|above) \(extreme (?:fear|greed)\)"
-        )
-        if m := re.fullmatch(fear_greed, event):
-            fg = raw_fear_greed(SHARED)
-            hit = fg["value"] <= float(m[1]) if m[2] == "below" else fg["value"] >= float(m[1])
-            return [t.to_pydatetime() for t in fg.index[hit.to_numpy()]]
+        market = market_events(event)
+        if market is not None:
+            return market
         squeeze = (
             r"a (long|short) squeeze \(the price (?:down|up) 2% or more in "
             r"24 hours, (?:longs|shorts) "
@@ -1087,13 +1149,41 @@ class Reader:
 
 
 def candles(asset: str) -> dict[datetime, Candle]:
-    """The daily candles of ``asset`` as tests/test_real_base_rates.py keys them."""
+    """The daily candles of ``asset`` as tests/test_real_base_rates.py keys them (the Dollar
+    Index's closes only: its low is its close)."""
+    if asset == "DXY":
+        c = raw_dxy(SHARED)
+        return {
+            (t := pd.Timestamp(str(day)).to_pydatetime().replace(tzinfo=UTC) + timedelta(days=1)): (
+                Candle(t, float(close), float(close))
+            )
+            for day, close in c.items()
+        }
     d = raw_daily(SHARED, asset)
     out = {}
     for day, row in d.iterrows():
         closed = pd.Timestamp(str(day)).to_pydatetime().replace(tzinfo=UTC) + timedelta(days=1)
         out[closed] = Candle(closed, float(row["close"]), float(row["low"]))
     return out
+
+
+def market_events(event: str) -> list[datetime] | None:
+    """The times of the earlier cases of a market-wide event (Fear & Greed at an extreme, a
+    first DXY close beyond a whole-number level) a base rate names; None for another event."""
+    fear_greed = (
+        r"a Crypto Fear & Greed reading of (25|75) or (below|above) \(extreme (?:fear|greed)\)"
+    )
+    if m := re.fullmatch(fear_greed, event):
+        fg = raw_fear_greed(SHARED)
+        hit = fg["value"] <= float(m[1]) if m[2] == "below" else fg["value"] >= float(m[1])
+        return [t.to_pydatetime() for t in fg.index[hit.to_numpy()]]
+    dxy = (
+        r"a first close of the US Dollar Index (above|below) a whole-number level after "
+        r"(\d+) days or more"
+    )
+    if (m := re.fullmatch(dxy, event)) and int(m[2]) == MIN_AGE:
+        return first_closes("DXY", MAJOR["DXY"], m[1], int(m[2]))
+    return None
 
 
 def first_closes(asset: str, step: float, side: str, min_age: int) -> list[datetime]:

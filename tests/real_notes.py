@@ -244,7 +244,7 @@ def note_html(snapshot: Path, as_of: pd.Timestamp) -> str:
 
 @cache
 def raw_hourly_bars(shared: Path, kind: str, asset: str) -> pd.DataFrame:
-    """Hourly open, high and close by the candle's open time (UTC): ``spot`` or ``perp``."""
+    """Hourly open, high, low and close by the candle's open time (UTC): ``spot`` or ``perp``."""
     if kind == "spot":
         path = shared / "binance_spot_1h_wanglz111" / f"{asset}USDT_1h.csv"
         raw, column = pd.read_csv(path), "datetime"
@@ -252,7 +252,7 @@ def raw_hourly_bars(shared: Path, kind: str, asset: str) -> pd.DataFrame:
         path = shared / "binance_usdm_perp_luckys4900" / f"{asset}_USDT_USDT_1h_ohlcv.csv"
         raw, column = pd.read_csv(path), "timestamp"
     opens = pd.DatetimeIndex(pd.to_datetime(raw[column], utc=True))
-    return raw[["open", "high", "close"]].set_index(opens)
+    return raw[["open", "high", "low", "close"]].set_index(opens)
 
 
 @cache

@@ -54,6 +54,11 @@ MOMENTS = (
     "2026-02-06T20:00Z",  # the February 2026 capitulation, extreme fear
     "2026-02-07T08:00Z",  # a missing CoinGlass hour (19:00 on 6 February) inside the 24 hours
     "2026-03-10T12:00Z",  # a rebound
+    "2024-06-27T00:00Z",  # range-bound: Ether
+    "2025-02-24T08:00Z",  # range-bound: Ether's narrowest two weeks since August 2024
+    "2025-07-28T08:00Z",  # range-bound: Bitcoin under its July record
+    "2025-09-10T08:00Z",  # range-bound: both
+    "2025-12-29T08:00Z",  # range-bound: Bitcoin over the holidays
 )
 
 
@@ -99,6 +104,19 @@ def _range(r: Reader, m: re.Match[str]) -> None:
 def _ranges(r: Reader, m: re.Match[str]) -> None:
     for asset, low, high in (("BTC", m["l1"], m["h1"]), ("ETH", m["l2"], m["h2"])):
         r.prior_range(m[0], asset, m["side"], low, high, m["day"], m["tail"])
+
+
+def _trading_range(r: Reader, m: re.Match[str]) -> None:
+    r.trading_range(m[0], NAMES[m["who"]], m)
+
+
+def _trading_ranges(r: Reader, m: re.Match[str]) -> None:
+    for n, asset in ((1, "BTC"), (2, "ETH")):
+        r.trading_range(m[0], asset, m, n)
+
+
+def _edges(r: Reader, m: re.Match[str]) -> None:
+    r.edges(m[0], NAMES[m["who"]], m)
 
 
 def _rank(r: Reader, m: re.Match[str]) -> None:
@@ -336,6 +354,21 @@ SENTENCES: tuple[Pattern, ...] = (
         rf"(?:today|on (?P<day>{DAY_MONTH})); {RANGE_TAIL}",
         _ranges,
     ),
+    # a range-bound day's range
+    (
+        "trading range",
+        rf"{WHO} has traded between (?P<low1>{PRICE}) and (?P<high1>{PRICE}) over the past two "
+        rf"weeks(?:, its narrowest two-week range {SINCE}|(?P<most>, a narrower range than in "
+        rf"most two-week spans of the past year))?",
+        _trading_range,
+    ),
+    (
+        "trading range",
+        rf"Over the past two weeks Bitcoin has traded between (?P<low1>{PRICE}) and "
+        rf"(?P<high1>{PRICE}) and Ether between (?P<low2>{PRICE}) and (?P<high2>{PRICE})"
+        rf"(?P<most>, narrower ranges than in most two-week spans of the past year)?",
+        _trading_ranges,
+    ),
     # ranks
     (
         "weekly rank",
@@ -511,6 +544,12 @@ SENTENCES: tuple[Pattern, ...] = (
         rf"level it broke)|(?P<support>{PRICE}) to (?P<to>hold|stay under)); "
         rf"{TARGET.format(n=1)}; {TARGET.format(n=2)}",
         _watch,
+    ),
+    (
+        "watch",
+        rf"{WHO}: a daily close outside its two-week range; estimated liquidation clusters "
+        rf"near (?:\$(?P<shorts>[\d,]+) \(shorts\))?(?: and )?(?:\$(?P<longs>[\d,]+) \(longs\))?",
+        _edges,
     ),
     (
         "history",
@@ -752,6 +791,7 @@ def test_the_checks_cover_every_kind_of_claim(periods: dict[str, Path]) -> None:
     assert kinds["dollar"] >= 8 and kinds["fear & greed"] >= 15
     assert kinds["watch"] >= 30 and kinds["history"] >= 15 and kinds["fomc"] >= 1
     assert kinds["absent"] == len(MOMENTS) and kinds["stale"] >= 2
+    assert kinds["trading range"] >= 5
 
 
 # --- the cases the issue measured, by their facts ----------------------------------------------

@@ -70,6 +70,22 @@ def test_cases_skip_overlapping_and_too_recent_events() -> None:
     assert anchors == [at(START) + (e + 1) * DAY for e in COUNTED]
 
 
+def test_an_event_before_the_daily_history_is_no_case() -> None:
+    """A market event of months before the asset's first candle (a DXY break of 2015 for an
+    asset listed in 2017) has no close within a day of it: it must not become a case at the
+    first candle. Found by the real-day checker (2024-06-27: 41 DXY cases, not 40)."""
+    daily = _daily()
+    first = pd.DatetimeIndex(daily.frame.index)[0] + DAY  # the first daily close
+    early = pd.Series(1.0, index=pd.DatetimeIndex([first - 90 * DAY, first - 40 * DAY]))
+    assert context.cases(early, daily, AS_OF) == []
+    at_open = pd.Series(1.0, index=pd.DatetimeIndex([first - DAY]))  # a day before: counted
+    assert context.cases(at_open, daily, AS_OF) == [first]
+    moves = context.big_moves(daily, 5.0)
+    assert context.cases(pd.concat([early, moves]), daily, AS_OF) == context.cases(
+        moves, daily, AS_OF
+    )
+
+
 def test_forward_returns_and_drawdowns_are_the_constructed_ones() -> None:
     daily = _daily()
     anchors = context.cases(context.big_moves(daily, 5.0), daily, AS_OF)

@@ -34,11 +34,12 @@ def test_the_documented_defaults() -> None:
     assert (d.fear_greed_extreme, d.fear_greed_min_move) == (25.0, 15.0)
     assert (d.change_rank_min_pct, d.change_rank_min_days) == (3.0, 90)
     assert d.relative_7d_min_gap_pp == 3.0
+    assert d.range_narrow_min_days == 60
 
 
 def test_every_gate_states_its_rule() -> None:
     gated = [s for s in FACTS if s.worth is not always]
-    assert len(gated) == 15
+    assert len(gated) == 16
     assert all((s.worth.__doc__ or "").strip().startswith("Said ") for s in gated)
 
 

@@ -217,3 +217,41 @@ def test_a_one_sided_spike_the_price_did_not_follow_fizzled() -> None:
     assert match(links.fizzled, small, move(0.4)) == []
     even = replace(spike, evidence={**spike.evidence, "long_usd": 40e6, "short_usd": 60e6})
     assert match(links.fizzled, even, move(0.4)) == []  # 60 % is no one side
+
+
+def test_a_range_is_read_against_earlier_windows_and_plain_ranges_share_a_sentence() -> None:
+    from tests.analysis.test_trading_range import PHRASINGS as RANGES
+
+    narrow = RANGES["price.trading_range/none-narrower"]  # none as narrow in the history
+    recent = RANGES["price.trading_range/narrower-this-month"]  # one as narrow 19 days back
+    eth = replace(RANGES["price.trading_range/narrower-last-year"], as_of=narrow.as_of)
+    (line,) = match(links.trading_range, narrow)
+    assert line.reading == "narrowest"
+    assert said(line) == (
+        "Bitcoin has traded between $105,210 and $112,480 over the past two weeks, its "
+        "narrowest two-week range since at least August 2017."
+    )
+    (line,) = match(links.trading_range, recent)
+    assert line.reading == "narrower" and said(line) == (
+        "Bitcoin has traded between $106,000 and $111,900 over the past two weeks, a narrower "
+        "range than in most two-week spans of the past year."
+    )
+    btc = replace(
+        recent, value=replace(recent.value, narrower=replace(recent.value.narrower, days_ago=59))
+    )
+    first, rest = match(links.trading_range, btc, eth)  # 59 days: under range_narrow_min_days
+    assert (first.reading, first.facts) == ("narrowest", (eth,))
+    assert (rest.reading, rest.facts) == ("narrower", (btc,))
+    both = match(
+        links.trading_range,
+        btc,
+        replace(eth, value=replace(eth.value, narrower=replace(eth.value.narrower, days_ago=3))),
+    )
+    assert [x.reading for x in both] == ["narrower"]
+    assert said(both[0]) == (
+        "Over the past two weeks Bitcoin has traded between $106,000 and $111,900 and Ether "
+        "between $3,645 and $3,986, narrower ranges than in most two-week spans of the past year."
+    )
+    wide = replace(btc, value=replace(btc.value, wider_share=0.4))
+    (plain,) = match(links.trading_range, wide)
+    assert plain.reading == "plain" and said(plain).endswith("over the past two weeks.")

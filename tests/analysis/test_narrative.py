@@ -237,3 +237,35 @@ def test_a_24_hour_rank_says_the_move_so_the_plain_change_is_left_out() -> None:
     plain = move(-12.8)
     story = narrative.tell([plain, rank, move(-3.0, "ETH")], ["BTC", "ETH"])
     assert plain not in story.said and rank in story.lede[0].facts
+
+
+def test_a_range_bound_day_says_the_range_and_watches_its_edges() -> None:
+    """With no break and no levels, each range-bound asset's range is said in Markets and its
+    What to watch bullet refers to it, with the nearest estimated clusters (so the caveat)."""
+    from tests.analysis.test_trading_range import PHRASINGS as RANGES
+
+    rng = RANGES["price.trading_range/none-narrower"]
+    above = BRANCHES["clusters.nearest_short_above/one"]
+    below = BRANCHES["clusters.nearest_long_below/one"]
+    story = narrative.tell([move(0.3), rng, above, below], ["BTC"])
+    assert kinds(story)["markets"] == ["range"]
+    (edges,) = story.watch
+    assert edges.kind == "edges" and edges.facts == (above, below) and edges.context == (rng,)
+    assert story.estimate_sources == above.sources
+    assert narrative.tell([move(0.3), rng], ["BTC"]).watch == ()  # no cluster: no bullet
+    assert narrative.tell([move(4.0), rng, above], ["BTC"]).watch == ()  # not range-bound
+    levels = narrative.tell([move(0.3), rng, above, LEVELS], ["BTC"]).watch
+    assert [x.kind for x in levels] == ["levels"]  # the levels bullet comes first
+
+
+def test_the_edges_bullet_reads() -> None:
+    from tests.analysis.test_links import said
+    from tests.analysis.test_trading_range import PHRASINGS as RANGES
+
+    rng = RANGES["price.trading_range/none-narrower"]
+    above = BRANCHES["clusters.nearest_short_above/one"]
+    below = BRANCHES["clusters.nearest_long_below/one"]
+    (edges,) = narrative.tell([move(0.3), rng, above, below], ["BTC"]).watch
+    text = said(edges)
+    assert text.startswith("Bitcoin: a daily close outside its two-week range; estimated ")
+    assert "(shorts) and $" in text and text.endswith("(longs).")

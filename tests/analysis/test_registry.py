@@ -181,6 +181,7 @@ def test_options_take_the_settings_names_and_the_derived_model() -> None:
         "squeeze_min_multiple",
         "level_major_steps",
         "level_minor_steps",
+        "range_days",
         "level_min_age_days",
         "level_minor_unseen_days",
         "funding_flip_min_prints",

@@ -34,6 +34,21 @@ def test_usd(x: float, decimals: int | None, text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("days", "adjective", "words"),
+    [
+        (14, False, "two weeks"),
+        (14, True, "two-week"),
+        (7, False, "week"),
+        (7, True, "one-week"),
+        (10, False, "10 days"),
+        (10, True, "10-day"),
+    ],
+)
+def test_period(days: int, adjective: bool, words: str) -> None:
+    assert F.period(days, adjective) == words
+
+
+@pytest.mark.parametrize(
     ("x", "text"),
     [
         (12_500, "$12.5K"),
