@@ -60,8 +60,8 @@ Every brief folder holds `facts.json`, the machine-readable record of what the n
 
 A fact is absent when its data is missing or it does not apply (no level crossed, no divergence).
 
-Each fact below gives its note section; its score, the newsworthiness (0-100) that decides
-what the note leads with (facts of assets after the first count 0.85 times theirs); when the
+Each fact below gives its topic; its score, the newsworthiness (0-100) that decides what
+the note leads with (stories are ranked across every asset, `analysis/narrative.py`); when the
 prose says it (the gate, thresholds in `[narrative]`; a fact the gate leaves out stays in
 facts.json and the note's appendix); and the `[analysis]` settings it reads
 (docs/settings.md).
@@ -158,7 +158,7 @@ def fact_markdown(spec: FactSpec) -> str:
     )
     rule = inspect.cleandoc(spec.score.__doc__ or "")
     score = "0 (not scored)." if spec.score is unscored else " ".join(rule.split())
-    lines = f"Section: {spec.section}. Inputs: {inputs}.{_settings(spec)}\nScore: {score}"
+    lines = f"Topic: {spec.section}. Inputs: {inputs}.{_settings(spec)}\nScore: {score}"
     if spec.worth is not always:
         lines += "\nGate: " + " ".join(inspect.cleandoc(spec.worth.__doc__ or "").split())
     if spec.estimate:

@@ -89,7 +89,9 @@ class FactSpec:
     id: str
     function: Callable[..., Reading[Any] | None]
     section: str
-    """The note section it feeds: ``price``, ``derivatives``, ``momentum``, ``macro``..."""
+    """Its topic (``price``, ``derivatives``, ``momentum``, ``macro``...), by default its
+    module's: docs/facts.md shows it; where the note says the fact is decided by
+    ``analysis.narrative`` (``BLOCKS``, What to watch)."""
     score: Score = unscored
     """Its newsworthiness; the function's docstring states the rule (docs/facts.md)."""
     estimate: bool = False

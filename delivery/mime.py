@@ -30,8 +30,38 @@ from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime, parseaddr
 from typing import cast
 
-POLICY = policy.SMTP
-"""CRLF line endings, headers folded as SMTP expects."""
+
+class _Policy(policy.EmailPolicy):
+    """``policy.SMTP``, except that an ASCII header the standard folder would break right
+    after its name (it does for values of about 70-77 characters, so that parsers read a
+    leading space into the value) is folded between words instead."""
+
+    def fold(self, name: str, value: str) -> str:
+        return self._after_name(name, value, super().fold(name, value))
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        folded = super().fold_binary(name, value)
+        fixed = self._after_name(name, value, folded.decode("ascii", "replace"))
+        return fixed.encode("ascii") if fixed.isascii() else folded
+
+    def _after_name(self, name: str, value: str, folded: str) -> str:
+        text = str(value)
+        if not folded.startswith(f"{name}:{self.linesep} ") or not text.isascii():
+            return folded
+        lines = [f"{name}:"]
+        for word in text.split():
+            if (
+                len(lines[-1]) + 1 + len(word) > (self.max_line_length or 78)
+                and lines[-1] != f"{name}:"
+            ):
+                lines.append("")
+            lines[-1] += " " + word
+        return self.linesep.join(lines) + self.linesep
+
+
+POLICY = _Policy(linesep="\r\n")
+"""CRLF line endings, headers folded as SMTP expects (``policy.SMTP``), never right after a
+header's name."""
 
 
 @dataclass(frozen=True)

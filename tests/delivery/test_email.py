@@ -250,3 +250,27 @@ def test_inline_css(html: str, expected: str) -> None:
 def test_inline_css_refuses_selectors_it_cannot_do() -> None:
     with pytest.raises(ValueError, match="unsupported selector"):
         inline_css("<style data-inline>td > p { color: red }</style><p>a</p>")
+
+
+@pytest.mark.parametrize("length", [40, 66, 70, 71, 74, 77, 80, 99, 130])
+def test_a_subject_of_any_length_reads_back_whole_and_folds_between_words(length: int) -> None:
+    """The standard folder breaks a 70-77 character value right after "Subject:", and
+    parsers then read a leading space into it (``delivery.mime.POLICY`` folds between words)."""
+    from email import policy
+    from email.message import EmailMessage
+    from email.parser import BytesParser
+
+    from delivery.mime import POLICY
+
+    subject = " ".join(["Bitcoin"] * 40)[:length].strip()
+    msg = EmailMessage(policy=POLICY)
+    msg["Subject"] = subject
+    msg.set_content("body")
+    raw = msg.as_bytes()
+    assert raw.startswith(b"Subject: Bitcoin")
+    assert all(len(line) <= 78 for line in raw.split(b"\r\n"))
+    assert BytesParser(policy=policy.default).parsebytes(raw)["Subject"] == subject
+    accented = EmailMessage(policy=POLICY)
+    accented["Subject"] = "Ether’s " + subject  # non-ASCII: encoded words, the standard folder
+    parsed = BytesParser(policy=policy.default).parsebytes(accented.as_bytes())
+    assert parsed["Subject"] == "Ether’s " + subject
