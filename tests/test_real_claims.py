@@ -229,6 +229,11 @@ def _stretched(r: Reader, m: re.Match[str]) -> None:
         r.check("rsi", m[0], ["no record in 24 hours"])
 
 
+def _rsis(r: Reader, m: re.Match[str]) -> None:
+    for asset, value in (("BTC", m["r1"]), ("ETH", m["r2"])):
+        r.rsi(m[0], asset, value, m["day"], m["zone"])
+
+
 def _rsi(r: Reader, m: re.Match[str]) -> None:
     r.rsi(m[0], NAMES[m["who"]], m["rsi"], m["day"], m["zone"])
 
@@ -417,6 +422,12 @@ SENTENCES: tuple[Pattern, ...] = (
         rf"daily close, in (?P<zone>overbought|oversold|neutral) territory(?:, "
         rf"neither overbought nor oversold)?",
         _rsi,
+    ),
+    (
+        "rsi",
+        rf"The 14-day RSI stood at (?P<r1>[\d.]+) for Bitcoin and (?P<r2>[\d.]+) for Ether at "
+        rf"the (?P<day>{DAY_MONTH}) daily close, both in (?P<zone>overbought|oversold) territory",
+        _rsis,
     ),
     (
         "divergence",

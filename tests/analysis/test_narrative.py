@@ -7,7 +7,7 @@ from dataclasses import replace
 import pandas as pd
 
 from analysis import narrative
-from models import Fact, Story
+from models import Fact, Line, Story
 from tests.render.make import BRANCHES, fact, phrasings
 from values import Majority, PriceLevelBreak
 
@@ -269,3 +269,20 @@ def test_the_edges_bullet_reads() -> None:
     text = said(edges)
     assert text.startswith("Bitcoin: a daily close outside its two-week range; estimated ")
     assert "(shorts) and $" in text and text.endswith("(longs).")
+
+
+def test_two_extreme_rsis_of_one_close_are_one_sentence() -> None:
+    from tests.analysis.test_links import said
+
+    btc = BRANCHES["momentum.rsi_14/overbought"]
+    eth = replace(btc, asset="ETH", value=75.31)
+    story = narrative.tell([move(1.0), btc, eth], ["BTC", "ETH"])
+    (line,) = [x for b in story.blocks for x in b.lines if x.facts[0].id == "momentum.rsi_14"]
+    assert line.kind == "together" and line.facts == (btc, eth)
+    assert said(line) == (
+        "The 14-day RSI stood at 71.0 for Bitcoin and 75.3 for Ether at the 22 November daily "
+        "close, both in overbought territory."
+    )
+    oversold = replace(BRANCHES["momentum.rsi_14/oversold"], asset="ETH")
+    apart = said(Line("together", (btc, oversold)))
+    assert apart.count("14-day RSI") == 2 and "overbought" in apart and "oversold" in apart
