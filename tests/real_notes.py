@@ -254,11 +254,6 @@ def note(snapshot: Path, as_of: pd.Timestamp) -> Note:
     return Note(render_note(context).html, json.loads(doc))
 
 
-def note_html(snapshot: Path, as_of: pd.Timestamp) -> str:
-    """brief.html of the note at ``as_of``."""
-    return note(snapshot, as_of).html
-
-
 @cache
 def raw_hourly_bars(shared: Path, kind: str, asset: str) -> pd.DataFrame:
     """Hourly open, high, low, close and volume by the candle's open time (UTC): ``spot`` or

@@ -7,7 +7,12 @@ each period's liquidation file and venues) and its prose is read as a reader wou
 and of What to watch, the stale-data and "Not covered today" lines. Each is found by its
 wording (``PATTERNS``) and checked against the CSVs of ../shared/marketdata parsed with pandas
 (nothing from ``analysis`` computes a check); a sentence no pattern reads fails
-``test_every_sentence_of_the_prose_is_read``.
+``test_every_sentence_of_the_prose_is_read``. The estimated liquidation clusters What to watch
+names (and the round levels it names instead) are checked against the level model recomputed
+from the raw candles and open interest (``tests/real_levels.py``).
+
+The appendix's table of every fact is read too (``tests/real_appendix.py``): one row per fact of
+facts.json, with its sources and time, and the figures of 20 facts recomputed from the raw files.
 
 Skips, saying why, when ../shared is absent (the ``real_snapshot`` fixture).
 """
@@ -817,7 +822,7 @@ def test_the_cluster_facts_are_those_of_the_recomputed_model(
         for short, fact in ((True, "nearest_short_above"), (False, "nearest_long_below")):
             found = reader.clusters(asset, short)
             said = facts.get(f"{asset}:clusters.{fact}")
-            assert (said is None) == (not found), (asset, fact, found)
+            assert (said is None) == (not found), f"{asset} {fact}: recomputed {found}"
             if said is not None and found:
                 assert said["value"]["price"] == pytest.approx(found[0], rel=1e-9), (asset, fact)
 
