@@ -25,6 +25,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from tests.conftest import SHARED
+from tests.real_levels import cluster_prices
 from tests.real_notes import (
     DAY,
     HOUR,
@@ -69,6 +70,8 @@ STALE = {
     "the Fear & Greed index": ("fear_greed", pd.Timedelta("2D")),
 }
 """Each dataset's noun in the note, its snapshot name and its documented stale limit."""
+MODEL_INPUTS = ("open_interest", "candles_1h", "long_short")
+"""The snapshot tables the liquidation-level model reads."""
 
 
 # --- reading numbers and dates as the note writes them ----------------------------------------
@@ -209,7 +212,11 @@ class Reader:
     last_level: tuple[str, float, str] | None = None
     ranges_said: dict[str, tuple[float, float]] = field(default_factory=dict)
     """The range each range-bound asset was said to trade in: low, high."""
+    supports: dict[str, float] = field(default_factory=dict)
+    """The level each asset's What to watch bullet said to hold (or stay under)."""
     clusters_named: bool = False
+    modelled: list[str] = field(default_factory=list)
+    """The levels to watch checked against the recomputed model: asset, which, kind said."""
     caveat: bool = False
 
     def check(self, kind: str, text: str, problems: list[str]) -> None:
@@ -430,10 +437,17 @@ class Reader:
         self.clusters_named = True
         last = float(self.fine(asset).iloc[-1])
         problems = [] if asset in self.ranges_said else ["its range was not said before"]
-        if m["shorts"] and not amount(m["shorts"]) > last:
-            problems.append(f"the short cluster is not above {last}")
-        if m["longs"] and not amount(m["longs"]) < last:
-            problems.append(f"the long cluster is not below {last}")
+        for said, short in ((m["shorts"], True), (m["longs"], False)):
+            found = self.clusters(asset, short)
+            if said is None:
+                continue
+            self.modelled.append(f"{asset} edge: cluster")
+            if not found or not shows(said, found[0]):
+                problems.append(
+                    f"the model's nearest {'short' if short else 'long'} cluster is {found}"
+                )
+            elif (amount(said) > last) != short:
+                problems.append(f"the cluster at {said} is on the wrong side of {last}")
         self.check("watch", text, problems)
 
     def range_dates(self, text: str, dates: str, day: str | None) -> None:
@@ -986,6 +1000,7 @@ class Reader:
                 problems.append(f"{support:g} is not the edge of the range the note said")
         if (last > support) != up:
             problems.append(f"the price ({last}) is not {'above' if up else 'below'} {support:g}")
+        self.supports[asset] = support
         ahead, behind = ("above", "below") if up else ("below", "above")
         if (m["s1"], m["s2"]) != (ahead, behind):
             problems.append("the sides are the wrong way round")
@@ -996,22 +1011,53 @@ class Reader:
     def _target(
         self, m: re.Match[str], which: int, side: str, last: float, support: float, behind: bool
     ) -> list[str]:
-        """A level to watch: a round one 1-5 % beyond the price (ahead) or the support
-        (behind), or an estimated cluster of the side liquidated there."""
-        if m[f"c{which}"]:
+        """A level to watch ahead of the price (``behind``: beyond the support), as
+        ``outlook.levels`` defines it: ahead, the nearer of the roundest level 1-5 % beyond the
+        price and the model's nearest cluster of the side liquidated there; behind, the
+        nearest cluster beyond the support, else the roundest level 1-5 % beyond it."""
+        asset = NAMES[m["who"]]
+        kind, said = ("cluster", m[f"c{which}"]) if m[f"c{which}"] else ("round", m[f"r{which}"])
+        problems = []
+        if kind == "cluster":
             self.clusters_named = True
-            at = amount(m[f"c{which}"])
-            kind = m[f"k{which}"]
-            ok = (at > last if side == "above" else at < last) and (kind == "short") == (
-                side == "above"
-            )
-            if behind:
-                ok = ok and (at < support if side == "below" else at > support)
-            return [] if ok else [f"a {kind} cluster at {at:g} is not {side} the price"]
-        at = amount(m[f"r{which}"])
-        base = support if behind else last
-        best = roundest(base, side == "above")
-        return [] if math.isclose(at, best) else [f"the roundest level 1-5 % {side} is {best:g}"]
+            if (m[f"k{which}"] == "short") != (side == "above"):
+                problems.append(f"{m[f'k{which}']}s are not liquidated {side} the price")
+        want, at = self.outlook_level(asset, side, last, support, behind)
+        if self.clusters(asset, short=side == "above") is not None:
+            self.modelled.append(f"{asset} {'downside' if behind else 'target'}: {kind}")
+        if (kind, want) == ("round", "round"):
+            ok = math.isclose(amount(said), at)
+        else:
+            ok = kind == want and shows(said, at)
+        if not ok:
+            problems.append(f"the level {side} it is the {want} one at {at:.2f}")
+        return problems
+
+    def outlook_level(
+        self, asset: str, side: str, last: float, support: float, behind: bool
+    ) -> tuple[str, float]:
+        """(``round`` or ``cluster``, price) of ``outlook.levels``' target (or, ``behind``,
+        its downside), from the model's clusters recomputed here when the snapshot lets the
+        model run for ``asset``."""
+        up = side == "above"
+        found = self.clusters(asset, short=up) or []
+        if behind:
+            beyond = [p for p in found if (p > support if up else p < support)]
+            return ("cluster", beyond[0]) if beyond else ("round", roundest(support, up))
+        best = roundest(last, up)
+        if found and abs(found[0] - last) < abs(best - last):
+            return "cluster", found[0]
+        return "round", best
+
+    def clusters(self, asset: str, short: bool) -> list[float] | None:
+        """The model's cluster prices of one side, nearest the price first (``tests/
+        real_levels.py``), when the snapshot holds the open interest and hourly candles it
+        runs on (None: it does not)."""
+        has = {d: (self.snapshot / d / f"{asset}.csv").exists() for d in MODEL_INPUTS}
+        if not (has["open_interest"] and has["candles_1h"]):
+            return None
+        assert not has["long_short"], "the recomputed model splits longs by candle direction"
+        return cluster_prices(self.period.hourly, asset, self.as_of, short)
 
     def base_rate(self, text: str, m: re.Match[str]) -> None:
         asset = NAMES[m["who"]]

@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from functools import cache
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from analysis import compute_facts
 from analysis.narrative import tell
 from models import Snapshot
-from pipeline import data_gaps
+from pipeline import data_gaps, facts_document
 from render import NoteContext, render_note
 from settings import StaleSettings
 from sources import load_snapshot
@@ -222,8 +223,18 @@ def _load(path: Path) -> Snapshot:
     return load_snapshot(path)
 
 
-def note_html(snapshot: Path, as_of: pd.Timestamp) -> str:
-    """brief.html of the note at ``as_of`` (its charts left out: they state no claim checked)."""
+@dataclass(frozen=True)
+class Note:
+    """One rendered note: its brief.html and its facts.json, parsed."""
+
+    html: str
+    facts: dict[str, Any]
+
+
+@cache
+def note(snapshot: Path, as_of: pd.Timestamp) -> Note:
+    """The note at ``as_of`` (its charts left out: they state no claim checked), rendered once
+    per test process."""
     snap = _load(snapshot)
     facts = compute_facts(snap, as_of, fomc=load_fomc())
     story = tell(facts, list(snap.assets))
@@ -239,12 +250,14 @@ def note_html(snapshot: Path, as_of: pd.Timestamp) -> str:
         snapshot_created_at=snap.created_at,
         generator="marketnotes real-data test",
     )
-    return render_note(context).html
+    doc = facts_document(as_of, snap, facts, "", (), ())
+    return Note(render_note(context).html, json.loads(doc))
 
 
 @cache
 def raw_hourly_bars(shared: Path, kind: str, asset: str) -> pd.DataFrame:
-    """Hourly open, high, low and close by the candle's open time (UTC): ``spot`` or ``perp``."""
+    """Hourly open, high, low, close and volume by the candle's open time (UTC): ``spot`` or
+    ``perp``."""
     if kind == "spot":
         path = shared / "binance_spot_1h_wanglz111" / f"{asset}USDT_1h.csv"
         raw, column = pd.read_csv(path), "datetime"
@@ -252,7 +265,7 @@ def raw_hourly_bars(shared: Path, kind: str, asset: str) -> pd.DataFrame:
         path = shared / "binance_usdm_perp_luckys4900" / f"{asset}_USDT_USDT_1h_ohlcv.csv"
         raw, column = pd.read_csv(path), "timestamp"
     opens = pd.DatetimeIndex(pd.to_datetime(raw[column], utc=True))
-    return raw[["open", "high", "low", "close"]].set_index(opens)
+    return raw[["open", "high", "low", "close", "volume"]].set_index(opens)
 
 
 @cache
@@ -291,7 +304,13 @@ def blocks(html: str) -> list[tuple[str, str]]:
         for name in ("lede", "stale", "caveat", "unavailable"):
             if f'class="{name}"' in attrs:
                 kind = name
-        inner = re.sub(r"</?span\b[^>]*>", "", inner)
-        text = " ".join(unescape(re.sub(r"<[^>]+>", " ", inner)).split())
-        out.append((kind, re.sub(r"\s+([,.;:)])", r"\1", text)))
+        out.append((kind, plain(inner)))
     return out
+
+
+def plain(inner: str) -> str:
+    """The text of an element's HTML as printed: figures' ``<span>`` wrappers removed without a
+    space, other tags as spaces, entities decoded, spaces collapsed."""
+    inner = re.sub(r"</?span\b[^>]*>", "", inner)
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", inner)).split())
+    return re.sub(r"\s+([,.;:)])", r"\1", text)

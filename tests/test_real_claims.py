@@ -7,7 +7,12 @@ each period's liquidation file and venues) and its prose is read as a reader wou
 and of What to watch, the stale-data and "Not covered today" lines. Each is found by its
 wording (``PATTERNS``) and checked against the CSVs of ../shared/marketdata parsed with pandas
 (nothing from ``analysis`` computes a check); a sentence no pattern reads fails
-``test_every_sentence_of_the_prose_is_read``.
+``test_every_sentence_of_the_prose_is_read``. The estimated liquidation clusters What to watch
+names (and the round levels it names instead) are checked against the level model recomputed
+from the raw candles and open interest (``tests/real_levels.py``).
+
+The appendix's table of every fact is read too (``tests/real_appendix.py``): one row per fact of
+facts.json, with its sources and time, and the figures of 20 facts recomputed from the raw files.
 
 Skips, saying why, when ../shared is absent (the ``real_snapshot`` fixture).
 """
@@ -27,8 +32,9 @@ from analysis import compute_facts
 from models import Fact
 from sources import load_snapshot
 from tests.conftest import SHARED
+from tests.real_appendix import VALUES, Row, fact_key, rows, table_problems, value_problems
 from tests.real_claims import NAMES, Reader, amount, moment, ordinal
-from tests.real_notes import blocks, build_periods, note_html, period_of
+from tests.real_notes import blocks, build_periods, note, period_of
 from values import PriceLevelBreak
 
 MOMENTS = (
@@ -760,7 +766,7 @@ def _reads(text: str, patterns: tuple[Pattern, ...]) -> bool:
 def _reader(snapshot: Path, when: str) -> Reader:
     as_of = pd.Timestamp(when)
     reader = Reader(as_of, period_of(as_of), snapshot)
-    read(blocks(note_html(snapshot, as_of)), reader)
+    read(blocks(note(snapshot, as_of).html), reader)
     return reader
 
 
@@ -803,6 +809,73 @@ def test_the_checks_cover_every_kind_of_claim(periods: dict[str, Path]) -> None:
     assert kinds["watch"] >= 30 and kinds["history"] >= 15 and kinds["fomc"] >= 1
     assert kinds["absent"] == len(MOMENTS) and kinds["stale"] >= 2
     assert kinds["trading range"] >= 5
+    modelled = [x for when in MOMENTS for x in reader_at(periods, when).modelled]
+    print(modelled)
+    assert len(modelled) >= 6 and sum(x.endswith("cluster") for x in modelled) >= 4
+
+
+# --- the appendix -------------------------------------------------------------------------------
+
+
+@cache
+def _appendix(snapshot: Path, when: str) -> list[tuple[Row, list[str] | None]]:
+    reader = _reader(snapshot, when)
+    return [(row, value_problems(reader, row)) for row in rows(note(snapshot, reader.as_of).html)]
+
+
+def appendix_at(periods: dict[str, Path], when: str) -> list[tuple[Row, list[str] | None]]:
+    """The appendix's rows at ``when``, each with what is wrong with its figures (None: its
+    fact is not recomputed), checked with the reader of the note's prose."""
+    return _appendix(periods[period_of(pd.Timestamp(when)).name], when)
+
+
+@pytest.mark.parametrize("when", MOMENTS)
+def test_the_appendix_lists_every_fact_once_with_its_sources_and_time(
+    periods: dict[str, Path], when: str
+) -> None:
+    snapshot = periods[period_of(pd.Timestamp(when)).name]
+    facts = note(snapshot, pd.Timestamp(when)).facts["facts"]
+    problems = table_problems([row for row, _ in appendix_at(periods, when)], facts)
+    assert not problems, "\n".join(problems)
+    assert facts
+
+
+@pytest.mark.parametrize("when", MOMENTS)
+def test_the_appendix_figures_are_those_of_the_raw_data(
+    periods: dict[str, Path], when: str
+) -> None:
+    checked = [(row, p) for row, p in appendix_at(periods, when) if p is not None]
+    false = [f"{row.key}: {row.reading!r}: {'; '.join(p)}" for row, p in checked if p]
+    assert not false, "\n".join(false)
+    assert checked
+
+
+def test_the_appendix_checks_cover_the_recomputed_facts(periods: dict[str, Path]) -> None:
+    checked = Counter(
+        row.key.partition(":")[2]
+        for when in MOMENTS
+        for row, problems in appendix_at(periods, when)
+        if problems is not None
+    )
+    print(dict(sorted(checked.items())), sum(checked.values()))
+    assert set(checked) == set(VALUES)
+    assert sum(checked.values()) >= 550
+
+
+@pytest.mark.parametrize("when", [w for w in MOMENTS if period_of(pd.Timestamp(w)).name == "1h"])
+def test_the_cluster_facts_are_those_of_the_recomputed_model(
+    periods: dict[str, Path], when: str
+) -> None:
+    # facts.json's nearest cluster each side (the appendix shows only the USD near the price)
+    reader = reader_at(periods, when)
+    facts = {fact_key(f): f for f in note(reader.snapshot, reader.as_of).facts["facts"]}
+    for asset in ("BTC", "ETH"):
+        for short, fact in ((True, "nearest_short_above"), (False, "nearest_long_below")):
+            found = reader.clusters(asset, short)
+            said = facts.get(f"{asset}:clusters.{fact}")
+            assert (said is None) == (not found), f"{asset} {fact}: recomputed {found}"
+            if said is not None and found:
+                assert said["value"]["price"] == pytest.approx(found[0], rel=1e-9), (asset, fact)
 
 
 # --- the cases the issue measured, by their facts ----------------------------------------------
