@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from analysis import DERIVED, FACTS
-from analysis.registry import FactSpec, always, unscored
+from analysis.registry import FactSpec, always, modelled, reported, unscored
 from values import JsonObject
 
 DOC_PATH = Path(__file__).resolve().parents[1] / "docs" / "facts.md"
@@ -161,8 +161,11 @@ def fact_markdown(spec: FactSpec) -> str:
     lines = f"Topic: {spec.section}. Inputs: {inputs}.{_settings(spec)}\nScore: {score}"
     if spec.worth is not always:
         lines += "\nGate: " + " ".join(inspect.cleandoc(spec.worth.__doc__ or "").split())
-    if spec.estimate:
-        lines += "\nA model estimate (liquidation-level model): the section says so once."
+    if spec.estimate is modelled:
+        lines += "\nA model estimate (liquidation-level model): the note says so once."
+    elif spec.estimate is not reported:
+        rule = " ".join(inspect.cleandoc(spec.estimate.__doc__ or "").split())
+        lines += f"\nA model estimate when: {rule[0].lower() + rule[1:]}"
     return f"\n### `{spec.id}`\n\n{lines}\n\n{spec.doc}\n\n{_value(spec)}"
 
 

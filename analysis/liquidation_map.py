@@ -56,7 +56,7 @@ import pandas as pd
 
 from analysis import level_calibration as cal
 from analysis.base import Reading, iso
-from analysis.registry import Registry
+from analysis.registry import Registry, modelled
 from models import Dataset, Fact, LevelProfile
 from settings import AnalysisSettings
 from values import (
@@ -587,7 +587,7 @@ def _score_cluster(fact: Fact) -> float:
 @register(
     "clusters.nearest_short_above",
     score=_score_cluster,
-    estimate=True,
+    estimate=modelled,
 )
 def nearest_short_above(
     open_interest: Dataset,
@@ -619,7 +619,7 @@ def nearest_short_above(
 @register(
     "clusters.nearest_long_below",
     score=_score_cluster,
-    estimate=True,
+    estimate=modelled,
 )
 def nearest_long_below(
     open_interest: Dataset,
@@ -644,7 +644,7 @@ def _score_swept(fact: Fact) -> float:
     return 6.0
 
 
-@register("clusters.swept_24h", score=_score_swept, estimate=True)
+@register("clusters.swept_24h", score=_score_swept, estimate=modelled)
 def swept_24h(
     open_interest: Dataset,
     hourly: Dataset,

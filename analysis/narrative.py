@@ -190,7 +190,7 @@ def tell(
     )
     lines = (*lede, *(x for b in blocks for x in b.lines), *watch)
     said = [f for line in lines for f in (*line.facts, *line.context)]
-    estimates = [f for f in said if _estimated(f)]
+    estimates = [f for f in said if SPECS[f.id].estimate(f)]
     return Story(
         headline=tuple(p for p in parts if p is not None),
         lede=lede,
@@ -207,17 +207,6 @@ def _subsumed(fact: Fact, known: Mapping[str, Fact]) -> bool:
     (``SUBSUMED``); it stays in ``known``, for links that read it for their wording."""
     by = SUBSUMED.get(fact.id)
     return by is not None and fact_key(fact.asset, by) in known
-
-
-def _estimated(fact: Fact) -> bool:
-    """Whether a said fact states a model estimate: an estimate fact, or levels that point at
-    an estimated liquidation cluster."""
-    kinds = (
-        (fact.value.get(k) for k in ("target_kind", "downside_kind"))
-        if fact.id == "outlook.levels"
-        else ()
-    )
-    return SPECS[fact.id].estimate or "cluster" in kinds
 
 
 def _take(told: dict[str, Fact], line: Line) -> Line:

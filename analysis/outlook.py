@@ -9,8 +9,8 @@ from analysis.base import Reading, closes
 from analysis.liquidation_map import LevelModel, clusters, estimate_levels
 from analysis.price import level_break, prior_range, round_step
 from analysis.registry import Registry
-from models import Dataset
-from values import Direction, OutlookLevels, PriceLevelBreak
+from models import Dataset, Fact
+from values import Direction, OutlookLevels, PriceLevelBreak, as_value
 
 TARGET_DISTANCE_PCT = (1.0, 5.0)
 """A round target lies this far beyond the last close (or beyond the support), in percent."""
@@ -42,7 +42,13 @@ def round_target(last: float, up: bool) -> float:
     return max(candidates, key=lambda x: (roundness(x, step), -abs(x - last)))
 
 
-@register("outlook.levels")
+def _points_at_clusters(fact: Fact) -> bool:
+    """Its target or downside is an estimated liquidation cluster."""
+    value = as_value(fact, OutlookLevels)
+    return "cluster" in (value.target_kind, value.downside_kind)
+
+
+@register("outlook.levels", estimate=_points_at_clusters)
 def levels(
     candles: Dataset,
     daily: Dataset,

@@ -49,7 +49,20 @@ Derived = Mapping[str, Callable[[AnalysisSettings], object]]
 """Options built from several settings, by parameter name (e.g. the level ``model``)."""
 
 Score = Callable[[Fact], float]
-"""How newsworthy a fact is, 0-100 (``analysis.narrative`` weighs it by asset)."""
+"""How newsworthy a fact is, 0-100."""
+
+Estimate = Callable[[Fact], bool]
+"""Whether a fact, as valued, states a model estimate (the note then says so once)."""
+
+
+def reported(fact: Fact) -> bool:
+    """Reported or computed data, never a model estimate."""
+    return False
+
+
+def modelled(fact: Fact) -> bool:
+    """Always a model estimate (the liquidation-level model)."""
+    return True
 
 
 class RegistryError(Exception):
@@ -94,8 +107,8 @@ class FactSpec:
     ``analysis.narrative`` (``BLOCKS``, What to watch)."""
     score: Score = unscored
     """Its newsworthiness; the function's docstring states the rule (docs/facts.md)."""
-    estimate: bool = False
-    """From the liquidation-level model: the note then says once that it is an estimate."""
+    estimate: Estimate = reported
+    """Whether its value states a model estimate; the note then says so once."""
     worth: Worth = always
     """The gate: whether the prose says it; its docstring states the rule (docs/facts.md)."""
 
@@ -151,7 +164,7 @@ class Registry:
         *,
         section: str | None = None,
         score: Score = unscored,
-        estimate: bool = False,
+        estimate: Estimate = reported,
         worth: Worth = always,
     ) -> Callable[[F], F]:
         """Decorator declaring the function as the fact ``fact_id`` (see ``FactSpec``)."""
