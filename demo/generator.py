@@ -11,6 +11,13 @@ where it needs a shape (ETH's rally and fade), closes follow the line between tw
 one-sided noise. Daily closes are drawn first; hourly paths are bridged between them over the
 whole history, and daily candles are the aggregates of the hourly ones, so the two agree.
 
+The history runs from the exchange's first listing (``START``, August 2017): funding from each
+perpetual's first settlement, Fear & Greed from the index's start (``FEAR_GREED_START``), the
+dollar index from ``DXY_START``, as the real series do, so base rates have their earlier cases.
+The years before ``STORY_START`` (June 2023) draw their noise from a stream of their own, and
+the story's years draw theirs as they did when the history began there: the older years leave
+the story's noise, and so every story told on it, unchanged.
+
 Everything here is pure: ``generate`` returns frames and touches no file. Writers
 (``demo.snapshot`` for the CSV snapshot) render the same ``Scenario``. The noise comes from
 ``numpy.random.default_rng(seed)`` drawn in a fixed order, so the same numpy gives the same
@@ -32,8 +39,15 @@ IntArray = npt.NDArray[np.int64]
 SEED = 20261123
 AS_OF = pd.Timestamp("2026-11-23T08:00:00Z")
 """The snapshot's moment: the close of the newest hourly candle (it opens at 07:00Z)."""
-START = pd.Timestamp("2023-06-01T00:00:00Z")
-"""Open of the first daily and hourly candle of the generated history."""
+START = pd.Timestamp("2017-08-17T00:00:00Z")
+"""Open of the first daily and hourly candle of the generated history: Binance spot listed
+BTCUSDT and ETHUSDT on 17 August 2017."""
+STORY_START = pd.Timestamp("2023-06-01T00:00:00Z")
+"""From here on the noise comes from the story's own stream; before, from the early one."""
+FEAR_GREED_START = pd.Timestamp("2018-02-01T00:00:00Z")
+"""The first day of Alternative.me's Fear & Greed Index."""
+DXY_START = pd.Timestamp("2014-01-02T00:00:00Z")
+"""The first DXY trading day of the generated history."""
 HOUR = pd.Timedelta(hours=1)
 DAY = pd.Timedelta(days=1)
 HOURLY_DAYS = 365
@@ -41,7 +55,8 @@ HOURLY_DAYS = 365
 STORY_HOURS_DAYS = 60
 """Days of the open interest and liquidations that carry the story's own draws."""
 FUNDING_DAYS = 90
-"""Days of the story's funding prints; before them, back to START, a history of prints."""
+"""Days of the story's funding prints; before them, back to the perpetual's first settlement
+(``AssetProfile.funding_from``), a history of prints."""
 LONG_SHORT_DAYS = 30
 MIN_SQUEEZE_MOVE = 0.025
 """A historical squeeze needs a 24 h move (log) of at least this much."""
@@ -51,11 +66,15 @@ DXY_LAST = pd.Timestamp("2026-11-20T00:00:00Z")
 """The newest DXY trading day (a Friday); the as-of falls on the following Monday."""
 
 N_DAYS = (AS_OF.floor("D") - START).days
-"""Closed daily candles: 2023-06-01 to 2026-11-22."""
+"""Closed daily candles: 2017-08-17 to 2026-11-22."""
+EARLY_DAYS = (STORY_START - START).days
+"""Daily candles before ``STORY_START``, whose noise the early stream draws."""
 N_HOURS = int((AS_OF - START) / HOUR)
 """Hourly candles of the whole history (only the last ``HOURLY_DAYS`` days are published)."""
 PARTIAL_HOURS = N_HOURS - N_DAYS * 24
 """Hourly candles of the as-of's UTC day (00:00 to 07:00), which has no daily candle yet."""
+EARLY_HOURS = EARLY_DAYS * 24
+"""Hourly candles before ``STORY_START``."""
 
 RHO_DAILY = 0.8
 """Correlation of BTC and ETH daily noise."""
@@ -132,10 +151,13 @@ class AssetProfile:
 
     code: str
     daily_vol: float
-    """Daily volatility (log) of the noise bridged between price anchors."""
+    """Daily volatility (log) of the noise bridged between price anchors, from ``STORY_START``."""
+    early_vol: float
+    """The same before ``STORY_START``: the wilder years from the listing to 2023."""
     calm: tuple[Calm, ...]
     price_anchors: tuple[Anchor, ...]
-    """At 00:00Z instants: daily closes; at other hours: hourly closes (the final days)."""
+    """At 00:00Z instants: daily closes, the first at ``START``; at other hours: hourly closes
+    (the final days)."""
     bands: tuple[Band, ...]
     """Daily closes kept inside these bands."""
     hourly_bands: tuple[Band, ...]
@@ -150,6 +172,8 @@ class AssetProfile:
     oi_anchors: tuple[Anchor, ...]
     long_pct_anchors: tuple[Anchor, ...]
     long_pct_band: tuple[float, float]
+    funding_from: str
+    """The perpetual's first settlement, where the funding history starts."""
     funding_anchors: tuple[Anchor, ...]
     funding_tail: tuple[float, ...]
     """Fixed prints at the end, up to the as-of (after the last funding anchor)."""
@@ -178,7 +202,7 @@ class MarketProfile:
     fear_greed_tail: tuple[int, ...]
     """The last days' values, up to the as-of's day."""
     dxy_anchors: tuple[Anchor, ...]
-    """Trading-day closes from START to DXY_LAST."""
+    """Trading-day closes from ``DXY_START`` to ``DXY_LAST``."""
     dxy_bands: tuple[Band, ...]
 
 
@@ -192,6 +216,8 @@ class Story:
 
 
 DXY_VOL = 0.0028
+FUNDING_STEP = pd.Timedelta(hours=8)
+"""Binance settles USDⓈ-M funding every 8 hours (00:00, 08:00 and 16:00 UTC)."""
 
 
 @dataclass(frozen=True)
@@ -218,19 +244,48 @@ class Scenario:
     dxy: pd.DataFrame
 
 
+@dataclass(frozen=True)
+class Streams:
+    """The noise of a story: each part from its own stream, in a fixed order."""
+
+    story: np.random.Generator
+    """The story's noise from ``STORY_START`` on, drawn as when the history began there."""
+    early: np.random.Generator
+    """The noise before ``STORY_START`` (and the nudges of its anchors)."""
+    nudges: np.random.Generator
+    """The nudges of the anchors from ``STORY_START`` on."""
+    history: np.random.Generator
+    """The funding, open interest and liquidations older than the story's own."""
+
+    def normal(self, n_early: int, n_story: int) -> FloatArray:
+        """Standard normal noise of a whole series: ``n_early`` draws of the early stream for
+        its part before ``STORY_START``, then ``n_story`` of the story's."""
+        early = self.early.standard_normal(n_early)
+        return np.concatenate([early, self.story.standard_normal(n_story)])
+
+    def nudge(self, anchors: tuple[Anchor, ...]) -> tuple[Anchor, ...]:
+        """Anchors with each value moved by a random fraction of at most ``NUDGE`` (those
+        before ``STORY_START`` by the early stream)."""
+        early = tuple(a for a in anchors if ts(a[0]) < STORY_START)
+        story = tuple(a for a in anchors if ts(a[0]) >= STORY_START)
+        return _nudge(early, self.early) + _nudge(story, self.nudges)
+
+
 def generate(story: Story, seed: int = SEED) -> Scenario:
     """Build the market of ``story`` from ``seed``; the same seed always gives the same frames."""
     rng = np.random.default_rng(seed)
-    # Separate streams: nudging anchors and drawing the older history leave the noise alone.
-    nudges, history = rng.spawn(2)
-    common_daily = rng.standard_normal(N_DAYS)
-    common_hourly = rng.standard_normal(N_HOURS)
+    # Separate streams: nudging anchors, the older derivatives and the years before the story
+    # leave the story's noise alone.
+    nudges, history, early = rng.spawn(3)
+    streams = Streams(rng, early, nudges, history)
+    common_daily = streams.normal(EARLY_DAYS, N_DAYS - EARLY_DAYS)
+    common_hourly = streams.normal(EARLY_HOURS, N_HOURS - EARLY_HOURS)
     assets = {}
     for profile in story.profiles:
-        nudged = replace(profile, price_anchors=_nudge(profile.price_anchors, nudges))
-        assets[profile.code] = _asset(nudged, rng, history, common_daily, common_hourly)
-    fear_greed = _fear_greed(story.market, assets["BTC"].candles_1d, rng)
-    dxy = _dxy(story.market, rng, _nudge(story.market.dxy_anchors, nudges))
+        nudged = replace(profile, price_anchors=streams.nudge(profile.price_anchors))
+        assets[profile.code] = _asset(nudged, streams, common_daily, common_hourly)
+    fear_greed = _fear_greed(story.market, assets["BTC"].candles_1d, streams)
+    dxy = _dxy(story.market, streams, streams.nudge(story.market.dxy_anchors))
     return Scenario(story.name, seed, AS_OF, assets, fear_greed, dxy)
 
 
@@ -332,17 +387,18 @@ def _hourly_log_path(
 
 
 def _asset(
-    profile: AssetProfile,
-    rng: np.random.Generator,
-    history: np.random.Generator,
-    common_daily: FloatArray,
-    common_hourly: FloatArray,
+    profile: AssetProfile, streams: Streams, common_daily: FloatArray, common_hourly: FloatArray
 ) -> AssetFrames:
-    """All tables of one asset; ``history`` draws the funding and liquidations older than the
-    story's own (``FUNDING_DAYS``, ``STORY_HOURS_DAYS``)."""
-    daily_noise = _correlated(common_daily, rng, RHO_DAILY)
-    hourly_noise = _correlated(common_hourly, rng, RHO_HOURLY)
+    """All tables of one asset; ``streams.history`` draws the funding and liquidations older
+    than the story's own (``FUNDING_DAYS``, ``STORY_HOURS_DAYS``) from ``STORY_START``, and
+    ``streams.early`` the funding before it."""
+    rng, history = streams.story, streams.history
+    own_daily = streams.normal(EARLY_DAYS, N_DAYS - EARLY_DAYS)
+    daily_noise = _correlated(common_daily, own_daily, RHO_DAILY)
+    own_hourly = streams.normal(EARLY_HOURS, N_HOURS - EARLY_HOURS)
+    hourly_noise = _correlated(common_hourly, own_hourly, RHO_HOURLY)
     vol = np.full(N_DAYS, profile.daily_vol)
+    vol[:EARLY_DAYS] = profile.early_vol
     for calm in profile.calm:
         i, j = _grid_index([calm.start, calm.end], START, DAY)
         vol[i:j] *= calm.factor
@@ -352,7 +408,7 @@ def _asset(
 
     daily = _daily_log_closes(profile, daily_noise, vol)
     path = _hourly_log_path(profile, daily, hourly_noise, sigma)
-    hourly = _hourly_candles(profile, rng, path, sigma, hours)
+    hourly = _hourly_candles(profile, streams, path, sigma, hours)
     first_hour = N_HOURS - (HOURLY_DAYS * 24 + PARTIAL_HOURS)
     first_story = N_HOURS - (STORY_HOURS_DAYS * 24 + PARTIAL_HOURS)
     published = hourly.iloc[first_hour:].reset_index(drop=True)
@@ -362,37 +418,40 @@ def _asset(
     liquidations = _liquidations(profile, rng, recent)
     long_short = _long_short(profile, rng)
     older = hourly.iloc[first_hour:first_story].reset_index(drop=True)
-    older_funding = _funding_history(profile, history, path)
+    story_funding = (STORY_START, AS_OF - FUNDING_DAYS * DAY)
+    older_funding = _funding_history(history, path, *story_funding)
     older_oi = _open_interest_history(history, older, open_interest)
     older_liquidations = _liquidation_history(profile, history, older)
+    early_funding = (ts(profile.funding_from), STORY_START - FUNDING_STEP)
+    early_funding_history = _funding_history(streams.early, path, *early_funding)
     return AssetFrames(
         candles_1d=_daily_from_hourly(hourly),
         candles_1h=published,
-        funding=pd.concat([older_funding, funding], ignore_index=True),
+        funding=pd.concat([early_funding_history, older_funding, funding], ignore_index=True),
         open_interest=pd.concat([older_oi, open_interest], ignore_index=True),
         liquidations=pd.concat([older_liquidations, liquidations], ignore_index=True),
         long_short=long_short,
     )
 
 
-def _correlated(common: FloatArray, rng: np.random.Generator, rho: float) -> FloatArray:
-    """Standard normal noise with correlation ``rho`` to ``common`` (shared by all assets)."""
-    own = rng.standard_normal(len(common))
+def _correlated(common: FloatArray, own: FloatArray, rho: float) -> FloatArray:
+    """Standard normal noise with correlation ``rho`` to ``common`` (shared by all assets),
+    from the asset's ``own``."""
     return np.asarray(rho * common + np.sqrt(1.0 - rho**2) * own, dtype=np.float64)
 
 
 def _hourly_candles(
     profile: AssetProfile,
-    rng: np.random.Generator,
+    streams: Streams,
     path: FloatArray,
     sigma: FloatArray,
     hours: pd.DatetimeIndex,
 ) -> pd.DataFrame:
     """Hourly OHLCV of the whole history from the log path of closes, with wicks and volume."""
-    up = np.abs(rng.standard_normal(N_HOURS)) * sigma * WICK
-    down = np.abs(rng.standard_normal(N_HOURS)) * sigma * WICK
-    volume_noise = rng.standard_normal(N_HOURS)
-    regime_noise = rng.standard_normal(N_DAYS)
+    up = np.abs(streams.normal(EARLY_HOURS, N_HOURS - EARLY_HOURS)) * sigma * WICK
+    down = np.abs(streams.normal(EARLY_HOURS, N_HOURS - EARLY_HOURS)) * sigma * WICK
+    volume_noise = streams.normal(EARLY_HOURS, N_HOURS - EARLY_HOURS)
+    regime_noise = streams.normal(EARLY_DAYS, N_DAYS - EARLY_DAYS)
 
     # Keep every price before ``ath_until`` under the record (bending from 0.8 % below it, never
     # reaching 0.15 % below it), then let the highest wick of that time set the record exactly.
@@ -460,7 +519,7 @@ def _daily_from_hourly(hourly: pd.DataFrame) -> pd.DataFrame:
 
 def _funding(profile: AssetProfile, rng: np.random.Generator) -> pd.DataFrame:
     """8-hourly settled funding for the last 90 days, up to the print at the as-of."""
-    step = pd.Timedelta(hours=8)
+    step = FUNDING_STEP
     first = AS_OF - FUNDING_DAYS * DAY + step
     times = pd.date_range(first, AS_OF, freq=step)
     n = len(times) - len(profile.funding_tail)
@@ -481,13 +540,12 @@ def _funding(profile: AssetProfile, rng: np.random.Generator) -> pd.DataFrame:
 
 
 def _funding_history(
-    profile: AssetProfile, rng: np.random.Generator, path: FloatArray
+    rng: np.random.Generator, path: FloatArray, first: pd.Timestamp, last: pd.Timestamp
 ) -> pd.DataFrame:
-    """8-hourly settled funding from START to the story's first print: longs pay more after a
-    rally and shorts after a slump (the asset's 30-day log return), with slow noise; prints
-    near the default settle at exactly 0.0100 %, as Binance's do."""
-    step = pd.Timedelta(hours=8)
-    times = pd.date_range(START, AS_OF - FUNDING_DAYS * DAY, freq=step)
+    """8-hourly settled funding from ``first`` to ``last``, before the story's prints: longs pay
+    more after a rally and shorts after a slump (the asset's 30-day log return), with slow
+    noise; prints near the default settle at exactly 0.0100 %, as Binance's do."""
+    times = pd.date_range(first, last, freq=FUNDING_STEP)
     hours = ((times - START) / HOUR).to_numpy().astype(np.int64)
     month = path[hours] - path[np.maximum(hours - 30 * 24, 0)]
     noise = _ar1(rng.standard_normal(len(times)), 0.9, 0.00002)
@@ -642,19 +700,19 @@ def _squeeze(
 # --- market-wide ----------------------------------------------------------------------------
 
 
-def _fear_greed(
-    market: MarketProfile, btc_daily: pd.DataFrame, rng: np.random.Generator
-) -> pd.DataFrame:
-    """Daily Fear & Greed from START to the as-of day, with its classification."""
-    times = pd.date_range(START, periods=N_DAYS + 1, freq=DAY)
+def _fear_greed(market: MarketProfile, btc_daily: pd.DataFrame, streams: Streams) -> pd.DataFrame:
+    """Daily Fear & Greed from ``FEAR_GREED_START`` to the as-of day, with its classification."""
+    rng = streams.story
+    times = pd.date_range(FEAR_GREED_START, AS_OF.floor("D"), freq=DAY)
     closes = btc_daily["close"].to_numpy()
     known = np.concatenate([[btc_daily["open"].iloc[0]], closes])  # price at each 00:00Z
     logs = np.log(known)
-    month = logs - np.concatenate([np.full(30, logs[0]), logs[:-30]])
-    mood = _ar1(rng.standard_normal(len(times)), 0.8, 6.0)
+    month = (logs[30:] - logs[:-30])[(FEAR_GREED_START - START).days - 30 :]
+    early = (STORY_START - FEAR_GREED_START).days
+    mood = _ar1(streams.normal(early, len(times) - early), 0.8, 6.0)
     value = 50.0 + 44.0 * np.tanh((120.0 * month + mood) / 45.0)
 
-    start = int((ts(market.fear_greed_from) - START) / DAY)
+    start = int((ts(market.fear_greed_from) - times[0]) / DAY)
     tail = market.fear_greed_tail
     tail_start = len(times) - len(tail)
     anchors = ((market.fear_greed_from, float(value[start])), *market.fear_greed_anchors)
@@ -664,7 +722,7 @@ def _fear_greed(
     recent = _bridge(idx, np.array([v for _, v in anchors], dtype=np.float64), walk)
     value[start : tail_start + 1] = recent
     for band in market.fear_greed_bands:
-        i, j = _grid_index([band.start, band.end], START, DAY)
+        i, j = _grid_index([band.start, band.end], times[0], DAY)
         value[i : j + 1] = _reflect(value[i : j + 1], band.low, band.high)
     value[tail_start:] = tail
     values = np.clip(np.round(value), 0, 100).astype(np.int64)
@@ -686,12 +744,12 @@ def classify(value: int) -> str:
     return "Extreme Greed"
 
 
-def _dxy(
-    market: MarketProfile, rng: np.random.Generator, anchors: tuple[Anchor, ...]
-) -> pd.DataFrame:
-    """Business-day closes of the US Dollar Index, the trading date at 00:00Z."""
-    times = pd.bdate_range(START, DXY_LAST)
-    walk = rng.standard_normal(len(times) - 1) * DXY_VOL
+def _dxy(market: MarketProfile, streams: Streams, anchors: tuple[Anchor, ...]) -> pd.DataFrame:
+    """Business-day closes of the US Dollar Index from ``DXY_START``, the trading date at
+    00:00Z."""
+    times = pd.bdate_range(DXY_START, DXY_LAST)
+    early = int((times < STORY_START).sum())
+    walk = streams.normal(early, len(times) - 1 - early) * DXY_VOL
     idx = _trading_days(times, [t for t, _ in anchors])
     path = _bridge(idx, np.log([v for _, v in anchors]), walk)
     for band in market.dxy_bands:

@@ -35,7 +35,7 @@ DEPTHS: dict[str, int] = {
     "derivatives_days": HOURLY_DAYS,
 }
 """The ``[sources]`` history depths at which a first gather fetches all the replay holds (the
-demo snapshot's: a year of hourly tables, funding since the first daily candle)."""
+demo snapshot's: a year of hourly tables, funding since the perpetual's first settlement)."""
 _FIXED_FX = {"JPY": 150.0, "GBP": 1 / 1.27, "CAD": 1.38, "SEK": 10.5, "CHF": 0.88}
 """Units of each currency per USD, held constant in the replay; EUR carries the DXY's moves."""
 CONTRACT_SIZE = {"BTC": 0.01, "ETH": 0.1}

@@ -141,7 +141,7 @@ def test_bad_snapshot_exits_2_with_one_line_and_writes_nothing(tmp_path: Path) -
             "error: --formats: unknown xml (choose from html,pdf,json,txt)",
         ),
         (["--as-of", "soon"], "error: --as-of 'soon' is not an ISO-8601 time"),
-        (["--as-of", "2020-01-01"], "error: --as-of 2020-01-01T00:00:00+00:00 is before the first"),
+        (["--as-of", "2017-01-01"], "error: --as-of 2017-01-01T00:00:00+00:00 is before the first"),
         (["--assets", "BTC,DOGE"], "error: manifest.json: asset(s) DOGE not in ['BTC', 'ETH']"),
     ],
 )

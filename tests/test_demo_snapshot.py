@@ -20,6 +20,11 @@ SNAPSHOT = Path(__file__).resolve().parent.parent / "demo" / "snapshot"
 AS_OF = pd.Timestamp("2026-11-23T08:00:00Z")
 HOUR, DAY = pd.Timedelta(hours=1), pd.Timedelta(days=1)
 ASSETS = ("BTC", "ETH")
+FIRST_SETTLEMENT = {
+    "BTC": pd.Timestamp("2019-09-10T08:00:00Z"),
+    "ETH": pd.Timestamp("2019-11-27T08:00:00Z"),
+}
+"""The first funding settlement of Binance's BTCUSDT and ETHUSDT perpetuals."""
 
 
 def read(relative: str) -> pd.DataFrame:
@@ -93,7 +98,7 @@ def test_candles_are_valid_and_on_their_grids(asset: str) -> None:
         assert (frame["low"] <= frame[["open", "close"]].min(axis=1)).all()
         assert (frame["high"] >= frame[["open", "close"]].max(axis=1)).all()
         assert (frame["volume"] >= 0).all()
-    assert daily.index[0] == pd.Timestamp("2023-06-01T00:00:00Z")
+    assert daily.index[0] == pd.Timestamp("2017-08-17T00:00:00Z")  # Binance spot's first listing
     assert daily.index[-1] == pd.Timestamp("2026-11-22T00:00:00Z")
     assert (daily.index.to_series().diff().dropna() == DAY).all()
     assert hourly.index[-1] == AS_OF - HOUR
@@ -123,8 +128,8 @@ def test_daily_candles_are_the_aggregates_of_hourly_ones(asset: str) -> None:
 def test_derivative_tables_are_on_their_grids(asset: str) -> None:
     funding = read(f"funding/{asset}.csv")
     assert set(times(funding).hour) == {0, 8, 16}
-    # Funding covers the whole daily history, for base rates of funding flips.
-    assert funding.index[-1] == AS_OF and funding.index[0] == pd.Timestamp("2023-06-01", tz="UTC")
+    # Funding from the perpetual's first settlement, for base rates of funding flips.
+    assert funding.index[-1] == AS_OF and funding.index[0] == FIRST_SETTLEMENT[asset]
     assert (funding.index.to_series().diff().dropna() == 8 * HOUR).all()
     hourly = read(f"candles_1h/{asset}.csv").index
     for name in ("open_interest", "liquidations"):
@@ -138,7 +143,7 @@ def test_derivative_tables_are_on_their_grids(asset: str) -> None:
 
 def test_market_tables_are_valid() -> None:
     fear_greed = read("fear_greed.csv")
-    assert fear_greed.index[0] == pd.Timestamp("2023-06-01T00:00:00Z")
+    assert fear_greed.index[0] == pd.Timestamp("2018-02-01T00:00:00Z")  # the index's first day
     assert fear_greed.index[-1] == AS_OF.floor("D")
     assert (fear_greed.index.to_series().diff().dropna() == DAY).all()
     assert fear_greed["value"].between(0, 100).all()
@@ -147,10 +152,46 @@ def test_market_tables_are_valid() -> None:
     assert dxy.index.is_monotonic_increasing and dxy.index.is_unique
     assert (times(dxy).day_of_week < 5).all()
     assert (times(dxy) == times(dxy).floor("D")).all()
+    assert dxy.index[0] == pd.Timestamp("2014-01-02T00:00:00Z")
     assert dxy.index[-1] == pd.Timestamp("2026-11-20T00:00:00Z")
 
 
 # --- the story --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("asset", "span", "column", "low", "high"),
+    [
+        ("BTC", "2017-12", "high", 18_000, 20_500),  # the 2017 peak
+        ("BTC", "2018-12", "close", 3_000, 3_600),  # the 2018 low
+        ("BTC", "2019-06", "high", 12_000, 14_500),
+        ("BTC", "2020-03", "close", 4_400, 5_300),  # the Covid crash
+        ("BTC", "2021-04", "high", 60_000, 67_000),
+        ("BTC", "2021-11", "high", 66_000, 70_000),  # the 2021 record
+        ("BTC", "2022-11", "close", 14_500, 17_000),  # after FTX
+        ("ETH", "2018-01", "high", 1_250, 1_500),  # the 2018 peak
+        ("ETH", "2018-12", "close", 75, 95),
+        ("ETH", "2021-11", "high", 4_500, 4_830),  # the 2021 record, under 2025's
+        ("ETH", "2022-06", "close", 850, 1_100),
+    ],
+)
+def test_the_older_history_has_the_real_market_s_broad_shape(
+    asset: str, span: str, column: str, low: float, high: float
+) -> None:
+    """Peaks (the month's highest high) and troughs (its lowest close) near the real ones."""
+    month = read(f"candles_1d/{asset}.csv")[column][span]
+    extreme = month.max() if column == "high" else month.min()
+    assert low <= extreme <= high
+
+
+@pytest.mark.parametrize(("asset", "record"), [("BTC", "2021-11"), ("ETH", "2021-11")])
+def test_the_older_records_stay_under_the_story_s(asset: str, record: str) -> None:
+    """Each asset's highest high before 2024 is its November 2021 record; the story's records
+    (BTC's of July 2026, ETH's of August 2025) are higher, as the real ones were."""
+    daily = read(f"candles_1d/{asset}.csv")
+    older = daily[:"2023"]
+    assert times(older)[int(older["high"].argmax())].strftime("%Y-%m") == record
+    assert daily["high"]["2024":].max() > older["high"].max()
 
 
 def test_btc_sets_a_new_all_time_high_in_the_last_24_hours() -> None:

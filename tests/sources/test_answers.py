@@ -99,9 +99,9 @@ def test_a_200_mb_answer_is_refused_without_reading_it(
 
 @pytest.mark.usefixtures("coinglass_key")
 def test_a_short_page_is_not_the_start_of_history(server: ReplayServer, tmp_path: Path) -> None:
-    """Every page cut to 995 rows: the gather asks on, and gets all 1271 daily candles."""
+    """Every page cut to 995 rows: the gather asks on, and gets all 3385 daily candles."""
     server.faults["/api/v3/klines"] = Fault(cap=995)
     result = _gather(server, tmp_path)
-    assert _outcome(result, "candles_1d/BTC.csv").rows == 1271
+    assert _outcome(result, "candles_1d/BTC.csv").rows == 3385
     for rel in ("candles_1d/BTC.csv", "candles_1h/BTC.csv"):
         assert (tmp_path / "snap" / rel).read_bytes() == (DEMO / rel).read_bytes(), rel

@@ -123,12 +123,13 @@ def _query(request: str) -> dict[str, str]:
 
 
 def test_histories_are_paged_backward_across_several_requests(first: First) -> None:
-    # 1271 daily candles at 1000 a page: back from now until an empty page before the first
-    # candle (a short page is not trusted as the start: the page before it is asked)
+    # 3385 daily candles (since August 2017) at 1000 a page: back from now until an empty page
+    # before the first candle (a short page is not trusted as the start: the page before it is
+    # asked)
     daily = [r for r in first.requests if "interval=1d" in r and "BTCUSDT" in r]
-    assert [_query(r)["limit"] for r in daily] == ["1000", "1000", "1000"]
+    assert [_query(r)["limit"] for r in daily] == ["1000"] * 5
     ends = [int(_query(r)["endTime"]) for r in daily]
-    assert ends[0] == NOW.value // 1_000_000 and ends[2] < ends[1] < ends[0]
+    assert ends[0] == NOW.value // 1_000_000 and ends == sorted(set(ends), reverse=True)
     assert not any("startTime" in r for r in daily)
     # 8768 hourly OI rows (365 days) at 500 a page: the last page asks only for what is left
     oi = [_query(r) for r in first.requests if "openInterestHist" in r and "BTCUSDT" in r]
@@ -147,8 +148,8 @@ def test_a_first_gather_pages_every_history_back_to_the_replay_s_first_row(
     ``macro_since`` (1971): each snapshot file starts at the replay's first row."""
     requests = first.requests
     funding = [_query(r) for r in requests if "fundingRate" in r and "BTCUSDT" in r]
-    # 3815 settlements since June 2023 at 1000 a page, then an empty page
-    assert len(funding) == 5 and not any("startTime" in q for q in funding)
+    # 7894 settlements since September 2019 at 1000 a page, then an empty page
+    assert len(funding) == 9 and not any("startTime" in q for q in funding)
     assert [_query(r)["limit"] for r in requests if "/fng/" in r] == ["0"]
     dxy = [_query(r) for r in requests if "/v8/finance/chart/" in r]
     assert [q["period1"] for q in dxy] == [
@@ -204,7 +205,8 @@ def test_a_later_gather_fetches_only_what_is_new_and_writes_the_same_snapshot(
         store.conn.execute("SELECT dataset, COUNT(*) FROM history_rows GROUP BY dataset").fetchall()
     )
     store.close()
-    assert sum(rows[d] for d in DERIVATIVES) == 2 * (3815 + HOURS + 728 + HOURS)
+    funding = 7894 + 7660  # BTC's since 10 September 2019, ETH's since 27 November 2019
+    assert sum(rows[d] for d in DERIVATIVES) == funding + 2 * (HOURS + 728 + HOURS)
     assert sum(rows.values()) == sum(o.rows for o in first.result.outcomes)
 
 
