@@ -255,7 +255,13 @@ def test_eth_big_day_is_its_largest_gain_in_a_long_time(built: dict[str, Built])
     assert 1 <= one.fact("BTC:price.change_24h_pct") <= 4
     daily = closes(one, "ETH")
     earlier = ((daily / daily.shift(1) - 1.0) * 100).iloc[:-1]
-    assert earlier.max() < eth  # no earlier daily gain of the history was as large
+    # Its largest daily gain in over five years: the last larger one was the rebound after the
+    # crash of March 2020, which the 24-hour rank names.
+    larger = earlier[earlier >= eth]
+    assert not larger.empty and daily.index[-1] - larger.index[-1] >= 5 * 365 * DAY
+    assert larger.index[-1].strftime("%Y-%m") == "2020-03"
+    rank = one.fact("ETH:price.change_24h_rank")
+    assert rank["previous_larger"]["date"] == str(larger.index[-1].date())
     assert earlier[earlier.index >= daily.index[-1] - 365 * DAY].max() < eth / 2
     squeeze = one.fact("ETH:liquidations.squeeze")
     assert squeeze["side"] == "short" and squeeze["share"] >= 0.85
@@ -294,8 +300,7 @@ def asset_events(one: Built, asset: str) -> dict[str, pd.Series]:
         for word, sign in (("up", 1.0), ("down", -1.0))
     }
     found |= squeezes(one, asset)
-    if asset == "BTC":  # Ether's history since June 2023 holds one record run only (2025)
-        found["new ATH"] = ath_breaks(daily, ANALYSIS.base_rate_ath_gap_days)
+    found["new ATH"] = ath_breaks(daily, ANALYSIS.base_rate_ath_gap_days)
     return found
 
 
@@ -335,18 +340,17 @@ def market_events(one: Built) -> dict[str, pd.Series]:
         entered = inside & ~inside.shift(1, fill_value=False)
         found[name] = pd.Series(1.0, index=pd.DatetimeIndex(value.index[entered.to_numpy()]) + DAY)
     close = one.snapshot.dxy.frame["close"]
-    unseen = pd.Timedelta(days=NARRATIVE.dxy_break_unseen_days)
+    values, index = close.to_numpy(dtype=float), pd.DatetimeIndex(close.index)
+    first = index.searchsorted(index - pd.Timedelta(days=NARRATIVE.dxy_break_unseen_days))
     for word, sign in (("up", 1.0), ("down", -1.0)):
         when = []
-        for t in range(2, len(close)):
-            now, before = float(close.iloc[t]), float(close.iloc[t - 2])
-            recent = close[
-                (close.index >= close.index[t] - unseen) & (close.index < close.index[t])
-            ]
+        for t in range(2, len(values)):
+            now, before = values[t], values[t - 2]
+            recent = values[first[t] : t]
             for level in range(int(min(now, before)) + 1, int(max(now, before)) + 1):
                 beyond = (recent - level) * sign > 0
                 if (now - level) * sign > 0 and not beyond.any():
-                    when.append(close.index[t] + DAY)
+                    when.append(index[t] + DAY)
         found[f"DXY break {word}"] = pd.Series(1.0, index=pd.DatetimeIndex(sorted(set(when))))
     return found
 
