@@ -40,7 +40,7 @@ from tests.real_notes import (
     raw_liquidations,
     raw_open_interest,
 )
-from tests.test_real_base_rates import Candle, _expected, flip_times
+from tests.test_real_base_rates import Candle, _expected, first_closes_beyond, flip_times
 
 NAMES = {"Bitcoin": "BTC", "Ether": "ETH"}
 MONTHS = "January February March April May June July August September October November December"
@@ -1233,27 +1233,9 @@ def market_events(event: str) -> list[datetime] | None:
 
 
 def first_closes(asset: str, step: float, side: str, min_age: int) -> list[datetime]:
-    """Close times of daily closes beyond a multiple of ``step`` that no close of the
-    ``min_age - 1`` days before reached (and ``min_age`` days into the history)."""
-    daily = candles(asset)
-    times = sorted(daily)
-    found = []
-    for i, t in enumerate(times):
-        if t < times[0] + timedelta(days=min_age):
-            continue
-        c = daily[t].close
-        if side == "above":
-            level = (c // step) * step if c % step else c - step
-        else:
-            level = math.ceil(c / step) * step if c % step else c + step
-        window = [
-            daily[s].close
-            for s in times[max(0, i - min_age) : i]
-            if s > t - timedelta(days=min_age)
-        ]
-        if level > 0 and all((w <= level) if side == "above" else (w >= level) for w in window):
-            found.append(t)
-    return found
+    """Close times of daily closes of ``asset`` beyond a multiple of ``step`` that no close
+    of the ``min_age - 1`` days before reached (and ``min_age`` days into the history)."""
+    return first_closes_beyond(candles(asset), step, side, min_age)
 
 
 def flips(asset: str) -> list[tuple[datetime, int]]:

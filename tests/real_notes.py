@@ -161,14 +161,8 @@ def raw_dxy(shared: Path) -> pd.Series:
 @cache
 def raw_hourly(shared: Path, kind: str, asset: str) -> pd.Series:
     """Hourly closes by the candle's close time (UTC): ``spot`` or ``perp`` candles."""
-    if kind == "spot":
-        path = shared / "binance_spot_1h_wanglz111" / f"{asset}USDT_1h.csv"
-        raw, column = pd.read_csv(path), "datetime"
-    else:
-        path = shared / "binance_usdm_perp_luckys4900" / f"{asset}_USDT_USDT_1h_ohlcv.csv"
-        raw, column = pd.read_csv(path), "timestamp"
-    closes = pd.to_datetime(raw[column], utc=True) + HOUR
-    return pd.Series(raw["close"].to_numpy(), index=pd.DatetimeIndex(closes))
+    bars = raw_hourly_bars(shared, kind, asset)
+    return pd.Series(bars["close"].to_numpy(), index=pd.DatetimeIndex(bars.index) + HOUR)
 
 
 @cache

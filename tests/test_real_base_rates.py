@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import math
 import statistics
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -79,22 +80,28 @@ def flip_times(prints: list[tuple[datetime, float]]) -> list[tuple[datetime, int
     return found
 
 
-def _first_closes_above(daily: dict[datetime, Candle]) -> list[datetime]:
-    """Close times of daily closes above a multiple of $5,000 that no close of the 13 days
-    before reached (and at least 14 days into the history)."""
+def first_closes_beyond(
+    daily: dict[datetime, Candle], step: float, side: str, min_age: int
+) -> list[datetime]:
+    """Close times of daily closes beyond (``above`` or ``below``) a multiple of ``step``
+    that no close of the ``min_age - 1`` days before reached (and at least ``min_age`` days
+    into the history)."""
     times = sorted(daily)
     found = []
     for i, t in enumerate(times):
-        if t < times[0] + timedelta(days=MIN_AGE):
+        if t < times[0] + timedelta(days=min_age):
             continue
         c = daily[t].close
-        level = (c // STEP) * STEP if c % STEP else c - STEP
+        if side == "above":
+            level = (c // step) * step if c % step else c - step
+        else:
+            level = math.ceil(c / step) * step if c % step else c + step
         window = [
             daily[s].close
-            for s in times[max(0, i - MIN_AGE) : i]
-            if s > t - timedelta(days=MIN_AGE)
+            for s in times[max(0, i - min_age) : i]
+            if s > t - timedelta(days=min_age)
         ]
-        if level > 0 and all(w <= level for w in window):
+        if level > 0 and all((w <= level) if side == "above" else (w >= level) for w in window):
             found.append(t)
     return found
 
@@ -194,7 +201,7 @@ def test_bitcoin_funding_flips_match_the_raw_files(real_snapshot: Path) -> None:
 
 def test_bitcoin_first_closes_above_a_major_level_match_the_raw_files(real_snapshot: Path) -> None:
     daily = _daily()
-    events = _first_closes_above(daily)
+    events = first_closes_beyond(daily, STEP, "above", MIN_AGE)
     hundred = datetime(2024, 12, 9, tzinfo=UTC)
     assert hundred in events, "the first close above $100,000 (8 December 2024) is an event"
     window = [
