@@ -250,6 +250,13 @@ class NarrativeSettings:
             "back (with none larger, when the history compared spans that many days)."
         ),
     )
+    dollar_crypto_min_move_pct: float = field(
+        default=1.0,
+        metadata=_help(
+            "The Dollar Index's day is set beside the crypto move (a rally, a slide, no "
+            "bounce) only when the lead asset moved at least this % in 24 h."
+        ),
+    )
     range_min_wider_share: float = field(
         default=0.5,
         metadata=_help(

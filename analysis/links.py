@@ -170,19 +170,15 @@ def divergence(
     return lines
 
 
-FLAT_PCT = 0.05
-"""A 24-hour move smaller than this (percent) is shown as 0.0 %: neither a rally nor a slide."""
-
-
 def dollar(
     facts: Facts, known: Facts, assets: Sequence[str], narrative: NarrativeSettings
 ) -> list[Line]:
     """The Dollar Index's break or big day beside the lead asset's 24-hour move: a weaker
-    dollar with a crypto bounce, or without one (and the other way round); none beside a flat
-    day."""
+    dollar with a crypto bounce, or without one (and the other way round); none beside a move
+    under ``dollar_crypto_min_move_pct``, which is no rally or slide."""
     dxy = _get(facts, None, "macro.dxy")
     move = _get(known, assets[0], "price.change_24h_pct") if assets else None
-    if dxy is None or move is None or abs(float(move.value)) < FLAT_PCT:
+    if dxy is None or move is None or abs(float(move.value)) < narrative.dollar_crypto_min_move_pct:
         return []
     brk = _get(known, None, "macro.dxy_level_break")
     dollar_way = "weaker" if float(dxy.value["change_1d_pct"]) < 0 else "stronger"

@@ -50,6 +50,8 @@ ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "
 MAJOR = {"BTC": 5000.0, "ETH": 500.0, "DXY": 1.0}
 MINOR = {"BTC": 1000.0, "ETH": 100.0}
 MIN_AGE, MINOR_UNSEEN = 14, 30
+DOLLAR_MOVE = 1.0
+"""The least 24-hour move (percent) the note calls a crypto rally or slide."""
 RANGE_DAYS = 14
 """The full days of a range-bound day's range ([analysis] range_days)."""
 FIRST_MONTH = {"BTC": "August 2017", "ETH": "August 2017", "DXY": "January 2014"}
@@ -917,10 +919,8 @@ class Reader:
         }[m["reading"]]
         if reading != (m["verb"], lead > 0):
             problems.append(f"Bitcoin moved {lead:.2f} % in 24 hours")
-        if abs(lead) < 0.05:
-            problems.append(
-                f"Bitcoin's {lead:+.3f} % (0.0 % in the table) is neither a rally nor a slide"
-            )
+        if abs(lead) < DOLLAR_MOVE:
+            problems.append(f"Bitcoin's {lead:+.3f} % is neither a rally nor a slide")
         self.check("dollar", text, problems)
         if m["level"]:
             self.level(text, "DXY", m["side"], amount(m["level"]), m)

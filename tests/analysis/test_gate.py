@@ -35,6 +35,7 @@ def test_the_documented_defaults() -> None:
     assert (d.change_rank_min_pct, d.change_rank_min_days) == (3.0, 90)
     assert d.relative_7d_min_gap_pp == 3.0
     assert d.range_narrow_min_days == 60
+    assert d.dollar_crypto_min_move_pct == 1.0
 
 
 def test_every_gate_states_its_rule() -> None:

@@ -170,6 +170,8 @@ def test_the_dollar_beside_the_crypto_move(dxy: float, price: float, ending: str
     )
     assert match(links.dollar, DXY) == []
     assert match(links.dollar, DXY, move(0.04)) == []  # shown as 0.0 %: no rally to set beside
+    assert match(links.dollar, DXY, move(-0.9)) == []  # under 1 %: no slide either
+    assert len(match(links.dollar, DXY, move(-1.0))) == 1
 
 
 def test_sentiment_short_of_euphoria_at_a_record() -> None:
