@@ -302,11 +302,18 @@ def _base_rate(
 ) -> Line | None:
     """The lead story's base rate (its asset's, or the market's for a market-wide lead) as a
     line of ``kind`` (``history`` in the lede, ``watch`` in What to watch), if it is worth
-    saying and about an event the note says of that asset (or market)."""
+    saying and about an event of the lead story (its lead fact, a fact that backs it in
+    ``MEMBERS``, or the move a 24-hour rank reads) that the note says."""
     if lead is None:
         return None
     rate = told.get(fact_key(lead.asset, BASE_RATE if lead.asset else MARKET_BASE_RATE))
-    if rate is None or fact_key(lead.asset, str(rate.value["event"])) not in known:
+    if rate is None:
+        return None
+    event = str(rate.value["event"])
+    story = {lead.id, *MEMBERS.get(lead.id, ())}
+    if lead.id in MOVES:
+        story.add(MOVES[-1])  # a 24-hour rank reads the plain 24-hour move
+    if event not in story or fact_key(lead.asset, event) not in known:
         return None
     return Line(kind, (rate,))
 

@@ -286,3 +286,20 @@ def test_two_extreme_rsis_of_one_close_are_one_sentence() -> None:
     oversold = replace(BRANCHES["momentum.rsi_14/oversold"], asset="ETH")
     apart = said(Line("together", (btc, oversold)))
     assert apart.count("14-day RSI") == 2 and "overbought" in apart and "oversold" in apart
+
+
+def test_a_base_rate_of_another_story_is_not_attached_to_the_lead() -> None:
+    """A Dollar Index break leads; the market's base rate is of Fear & Greed (said in Macro):
+    it is no history of the lead story, so neither the lede nor What to watch says it
+    (2026-01-10 set a Fear & Greed history after the DXY sentence). Of the DXY break, it is."""
+    from tests.analysis.test_context_market import PHRASINGS as MARKET
+
+    brk = BRANCHES["macro.dxy_level_break/up-first"]  # never before: it outranks the mood
+    fear = BRANCHES["sentiment.fear_greed/up-from-neutral"]  # moved in a week: said
+    fear_rate = MARKET["context.market_base_rate/extreme-fear"]
+    dxy_rate = MARKET["context.market_base_rate/dxy-below"]
+    story = narrative.tell([brk, fear, fear_rate], ["BTC"])
+    assert story.lede[0].facts[0] == brk and fear in story.said
+    assert fear_rate not in story.said
+    with_dxy = narrative.tell([brk, dxy_rate], ["BTC"])
+    assert dxy_rate in with_dxy.said
