@@ -65,6 +65,7 @@ MOMENTS = (
     "2025-07-28T08:00Z",  # range-bound: Bitcoin under its July record
     "2025-09-10T08:00Z",  # range-bound: both
     "2025-12-29T08:00Z",  # range-bound: Bitcoin over the holidays
+    "2026-01-10T08:00Z",  # DXY above 99 beside a flat Bitcoin: no dollar link, no other history
 )
 
 
@@ -520,9 +521,9 @@ SENTENCES: tuple[Pattern, ...] = (
     ),
     (
         "dollar",
-        rf"The US Dollar Index \(DXY\) (?P<verb>rose|fell) (?P<pct>{PCT}) "
-        rf"to (?P<close>[\d.]+) on (?P<day>{DAY_MONTH}), its latest close, "
-        rf"according to ICE US Dollar Index data via Yahoo Finance",
+        rf"The (?:US Dollar Index \(DXY\)|Dollar Index) (?P<verb>rose|fell) (?P<pct>{PCT}) "
+        rf"to (?P<close>[\d.]+) on (?P<day>{DAY_MONTH}), its latest close(?:, "
+        rf"according to ICE US Dollar Index data via Yahoo Finance)?",
         _dollar_day,
     ),
     (
@@ -696,6 +697,11 @@ HEADLINES: tuple[Pattern, ...] = (
         "squeeze",
         rf"{WHO} (?P<side>short|long) squeeze liquidates (?P<usd>{USD}) of (?:short|long)s",
         _squeeze_headline,
+    ),
+    (
+        "level",
+        rf"Dollar Index closes {SIDE} (?P<level>[\d.]+) for the first time(?: {SINCE}|(?P<never>))",
+        _level,
     ),
     ("funding", rf"{WHO} funding flips (?P<to>positive|negative)", _flip_headline),
     ("fear & greed", rf"Fear & Greed index at (?P<v>\d+) \({FG_CLASS}\)", _fear_greed),
