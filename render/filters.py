@@ -113,6 +113,14 @@ def pp(x: Number, n: int = 1, signed: bool = False) -> str:
     return text[:-1] + NBSP + "pp"
 
 
+def shown_gap(changes: Mapping[str, Number], asset: str, base: str = "BTC", n: int = 1) -> float:
+    """``asset``'s change minus ``base``'s as the reader can subtract them where both are
+    shown at ``n`` decimals (the at-a-glance table): 4.64 % against 2.76 % gives 1.8 pp,
+    the gap of 4.6 % and 2.8 %, not 1.9 pp."""
+    shown = {a: float(f"{changes[a]:.{n}f}") for a in (asset, base)}
+    return round(shown[asset] - shown[base], n)
+
+
 def share(x: Number, n: int = 0) -> str:
     """A share given as a fraction (0-1) in percent: 0.9439 → ``94%``."""
     return pct(x * 100.0, n)
@@ -485,6 +493,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
         provenance,
         share,
         short_date,
+        shown_gap,
         signed_pct,
         since,
         time_utc,

@@ -27,6 +27,7 @@ from tests.real_claims import (
     OVERSOLD,
     Reader,
     amount,
+    lead_problems,
     moment,
     shows,
     span,
@@ -269,12 +270,7 @@ def _relative(r: Reader, asset: str, m: re.Match[str]) -> list[str]:
     if m["lead"] is None:
         gap = change["ETH"] - change["BTC"]
         return [] if abs(gap) < IN_STEP_PP else [f"the gap is {gap:.3f} pp"]
-    lead, other = NAMES[m["lead"]], NAMES[m["other"]]
-    gap = change[lead] - change[other]
-    problems = [] if shows(m["gap"] + "%", gap) and gap >= IN_STEP_PP else [f"gap {gap:.3f}"]
-    if (m["verb"] == "led") != (change[lead] > 0):
-        problems.append(f"the leader moved {change[lead]:.2f} %")
-    return problems
+    return lead_problems(change, NAMES[m["lead"]], NAMES[m["other"]], m["gap"], m["verb"])
 
 
 def _outlook(r: Reader, asset: str, m: re.Match[str]) -> list[str]:

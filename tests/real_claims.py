@@ -136,6 +136,20 @@ def within(when: pd.Timestamp | None, text: str, as_of: pd.Timestamp) -> bool:
     return when is not None and lo <= when.normalize() <= hi
 
 
+def lead_problems(ch: dict[str, float], lead: str, other: str, gap: str, verb: str) -> list[str]:
+    """What is wrong with "LEAD led (held up best), GAP pp ahead of OTHER" for the changes
+    ``ch``: a lead of at least 0.15 pp, said as the gap of the changes as the table shows them
+    (one decimal), and "led" only when the leader rose."""
+    raw = ch[lead] - ch[other]
+    table = round(float(f"{ch[lead]:.1f}") - float(f"{ch[other]:.1f}"), 1)
+    problems = [] if raw >= 0.15 else [f"the gap is {raw:.3f} pp"]
+    if float(gap) != table:
+        problems.append(f"the table's changes differ by {table} pp")
+    if (verb == "led") != (ch[lead] > 0):
+        problems.append(f"the leader moved {ch[lead]:.2f} %")
+    return problems
+
+
 def wilder_rsi(closes: pd.Series, period: int = 14) -> pd.Series:
     """Wilder's RSI: gains and losses smoothed with alpha 1/period."""
     diff = closes.diff()
@@ -557,13 +571,7 @@ class Reader:
     def relative(self, text: str, m: re.Match[str]) -> None:
         back = DAY if m["win"] == "24 hours" else 7 * DAY
         ch = {a: self.change(a, back) for a in ("BTC", "ETH")}
-        lead, other = NAMES[m["lead"]], NAMES[m["other"]]
-        gap = ch[lead] - ch[other]
-        problems = []
-        if not shows(f"{m['gap']}%", gap) or gap <= 0 or abs(gap) < 0.15:
-            problems.append(f"the gap is {gap:.3f} pp")
-        if (m["verb"] == "led") != (ch[lead] > 0):
-            problems.append(f"the leader moved {ch[lead]:.2f} %")
+        problems = lead_problems(ch, NAMES[m["lead"]], NAMES[m["other"]], m["gap"], m["verb"])
         self.check("relative", text, problems)
 
     # --- momentum ---

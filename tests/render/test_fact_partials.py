@@ -603,7 +603,7 @@ def test_key_phrasings(name: str, macro: str, text: str) -> None:
         (
             "cross.relative_24h/btc-leads",
             "sentence",
-            "Bitcoin led over the past 24 hours with a 4.7% gain; Ether rose 3.6%, 1.0 pp "
+            "Bitcoin led over the past 24 hours with a 4.7% gain; Ether rose 3.6%, 1.1 pp "
             "behind Bitcoin, according to Binance spot data.",
         ),
         (

@@ -96,6 +96,23 @@ def test_pp() -> None:
 
 
 @pytest.mark.parametrize(
+    ("eth", "btc", "gap"),
+    [
+        (4.64, 2.76, 1.8),
+        (2.76, 4.64, -1.8),
+        (-1.26, -1.1, -0.2),
+        (0.04, -0.04, 0.0),
+        (12.0, 2.05, 10.0),
+    ],
+)
+def test_shown_gap_is_the_gap_of_the_changes_as_shown(eth: float, btc: float, gap: float) -> None:
+    assert F.shown_gap({"ETH": eth, "BTC": btc}, "ETH") == gap
+    assert F.pp(F.shown_gap({"ETH": eth, "BTC": btc}, "ETH")) == F.pp(
+        float(F.pct(eth).replace(MINUS, "-")[:-1]) - float(F.pct(btc).replace(MINUS, "-")[:-1])
+    )
+
+
+@pytest.mark.parametrize(
     ("x", "n", "text"),
     [(1647.618, 2, "1,647.62"), (70.96, 1, "71.0"), (-12.5, 1, f"{MINUS}12.5"), (3, 0, "3")],
 )
