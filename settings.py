@@ -382,6 +382,32 @@ class NarrativeSettings:
             "cut) when it moved at least this % in 24 hours."
         ),
     )
+    background: bool = field(
+        default=True,
+        metadata=_help(
+            "On a day with no second story, the note adds background its gates leave out: "
+            "the distance to each record, open interest, the accounts' split, the day's "
+            "liquidations, Fear & Greed, the Dollar Index and the next FOMC meeting."
+        ),
+    )
+    fomc_background_max_days: int = field(
+        default=21,
+        metadata=_help("...the next FOMC meeting when at most this many days away."),
+    )
+    accounts_even_max_pct: float = field(
+        default=55.0,
+        metadata=_help(
+            "Background: accounts read as split close to evenly when the majority side holds "
+            "less than this % of them."
+        ),
+    )
+    liquidations_even_max_share: float = field(
+        default=0.6,
+        metadata=_help(
+            "Background: a day's liquidations read as split about evenly between longs and "
+            "shorts when neither side's share (0-1) reaches this."
+        ),
+    )
 
 
 def _check_steps(major: Mapping[str, float], minor: Mapping[str, float]) -> None:

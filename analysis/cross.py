@@ -90,7 +90,23 @@ def _worth_relative_7d(fact: Fact, facts: Mapping[str, Fact], narrative: Narrati
     return _widest(as_value(fact, Relative7d)) >= narrative.relative_7d_min_gap_pp
 
 
-@register("cross.relative_7d", score=_score_relative_7d, worth=_worth_relative_7d)
+def _background_relative_7d(
+    fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings
+) -> bool:
+    """Said when an asset's 7-day gap to Bitcoin is at least ``relative_min_gap_pp`` (1 pp)
+    and the 24 h relative performance is not said."""
+    day = fact_of(facts, None, "cross.relative_24h")
+    if day is not None and _worth_relative(day, facts, narrative):
+        return False
+    return _widest(as_value(fact, Relative7d)) >= narrative.relative_min_gap_pp
+
+
+@register(
+    "cross.relative_7d",
+    score=_score_relative_7d,
+    worth=_worth_relative_7d,
+    background=_background_relative_7d,
+)
 def relative_7d(
     all_candles: Mapping[str, Dataset], *, relative_in_step_pp: float
 ) -> Reading[Relative7d] | None:

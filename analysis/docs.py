@@ -63,8 +63,9 @@ A fact is absent when its data is missing or it does not apply (no level crossed
 Each fact below gives its topic; its score, the newsworthiness (0-100) that decides what
 the note leads with (stories are ranked across every asset, `analysis/narrative.py`); when the
 prose says it (the gate, thresholds in `[narrative]`; a fact the gate leaves out stays in
-facts.json and the note's appendix); and the `[analysis]` settings it reads
-(docs/settings.md).
+facts.json and the note's appendix); on a day with no second story, when the prose says it as
+background though its gate does not hold (`[narrative] background`); and the `[analysis]`
+settings it reads (docs/settings.md).
 
 ## Facts
 """
@@ -161,6 +162,9 @@ def fact_markdown(spec: FactSpec) -> str:
     lines = f"Topic: {spec.section}. Inputs: {inputs}.{_settings(spec)}\nScore: {score}"
     if spec.worth is not always:
         lines += "\nGate: " + " ".join(inspect.cleandoc(spec.worth.__doc__ or "").split())
+    if spec.background is not None:
+        rule = " ".join(inspect.cleandoc(spec.background.__doc__ or "").split())
+        lines += f"\nBackground (a day with no second story): {rule}"
     if spec.estimate is modelled:
         lines += "\nA model estimate (liquidation-level model): the note says so once."
     elif spec.estimate is not reported:

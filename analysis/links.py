@@ -40,6 +40,9 @@ class LinkRule:
     """The note section (``analysis.narrative.BLOCKS``) it is said in, unless in the lede."""
     lede: bool = True
     """Whether it may be the lede's second sentence (when it touches the lead story)."""
+    background: bool = False
+    """Whether it is background, said only on a day with no second story (never in the
+    lede): it reads facts that are worth saying on such a day only."""
 
 
 def _get(facts: Facts, asset: str | None, fact_id: str) -> Fact | None:
@@ -141,6 +144,70 @@ def open_interest(
     return [
         Line("open_interest", tuple(g), tuple(context[q]), QUADRANTS[q]) for q, g in groups.items()
     ]
+
+
+def steady(
+    facts: Facts, known: Facts, assets: Sequence[str], narrative: NarrativeSettings
+) -> list[Line]:
+    """Background: open interest the price does not read (``open_interest`` leaves it), as
+    ``little`` changed (under ``oi_quadrant_min_pct``), else ``trimmed`` or ``added`` while
+    prices held within ``oi_quadrant_min_move_pct``. Assets with one reading share a line."""
+    groups: dict[str, list[Fact]] = {}
+    context: dict[str, list[Fact]] = {}
+    for a in assets:
+        oi = _get(facts, a, "open_interest.change_24h_pct")
+        move = _get(known, a, "price.change_24h_pct")
+        if oi is None or move is None:
+            continue
+        if abs(float(oi.value)) < narrative.oi_quadrant_min_pct:
+            reading = "little"
+        elif abs(float(move.value)) < narrative.oi_quadrant_min_move_pct or not _sign(move.value):
+            reading = "trimmed" if float(oi.value) < 0 else "added"
+        else:
+            continue
+        groups.setdefault(reading, []).append(oi)
+        context.setdefault(reading, []).append(move)
+    return [Line("steady", tuple(g), tuple(context[r]), r) for r, g in groups.items()]
+
+
+def accounts(
+    facts: Facts, known: Facts, assets: Sequence[str], narrative: NarrativeSettings
+) -> list[Line]:
+    """Background: the accounts' split, ``even`` for the assets whose majority holds under
+    ``accounts_even_max_pct`` (one line), else each asset's majority (``most``)."""
+    found = [m for a in assets if (m := _get(facts, a, "positioning.majority")) is not None]
+    even = tuple(m for m in found if float(m.value["pct"]) < narrative.accounts_even_max_pct)
+    most = [Line("accounts", (m,), reading="most") for m in found if m not in even]
+    return ([Line("accounts", even, reading="even")] if even else []) + most
+
+
+def _window_key(f: Fact) -> tuple[str, str]:
+    """What liquidation totals must share to share a sentence: window end and venues."""
+    return str(f.evidence.get("to")), str(f.evidence.get("venues"))
+
+
+def liquidated(
+    facts: Facts, known: Facts, assets: Sequence[str], narrative: NarrativeSettings
+) -> list[Line]:
+    """Background: each asset's liquidations over 24 hours with the shorts' share (none for an
+    asset whose squeeze, said, gives them), assets of one window and venues in one line:
+    ``even`` when no side reached ``liquidations_even_max_share`` for any of them, else
+    ``sides`` (each share said)."""
+    pairs = [
+        (total, share)
+        for a in assets
+        if _get(known, a, "liquidations.squeeze") is None
+        and (total := _get(facts, a, "liquidations.total_24h_usd")) is not None
+        and (share := _get(facts, a, "liquidations.short_share_24h")) is not None
+    ]
+    top = narrative.liquidations_even_max_share
+    lines = []
+    for key in dict.fromkeys(_window_key(t) for t, _ in pairs):
+        same = [(t, s) for t, s in pairs if _window_key(t) == key]
+        even = all(1.0 - top < float(s.value) < top for _, s in same)
+        said = tuple(f for pair in same for f in pair)
+        lines.append(Line("liquidated", said, reading="even" if even else "sides"))
+    return lines
 
 
 def stretched(
@@ -280,5 +347,10 @@ RULES: tuple[LinkRule, ...] = (
     LinkRule("open_interest", "open interest against the price", open_interest, "leverage"),
     LinkRule("stretched", "overbought at a record", stretched, "markets", lede=False),
     LinkRule("calm", "sentiment short of euphoria at a record", calm, "macro", lede=False),
+    LinkRule(
+        "liquidated", "the day's liquidations and their sides", liquidated, "leverage", False, True
+    ),
+    LinkRule("steady", "open interest the price does not read", steady, "leverage", False, True),
+    LinkRule("accounts", "the accounts' split", accounts, "leverage", False, True),
 )
 """Every link, in order of preference."""

@@ -12,7 +12,7 @@ import pandas as pd
 
 from analysis.base import Reading, closes, day, pct_change, since_score, stamp
 from analysis.price import crossing, level_rule
-from analysis.registry import Registry
+from analysis.registry import Registry, as_background
 from models import Dataset, Fact, FomcCalendar
 from settings import NarrativeSettings
 from values import Dxy, DxyLevelBreak, NextFomc, as_value, fact_of
@@ -39,7 +39,7 @@ def _worth_dxy(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettin
     return abs(as_value(fact, Dxy).change_1d_pct) >= narrative.dxy_min_move_pct or broke
 
 
-@register("macro.dxy", score=_score_dxy, worth=_worth_dxy)
+@register("macro.dxy", score=_score_dxy, worth=_worth_dxy, background=as_background)
 def dxy(dxy: Dataset) -> Reading[Dxy] | None:
     """The latest DXY close (index points), its trading date and percent change on the
     previous trading day's close.
@@ -118,7 +118,12 @@ def _worth_fomc(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSetti
     return as_value(fact, NextFomc).days_until <= narrative.fomc_max_days
 
 
-@register("macro.next_fomc", score=_score_fomc, worth=_worth_fomc)
+def _background_fomc(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) -> bool:
+    """Said when the meeting is at most ``fomc_background_max_days`` (21) days away."""
+    return as_value(fact, NextFomc).days_until <= narrative.fomc_background_max_days
+
+
+@register("macro.next_fomc", score=_score_fomc, worth=_worth_fomc, background=_background_fomc)
 def next_fomc(fomc: FomcCalendar, as_of: pd.Timestamp) -> Reading[NextFomc] | None:
     """The next FOMC decision day on or after the as-of's UTC date: its date, the calendar days
     until it (0 on the day) and whether it brings a Summary of Economic Projections.

@@ -18,6 +18,11 @@ First the gate: a fact enters the prose only when its spec's ``worth`` rule hold
   said (one sentence for several assets when ``TOGETHER`` lists its id).
 - **What to watch**: each asset's levels, an event within days, the base rate if unsaid;
   ``MAX_WATCH`` bullets at most.
+- **Background.** On a day with no second story (``[narrative] background``), the facts whose
+  ``FactSpec.background`` rule holds join those worth saying after the lede is chosen (the
+  distance to each record, Fear & Greed, the Dollar Index, the next FOMC meeting, the 7-day
+  lead), and the background links (``LinkRule.background``) read open interest, the accounts'
+  split and the day's liquidations: the state of the market a quiet note says.
 
 Every line takes the facts whose figures it says, so that no fact, and so no figure, is said
 twice; facts no line takes stay in the table, facts.json and the appendix.
@@ -91,8 +96,10 @@ BLOCKS: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
             (
                 "liquidations.squeeze",
                 "liquidations.spike",
+                "liquidations.total_24h_usd",
                 "funding.rate",
                 "open_interest.change_24h_pct",
+                "positioning.majority",
             ),
         ),
     ),
@@ -110,9 +117,13 @@ SUBSUMED: Mapping[str, str] = {
 """A fact the note leaves out when this fact of its asset is worth saying: the spike inside a
 squeeze is its detail; a record says the distance to it; a divergence says the RSI; a 24-hour
 rank says the 24-hour move (all stay in the table, facts.json and the appendix)."""
-LINKED_ONLY = ("open_interest.change_24h_pct",)
+LINKED_ONLY = (
+    "open_interest.change_24h_pct",
+    "liquidations.total_24h_usd",
+    "positioning.majority",
+)
 """Facts said only in a link (``BLOCKS`` lists them to place it): alone they read nothing."""
-TOGETHER = ("momentum.rsi_14", "price.prior_range")
+TOGETHER = ("momentum.rsi_14", "price.prior_range", "price.pct_below_ath")
 """Facts said in one sentence for several assets (their partials define ``together``)."""
 LEVELS = "outlook.levels"
 """Each asset's What to watch bullet, lead asset first..."""
@@ -180,7 +191,10 @@ def tell(
     if history is not None:
         _take(told, history)
     lede = tuple(x for x in (what, link or history) if x is not None)
-    blocks = _blocks(told, known, assets, narrative)
+    background = narrative.background and second is None
+    if background:
+        _background(facts, known, told, narrative)
+    blocks = _blocks(told, known, assets, narrative, background)
     watch = _watch(told, known, assets, lead)
     front = what.facts[0] if what else None
     parts = (
@@ -200,6 +214,24 @@ def tell(
         charts=lead_charts(lead, second, said, assets),
         estimate_sources=estimates[0].sources if estimates else (),
     )
+
+
+def _background(
+    facts: Sequence[Fact],
+    known: dict[str, Fact],
+    told: dict[str, Fact],
+    narrative: NarrativeSettings,
+) -> None:
+    """Lets into ``known`` and ``told`` (unless subsumed) each fact the gate left out whose
+    background gate (``FactSpec.background``) holds: a day with no second story says the
+    state of the market its gates leave out."""
+    by_key = {f.key: f for f in facts}
+    for f in facts:
+        rule = SPECS[f.id].background
+        if f.key not in known and rule is not None and rule(f, by_key, narrative):
+            known[f.key] = f
+            if not _subsumed(f, known):
+                told[f.key] = f
 
 
 def _subsumed(fact: Fact, known: Mapping[str, Fact]) -> bool:
@@ -256,7 +288,7 @@ def _lede_link(
     if lead is None:
         return None
     for rule in RULES:
-        if not rule.lede:
+        if not rule.lede or rule.background:
             continue
         for line in rule.match(told, known, assets, narrative):
             if _touches(line, lead):
@@ -269,16 +301,17 @@ def _blocks(
     known: Mapping[str, Fact],
     assets: Sequence[str],
     narrative: NarrativeSettings,
+    background: bool,
 ) -> tuple[Block, ...]:
-    """The sections: each one's links and listed facts still unsaid, in the paragraphs and
-    order of ``BLOCKS`` (asset order within one id); sections and paragraphs with nothing to
-    say left out."""
+    """The sections: each one's links (background links too on a ``background`` day) and
+    listed facts still unsaid, in the paragraphs and order of ``BLOCKS`` (asset order within
+    one id); sections and paragraphs with nothing to say left out."""
     out = []
     for block, paragraphs in BLOCKS:
         lines = [
             _take(told, line)
             for rule in RULES
-            if rule.block == block
+            if rule.block == block and (background or not rule.background)
             for line in rule.match(told, known, assets, narrative)
         ]
         for fact_id in (i for ids in paragraphs for i in ids if i not in LINKED_ONLY):

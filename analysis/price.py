@@ -23,7 +23,7 @@ from analysis.base import (
     since_score,
     stamp,
 )
-from analysis.registry import Registry, fixed
+from analysis.registry import Registry, as_background, fixed
 from models import Dataset, Fact, JSONValue, fact_key
 from settings import NarrativeSettings
 from values import (
@@ -216,7 +216,7 @@ def _score_below_ath(fact: Fact) -> float:
     return 30.0 if as_number(fact) < 5.0 else 8.0
 
 
-@register("price.pct_below_ath", score=_score_below_ath, worth=_worth_ath)
+@register("price.pct_below_ath", score=_score_below_ath, worth=_worth_ath, background=as_background)
 def pct_below_ath(
     candles: Dataset, daily: Dataset, hourly: Dataset | None = None
 ) -> Reading[float] | None:

@@ -80,6 +80,11 @@ def always(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) 
     return True
 
 
+def as_background(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) -> bool:
+    """Always said as background."""
+    return True
+
+
 def unscored(fact: Fact) -> float:
     """Not scored (0): a supporting number."""
     return 0.0
@@ -111,6 +116,9 @@ class FactSpec:
     """Whether its value states a model estimate; the note then says so once."""
     worth: Worth = always
     """The gate: whether the prose says it; its docstring states the rule (docs/facts.md)."""
+    background: Worth | None = None
+    """The background gate: on a day with no second story (``[narrative] background``),
+    whether the prose says it though ``worth`` does not hold; None: never."""
 
     @cached_property
     def parameters(self) -> tuple[inspect.Parameter, ...]:
@@ -166,12 +174,13 @@ class Registry:
         score: Score = unscored,
         estimate: Estimate = reported,
         worth: Worth = always,
+        background: Worth | None = None,
     ) -> Callable[[F], F]:
         """Decorator declaring the function as the fact ``fact_id`` (see ``FactSpec``)."""
 
         def declare(function: F) -> F:
             where = section or self.section
-            spec = FactSpec(fact_id, function, where, score, estimate, worth)
+            spec = FactSpec(fact_id, function, where, score, estimate, worth, background)
             self.specs.append(spec)
             return function
 
@@ -259,6 +268,8 @@ def problems(spec: FactSpec, derived: Derived) -> list[str]:
         found.append(f"{spec.id}: its score function needs a docstring stating the rule")
     if spec.worth is not always and not (spec.worth.__doc__ or "").strip():
         found.append(f"{spec.id}: its worth function needs a docstring stating the rule")
+    if spec.background is not None and not (spec.background.__doc__ or "").strip():
+        found.append(f"{spec.id}: its background function needs a docstring stating the rule")
     return found
 
 

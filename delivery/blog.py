@@ -172,7 +172,7 @@ def _site_url(config: BlogSettings) -> str:
 
 def post_view(brief: BriefFiles, config: BlogSettings) -> PostView:
     """The post of ``brief``."""
-    charts = brief.price_charts or brief.charts
+    charts = brief.note_charts or brief.charts
     image, alt, width, height = None, "", 0, 0
     if charts:
         image = charts[0].path.relative_to(brief.folder).as_posix()

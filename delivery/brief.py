@@ -17,6 +17,8 @@ class Chart:
 
     path: Path
     alt: str
+    in_note: bool = True
+    """Whether the note shows it (False: the appendix's)."""
 
 
 @dataclass(frozen=True)
@@ -63,22 +65,31 @@ class BriefFiles:
         return self.folder / "brief.pdf"
 
     @property
-    def price_charts(self) -> tuple[Chart, ...]:
-        """The daily price chart of each asset, lead asset first."""
-        by_name = {c.path.name: c for c in self.charts}
-        names = (f"{a.lower()}_daily.png" for a in self.assets)
-        return tuple(by_name[n] for n in names if n in by_name)
+    def note_charts(self) -> tuple[Chart, ...]:
+        """The charts the note shows before its appendix (the lead asset's daily chart first,
+        then its story's mechanism): what the email shows and the blog's cover."""
+        return tuple(c for c in self.charts if c.in_note)
 
 
 class _Images(HTMLParser):
+    """The page's images in order, each with whether it sits outside the appendix section."""
+
     def __init__(self) -> None:
         super().__init__()
-        self.found: list[tuple[str, str]] = []
+        self.found: list[tuple[str, str, bool]] = []
+        self.appendix = 0
+        """Open sections since the appendix's began (0: outside it)."""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
+        if tag == "section" and (self.appendix or "appendix" in (a.get("class") or "").split()):
+            self.appendix += 1
         if tag == "img" and a.get("src"):
-            self.found.append((a["src"] or "", a.get("alt") or ""))
+            self.found.append((a["src"] or "", a.get("alt") or "", not self.appendix))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "section" and self.appendix:
+            self.appendix -= 1
 
 
 def prices(doc: dict[str, Any]) -> tuple[AssetPrice, ...]:
@@ -110,8 +121,8 @@ def read_brief(folder: Path) -> BriefFiles:
     parser = _Images()
     parser.feed((folder / "brief.html").read_text(encoding="utf-8"))
     charts = tuple(
-        Chart(folder / src, alt)
-        for src, alt in dict.fromkeys(parser.found)
+        Chart(folder / src, alt, in_note)
+        for src, alt, in_note in dict.fromkeys(parser.found)
         if src.startswith("charts/") and (folder / src).is_file()
     )
     return BriefFiles(

@@ -124,7 +124,7 @@ class Composer:
         self.key = key
         images, views = [], []
         domain = parseaddr(config.sender)[1].rpartition("@")[2] or "marketnotes.invalid"
-        for chart in brief.price_charts:
+        for chart in brief.note_charts:
             data = email_png(chart.path.read_bytes())
             width, height = png_size(data)
             cid = f"{chart.path.stem}.{brief.brief_id}@{domain}"

@@ -60,6 +60,12 @@ DEFAULT_FUNDING, DEFAULT_BAND = 0.01, 0.0005
 """Binance's default funding rate per 8 hours (percent) and the band read as the default."""
 SQUEEZE_MOVE, SQUEEZE_SHARE, SQUEEZE_MULTIPLE = 2.0, 0.70, 3.0
 EXTREME_GREED = 75.0
+FOMC_DAYS = 21
+"""The farthest FOMC meeting the note names: 7 days, or 21 as background on a quiet day."""
+EVEN_ACCOUNTS, EVEN_LIQUIDATIONS, OI_LITTLE, PRICE_STEADY = 55.0, 0.6, 0.5, 1.0
+"""Background readings: a majority of accounts under 55 % is close to even; neither side at
+60 % of the day's liquidations is about even; open interest under 0.5 % either way is little
+changed; a price within 1 % held steady (docs/settings.md)."""
 OVERBOUGHT, OVERSOLD = 70.0, 30.0
 STALE = {
     "daily candles": ("candles_1d", pd.Timedelta("2D")),
@@ -872,22 +878,24 @@ class Reader:
 
     # --- open interest ---
 
-    def open_interest(self, text: str, m: re.Match[str]) -> None:
+    def oi_change(self, body: str) -> tuple[float | None, str, list[str]]:
+        """Bitcoin's open interest change over 24 hours to its latest reading (None when
+        absent), the figure ``body`` ("1.6% for Bitcoin") says, and what is wrong."""
         oi = raw_open_interest(SHARED)
         oi = oi[oi.index <= self.as_of]
-        problems = []
-        said = re.findall(r"([\d.]+%) for (Bitcoin|Ether)", m["body"])
+        said = re.findall(r"([\d.]+%) for (Bitcoin|Ether)", body)
         if [w for _, w in said] != ["Bitcoin"] or oi.empty:
-            problems.append("open interest exists for Bitcoin alone")
-        else:
-            at = oi.index[-1]
-            ref = oi[oi.index <= at - DAY]
-            if self.as_of - at > 2 * HOUR or ref.empty or at - DAY - ref.index[-1] > HOUR:
-                problems.append("no reading 24 hours before the latest")
-            else:
-                x = (float(oi.iloc[-1]) / float(ref.iloc[-1]) - 1) * 100
-                if not shows(said[0][0], x) or (x > 0) != (m["verb"] == "rose"):
-                    problems.append(f"open interest changed {x:.2f} %")
+            return None, "", ["open interest exists for Bitcoin alone"]
+        at = oi.index[-1]
+        ref = oi[oi.index <= at - DAY]
+        if self.as_of - at > 2 * HOUR or ref.empty or at - DAY - ref.index[-1] > HOUR:
+            return None, said[0][0], ["no reading 24 hours before the latest"]
+        return (float(oi.iloc[-1]) / float(ref.iloc[-1]) - 1) * 100, said[0][0], []
+
+    def open_interest(self, text: str, m: re.Match[str]) -> None:
+        x, figure, problems = self.oi_change(m["body"])
+        if x is not None and (not shows(figure, x) or (x > 0) != (m["verb"] == "rose")):
+            problems.append(f"open interest changed {x:.2f} %")
         price = self.change("BTC", DAY)
         price_up = m["reading"].startswith("rose")
         if price_up != (price > 0):
@@ -901,6 +909,84 @@ class Reader:
         if quadrant not in m["reading"]:
             problems.append(f"open interest {m['verb']} as the price moved: {quadrant}")
         self.check("open interest", text, problems)
+
+    def steady(self, text: str, m: re.Match[str]) -> None:
+        """Open interest the price does not read: little changed (under 0.5 % either way), or
+        trimmed (added) while the price held within 1 %."""
+        x, figure, problems = self.oi_change(m["body"] or m["body2"])
+        little = m["verb"] is None
+        if x is not None and not shows(figure.lstrip("\u2212+"), abs(x)):
+            problems.append(f"open interest changed {x:.2f} %")
+        if x is not None and little and abs(x) >= OI_LITTLE:
+            problems.append(f"{x:.2f} % is no little change")
+        if x is not None and not little:
+            if abs(x) < OI_LITTLE or (x > 0) != (m["verb"] == "rose"):
+                problems.append(f"open interest changed {x:.2f} %")
+            price = self.change("BTC", DAY)
+            if abs(price) >= PRICE_STEADY:
+                problems.append(f"the price moved {price:.2f} %: it did not hold steady")
+        self.check("open interest", text, problems)
+
+    def accounts_split(self, text: str, m: re.Match[str]) -> None:
+        """ "close to evenly divided, with 49% of Bitcoin accounts net long" (the majority
+        under 55 %), or "Most Bitcoin accounts ... are net short (69%), as they have been
+        since 21 April": the latest ratio, and the first row of the majority's unbroken run."""
+        acc = raw_accounts(SHARED)
+        acc = acc[acc.index <= self.as_of]
+        problems = []
+        if acc.empty or self.as_of - acc.index[-1] > 4 * HOUR:
+            self.check("accounts", text, ["no account ratio at as-of"])
+            return
+        long = float(acc.iloc[-1])
+        if m["even"] is not None:
+            said = re.findall(r"(\d+%) of (Bitcoin|Ether) accounts", m["even"])
+            if [w for _, w in said] != ["Bitcoin"] or not shows(said[0][0], long):
+                problems.append(f"{long:.2f} % of Bitcoin accounts were net long")
+            if max(long, 100 - long) >= EVEN_ACCOUNTS:
+                problems.append(f"a {max(long, 100 - long):.1f} % majority is not even")
+        else:
+            side = long if m["side"] == "long" else 100 - long
+            if m["who"] != "Bitcoin" or not shows(m["pct"], side) or side < EVEN_ACCOUNTS:
+                problems.append(f"{side:.2f} % of accounts were net {m['side']}")
+            on_side = acc > 50 if m["side"] == "long" else acc < 50
+            off = on_side[~on_side.to_numpy()]
+            start = acc.index[0] if off.empty else acc.index[acc.index > off.index[-1]][0]
+            if m["since"] is None and not off.empty:
+                problems.append(f"the majority began at {start}")
+            if (
+                m["since"] is not None
+                and span(m["since"], self.as_of)[0] != start.tz_convert(None).normalize()
+            ):
+                problems.append(f"the majority began at {start}")
+        self.check("accounts", text, problems)
+
+    def liquidated(self, text: str, m: re.Match[str]) -> None:
+        """The day's liquidations per asset over 24 hours (to as-of, or to the time said), and
+        the shorts' share: each said, or both within 40-60 % ("split about evenly")."""
+        end = self.squeeze_end(m["time"], m["day"])
+        said = [(m["a"], m["w1"], m["s1"]), (m["b"], m["w2"], m["s2"])]
+        problems = []
+        for usd, who, share in [x for x in said if x[1] is not None]:
+            window, found = self.window(NAMES[who], end)
+            problems += found
+            if window.empty:
+                continue
+            total = float(window.to_numpy().sum())
+            shorts = float(window["short_usd"].sum()) / total if total else 0.0
+            if not shows(usd, total):
+                problems.append(f"{who}: {total:.0f} liquidated")
+            if m["even"] is not None and not 1 - EVEN_LIQUIDATIONS < shorts < EVEN_LIQUIDATIONS:
+                problems.append(f"{who}: shorts were {shorts:.3f} of it, not about half")
+            if m["even"] is None and not shows(str(share or m["s1"]), shorts * 100):
+                problems.append(f"{who}: shorts were {shorts:.3f} of it")
+        if m["even"] is None and all(
+            1 - EVEN_LIQUIDATIONS < float(s.rstrip("%")) / 100 < EVEN_LIQUIDATIONS
+            for s in (m["s1"], m["s2"])
+            if s is not None
+        ):
+            problems.append("every side under 60 %: it was split about evenly")
+        self.venues(text, m["venues"].strip() if m["venues"] else None)
+        self.check("liquidated", text, problems)
 
     # --- macro and sentiment ---
 
@@ -982,8 +1068,8 @@ class Reader:
                 problems.append(f"the next decision is on {when.date()}, in {days} days")
             if bool(m["sep"]) != (str(ahead["sep"].iloc[0]).lower() == "true"):
                 problems.append("the projections are said wrongly")
-            if days > 7:
-                problems.append("more than 7 days away")
+            if days > FOMC_DAYS:
+                problems.append(f"more than {FOMC_DAYS} days away")
         self.check("fomc", text, problems)
 
     # --- What to watch ---

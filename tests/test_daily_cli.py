@@ -79,14 +79,15 @@ def test_daily_writes_publishes_sends_and_a_rerun_repeats_nothing(tmp_path: Path
         msg = smtp.handler.received[0].message()
         assert msg["Subject"].lstrip().startswith("[Demo data] ")  # a long one is folded
         # [email] attach = "link": no PDF (933 kB alone), a link to the blog's copy, and the
-        # two price charts re-encoded once: the message is their base64 (4/3, plus CRLF every
-        # 76 characters) and a few kB of text and headers, well under 400 kB
+        # note's two charts (the lead's daily chart and its mechanism's) re-encoded once: the
+        # message is their base64 (4/3, plus CRLF every 76 characters) and a few kB of text
+        # and headers, well under 400 kB
         from delivery.email import email_png
 
         folder = tmp_path / "out" / "2026-11-23"
-        charts = [folder / "charts/btc_daily.png", folder / "charts/eth_daily.png"]
+        charts = [folder / "charts/btc_daily.png", folder / "charts/btc_liquidations.png"]
         parts = {name: p.get_content() for p in msg.walk() if (name := p.get_filename())}
-        assert sorted(parts) == ["btc_daily.png", "eth_daily.png"]
+        assert sorted(parts) == ["btc_daily.png", "btc_liquidations.png"]
         assert sorted(parts.values()) == sorted(email_png(f.read_bytes()) for f in charts)
         assert sum(map(len, parts.values())) < sum(f.stat().st_size for f in charts) / 2
         encoded = sum(map(len, parts.values())) * 4 / 3 * 78 / 76

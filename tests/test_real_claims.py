@@ -277,6 +277,29 @@ def _below_ath(r: Reader, m: re.Match[str]) -> None:
     r.below_ath(m[0], NAMES[m["who"]], m)
 
 
+def _below_aths(r: Reader, m: re.Match[str]) -> None:
+    r.below_ath(m[0], NAMES[m["who"]], m)
+    other = re.search(
+        rf"and (?P<who>Bitcoin|Ether) (?P<pct>{PCT}) below its (?P<ath>{PRICE}) record of "
+        rf"(?P<on>{DATE})",
+        m[0],
+    )
+    assert other is not None
+    r.below_ath(m[0], NAMES[other["who"]], other)
+
+
+def _steady(r: Reader, m: re.Match[str]) -> None:
+    r.steady(m[0], m)
+
+
+def _accounts(r: Reader, m: re.Match[str]) -> None:
+    r.accounts_split(m[0], m)
+
+
+def _liquidated(r: Reader, m: re.Match[str]) -> None:
+    r.liquidated(m[0], m)
+
+
 def _fear_greed(r: Reader, m: re.Match[str]) -> None:
     r.fear_greed(m[0], m)
 
@@ -411,6 +434,12 @@ SENTENCES: tuple[Pattern, ...] = (
         _below_ath,
     ),
     (
+        "record",
+        rf"{WHO} sits (?P<pct>{PCT}) below its record high of (?P<ath>{PRICE}), set on "
+        rf"(?P<on>{DATE}), and (?:Bitcoin|Ether) {PCT} below its {PRICE} record of {DATE}",
+        _below_aths,
+    ),
+    (
         "relative",
         r"(?P<lead>Bitcoin|Ether) (?P<verb>led|held up best) over (?P<win>24 "
         r"hours|seven days), (?P<gap>[\d.]+) pp ahead of (?P<other>Bitcoin|Ether)",
@@ -484,6 +513,29 @@ SENTENCES: tuple[Pattern, ...] = (
         r"rather than new bets|fell: leverage being cut|fell: positions added "
         r"into the decline)",
         _oi,
+    ),
+    (
+        "open interest",
+        r"Open interest (?:was little changed on the day \((?P<body>[^)]+)\): leverage "
+        r"neither built up nor unwound|(?P<verb>rose|fell) (?P<body2>.+?) on the day while "
+        r"(?:the price|prices) held steady: positions (?:trimmed, not added|added, not cut))",
+        _steady,
+    ),
+    (
+        "accounts",
+        rf"(?:Accounts on Binance were close to evenly divided, with (?P<even>.+?) net long|"
+        rf"Most {WHO} accounts on Binance are net (?P<side>long|short) \((?P<pct>\d+%)\), as "
+        rf"they have been (?:since (?P<since>{DAY_MONTH})|throughout the available data))",
+        _accounts,
+    ),
+    (
+        "liquidated",
+        rf"(?:Over the past 24 hours|In the 24 hours to (?P<time>{CLOCK}) UTC on "
+        rf"(?P<day>{DAY_MONTH})), (?P<a>{USD}) of (?P<w1>Bitcoin|Ether)(?: and (?P<b>{USD}) of "
+        rf"(?P<w2>Bitcoin|Ether))? positions were liquidated(?P<venues> on Binance| across "
+        rf"Binance, OKX and Bybit)?, (?:(?P<even>split about evenly between longs and shorts)|"
+        rf"(?P<s1>\d+%)(?: and (?P<s2>\d+%))? of them shorts)",
+        _liquidated,
     ),
     (
         "spike",
@@ -808,7 +860,8 @@ def test_the_checks_cover_every_kind_of_claim(periods: dict[str, Path]) -> None:
     assert kinds["level"] >= 25 and kinds["held"] >= 10 and kinds["range"] >= 25
     assert kinds["record"] >= 8 and kinds["24h rank"] >= 6 and kinds["move"] >= 5
     assert kinds["weekly rank"] >= 5 and kinds["intraday"] >= 10 and kinds["relative"] >= 15
-    assert kinds["squeeze"] >= 5 and kinds["accounts"] >= 2 and kinds["venues"] >= 3
+    assert kinds["squeeze"] >= 5 and kinds["accounts"] >= 8 and kinds["venues"] >= 3
+    assert kinds["liquidated"] >= 8 and kinds["record"] >= 30
     assert kinds["funding"] >= 20 and kinds["open interest"] >= 3 and kinds["spike"] >= 2
     assert kinds["rsi"] >= 10 and kinds["divergence"] >= 6 and kinds["macd"] >= 10
     assert kinds["dollar"] >= 8 and kinds["fear & greed"] >= 15

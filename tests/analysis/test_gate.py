@@ -159,7 +159,7 @@ def test_facts_that_fail_the_gate_leave_the_story_but_keep_their_score() -> None
     quiet = number("price.intraday_pct", 0.5)
     fomc = BRANCHES["macro.next_fomc/sep-16-days"]
     facts = [LAST, number("price.change_24h_pct", 4.0), quiet, fomc]
-    story = narrative.tell(facts, ["BTC"])
+    story = narrative.tell(facts, ["BTC"], NarrativeSettings(background=False))
     assert {f.key for f in story.said} == {"BTC:price.change_24h_pct"}  # the lead, in the lede
     assert set(story.scores) == {f.key for f in facts}
     loose = NarrativeSettings(intraday_min_pct=0.1, fomc_max_days=30)

@@ -11,9 +11,10 @@ from markupsafe import Markup
 from analysis import links
 from models import Fact, Line
 from render.environment import make_environment
+from render.filters import MINUS
 from settings import NarrativeSettings
 from tests.render.make import BRANCHES, fact, phrasings
-from values import FundingRate
+from values import FundingRate, Majority
 
 SQUEEZE = BRANCHES["liquidations.squeeze/short"]
 CROWD = BRANCHES["positioning.majority/short-throughout"]
@@ -257,3 +258,85 @@ def test_a_range_is_read_against_earlier_windows_and_plain_ranges_share_a_senten
     wide = replace(btc, value=replace(btc.value, wider_share=0.4))
     (plain,) = match(links.trading_range, wide)
     assert plain.reading == "plain" and said(plain).endswith("over the past two weeks.")
+
+
+def test_open_interest_the_price_does_not_read_is_background() -> None:
+    flat = BRANCHES["open_interest.change_24h_pct/flat"]  # +0.01 %
+    eth_flat = replace(flat, asset="ETH", value=-0.3)
+    (line,) = match(links.steady, flat, eth_flat, move(2.0), move(-1.5, "ETH"))
+    assert line.reading == "little" and line.facts == (flat, eth_flat)
+    assert said(line) == (
+        f"Open interest was little changed on the day (0.0% for Bitcoin and {MINUS}0.3% for "
+        "Ether): leverage neither built up nor unwound."
+    )
+    (trim,) = match(links.steady, OI_DOWN, move(0.4))  # -0.78 % while the price held
+    assert trim.reading == "trimmed" and said(trim) == (
+        "Open interest fell 0.8% for Bitcoin on the day while the price held steady: positions "
+        "trimmed, not added."
+    )
+    up = replace(BRANCHES["open_interest.change_24h_pct/up"], asset="BTC")
+    (added,) = match(links.steady, up, move(-0.2))
+    assert added.reading == "added" and said(added).endswith("positions added, not cut.")
+    assert match(links.steady, OI_DOWN, move(2.0)) == []  # the quadrant reads it
+    assert match(links.steady, OI_DOWN) == []  # no price move to read it against
+
+
+def test_the_accounts_split_is_background_even_under_the_threshold() -> None:
+    even = replace(
+        CROWD, value=Majority("short", 51.0), evidence={**CROWD.evidence, "long_pct": 49.0}
+    )
+    eth = replace(
+        even,
+        asset="ETH",
+        value=Majority("long", 54.9),
+        evidence={**even.evidence, "long_pct": 54.9},
+    )
+    (line,) = match(links.accounts, even, eth)
+    assert line.reading == "even" and line.facts == (even, eth)
+    assert said(line) == (
+        "Accounts on Binance were close to evenly divided, with 49% of Bitcoin accounts and 55% "
+        "of Ether accounts net long."
+    )
+    split, most = match(links.accounts, CROWD, eth)  # 65 % net short: a majority
+    assert (split.reading, split.facts, most.reading, most.facts) == (
+        "even",
+        (eth,),
+        "most",
+        (CROWD,),
+    )
+    assert said(most) == (
+        "Most Bitcoin accounts on Binance are net short (65%), as they have been throughout the "
+        "available data."
+    )
+    since = BRANCHES["positioning.majority/long-since"]  # 57.6 % long since 14 November
+    (line,) = match(links.accounts, since)
+    assert (
+        said(line) == "Most Ether accounts are net long (58%), as they have been since 14 November."
+    )
+
+
+def test_the_day_s_liquidations_are_background_with_their_sides() -> None:
+    total = BRANCHES["liquidations.total_24h_usd/some"]  # $431M, 94 % shorts
+    share = BRANCHES["liquidations.short_share_24h/majority"]
+    (line,) = match(links.liquidated, total, share)
+    assert line.reading == "sides" and line.facts == (total, share)
+    assert said(line) == (
+        "Over the past 24 hours, $431M of Bitcoin positions were liquidated across Binance, OKX "
+        "and Bybit, 94% of them shorts."
+    )
+    eth_total = replace(total, asset="ETH", value=20e6)
+    half = replace(share, value=0.45)
+    eth_half = replace(half, asset="ETH", value=0.55)
+    (both,) = match(links.liquidated, replace(total, value=50e6), half, eth_total, eth_half)
+    assert both.reading == "even" and said(both) == (
+        "Over the past 24 hours, $50.0M of Bitcoin and $20.0M of Ether positions were liquidated "
+        "across Binance, OKX and Bybit, split about evenly between longs and shorts."
+    )
+    assert match(links.liquidated, total, share, SQUEEZE) == []  # the squeeze says them
+    assert match(links.liquidated, total) == []  # nothing liquidated: no share
+
+
+def test_background_rules_are_never_the_lede_and_only_said_on_a_quiet_day() -> None:
+    background = {r.id for r in links.RULES if r.background}
+    assert background == {"steady", "accounts", "liquidated"}
+    assert all(not r.lede for r in links.RULES if r.background)

@@ -8,6 +8,7 @@ import pandas as pd
 
 from analysis import narrative
 from models import Fact, Line, Story
+from settings import NarrativeSettings
 from tests.render.make import BRANCHES, fact, phrasings
 from values import Majority, PriceLevelBreak
 
@@ -303,3 +304,27 @@ def test_a_base_rate_of_another_story_is_not_attached_to_the_lead() -> None:
     assert fear_rate not in story.said
     with_dxy = narrative.tell([brk, dxy_rate], ["BTC"])
     assert dxy_rate in with_dxy.said
+
+
+def test_a_day_with_no_second_story_adds_background_its_gates_leave_out() -> None:
+    """Fear & Greed at 50, the dollar flat, the record far away and the FOMC 16 days
+    off all fail their gates; with one story they are the background a quiet note says."""
+    calm = BRANCHES["sentiment.fear_greed/flat-day-only"]
+    dollar = BRANCHES["macro.dxy/flat"]
+    far = replace(BRANCHES["price.pct_below_ath/below"], asset="BTC")
+    fomc = BRANCHES["macro.next_fomc/sep-16-days"]
+    flat = BRANCHES["open_interest.change_24h_pct/flat"]
+    background = [calm, dollar, far, fomc, flat]
+    quiet = narrative.tell([move(0.4), *background], ["BTC"])
+    said = {f.key for f in quiet.said}
+    assert said == {f.key for f in [move(0.4), *background]}
+    assert kinds(quiet)["watch"] == ["watch"] and quiet.watch[0].facts == (fomc,)
+    assert "steady" in kinds(quiet)["leverage"]
+    assert quiet.headline[0].facts[0].id == "price.change_24h_pct"  # background never leads
+    off = narrative.tell([move(0.4), *background], ["BTC"], NarrativeSettings(background=False))
+    assert {f.key for f in off.said} == {move(0.4).key}
+    busy = narrative.tell([RECORD, ETH_BREAK, *background], ["BTC", "ETH"])  # two stories
+    gated = {calm.key}  # a record's day says Fear & Greed ("not euphoric") by its own gate
+    assert {f.key for f in background} & {f.key for f in busy.said} == gated
+    far_fomc = replace(fomc, value=replace(fomc.value, days_until=22))
+    assert far_fomc.key not in {f.key for f in narrative.tell([move(0.4), far_fomc], ["BTC"]).said}

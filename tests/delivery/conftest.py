@@ -32,6 +32,10 @@ def png(width: int = 64, height: int = 32) -> bytes:
     )
 
 
+NOTE_CHARTS = ("btc_daily.png", "btc_funding.png")
+"""The charts the made brief's note shows; eth_daily.png is in its appendix."""
+
+
 def make_brief(
     out: Path, day: str = "2026-11-23", headline: str = "Bitcoin <b>sets</b> a record"
 ) -> Path:
@@ -40,10 +44,9 @@ def make_brief(
     (folder / "charts").mkdir(parents=True)
     for name in ("btc_daily.png", "eth_daily.png", "btc_funding.png"):
         (folder / "charts" / name).write_bytes(png())
-    imgs = "".join(
-        f'<img src="charts/{n}" alt="Chart {n}">'
-        for n in ("btc_daily.png", "btc_funding.png", "eth_daily.png")
-    )
+    imgs = "".join(f'<img src="charts/{n}" alt="Chart {n}">' for n in NOTE_CHARTS)
+    imgs += '<section class="appendix"><section><h2>Charts</h2></section>'
+    imgs += '<img src="charts/eth_daily.png" alt="Chart eth_daily.png"></section>'
     (folder / "brief.html").write_text(
         f'<!DOCTYPE html><html><head><title>t</title></head><body class="demo"><h1>{headline}'
         f"</h1>{imgs}</body></html>"

@@ -12,7 +12,7 @@ from delivery.email import Composer, send_brief
 from delivery.inline_css import inline_css
 from delivery.smtp import SmtpTransport
 from store import open_store
-from tests.delivery.conftest import KEY, settings_for
+from tests.delivery.conftest import KEY, NOTE_CHARTS, settings_for
 from tests.delivery.smtpd import Server
 
 ADDRESSES = ["ann@example.com", "bob@example.org", "cy@example.net"]
@@ -274,3 +274,22 @@ def test_a_subject_of_any_length_reads_back_whole_and_folds_between_words(length
     accented["Subject"] = "Ether’s " + subject  # non-ASCII: encoded words, the standard folder
     parsed = BytesParser(policy=policy.default).parsebytes(accented.as_bytes())
     assert parsed["Subject"] == "Ether’s " + subject
+
+
+def test_the_brief_s_note_charts_are_those_before_its_appendix(brief_dir: Path) -> None:
+    brief = read_brief(brief_dir)
+    assert [c.path.name for c in brief.charts] == [*NOTE_CHARTS, "eth_daily.png"]
+    assert [c.path.name for c in brief.note_charts] == list(NOTE_CHARTS)
+
+
+def test_a_rendered_brief_s_email_charts_are_the_note_s(tmp_path: Path) -> None:
+    from pipeline import BriefRequest, write_brief
+    from settings import Settings
+    from tests.conftest import DEMO
+
+    request = BriefRequest.from_settings(Settings(), snapshot=DEMO, out=tmp_path)
+    brief = read_brief(write_brief(request).folder)
+    html = brief.html.read_text()
+    shown = re.findall(r'src="(charts/[^"]+)"', html.split('<section class="appendix"')[0])
+    assert [f"charts/{c.path.name}" for c in brief.note_charts] == shown and len(shown) == 2
+    assert len(brief.charts) > len(shown)  # the appendix's are read too, for the blog

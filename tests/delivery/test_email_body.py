@@ -23,7 +23,7 @@ from delivery.channels import RunContext
 from delivery.email import MAX_CHART_WIDTH, Composer, EmailChannel, email_png, png_size
 from settings import EmailSettings
 from store import open_store
-from tests.delivery.conftest import KEY, SECRET_ENV, png, settings_for
+from tests.delivery.conftest import KEY, NOTE_CHARTS, SECRET_ENV, png, settings_for
 from tests.delivery.smtpd import Server
 
 WEB = "https://notes.example/posts/2026-11-23/"
@@ -161,12 +161,13 @@ def test_charts_are_reencoded_small_and_at_most_twice_the_shown_width(tmp_path: 
     assert email_png(grey) == grey  # not RGB: not one of ours, sent as it is
 
 
-def test_the_message_carries_the_reencoded_charts(brief_dir: Path) -> None:
-    for chart in ("btc_daily.png", "eth_daily.png"):
+def test_the_message_carries_the_note_s_charts_reencoded(brief_dir: Path) -> None:
+    for chart in ("btc_daily.png", "btc_funding.png", "eth_daily.png"):
         (brief_dir / "charts" / chart).write_bytes(_chart())
     msg = _message(brief_dir)
     images = [p for p in msg.walk() if p.get_content_type() == "image/png"]
     assert [p.get_content() for p in images] == [email_png(_chart())] * 2
+    assert [p.get_filename() for p in images] == list(NOTE_CHARTS)  # not the appendix's
     html, _ = _bodies(msg)
     assert html.count('width="552" height="429"') == 2
 
@@ -234,7 +235,7 @@ def test_the_email_fits_a_phone_and_a_desktop_in_headless_chromium(
     if not Path(CHROMIUM).exists():
         print("skipped: chromium is not installed (scripts/ensure-system-libs --browser)")
         pytest.skip("chromium is not installed")
-    for chart in ("btc_daily.png", "eth_daily.png"):
+    for chart in NOTE_CHARTS:
         (brief_dir / "charts" / chart).write_bytes(_chart())
     msg = _message(brief_dir, postal_address="1 Example Street, Berlin")
     page = tmp_path / "page"
