@@ -382,12 +382,24 @@ class NarrativeSettings:
             "cut) when it moved at least this % in 24 hours."
         ),
     )
+    volume_heavy_pct: float = field(
+        default=100.0,
+        metadata=_help(
+            "The day's spot volume is said when at least this % above its 30-day median (100: "
+            "double)..."
+        ),
+    )
+    volume_thin_pct: float = field(
+        default=50.0,
+        metadata=_help("...or at least this % below it (50: half)."),
+    )
     background: bool = field(
         default=True,
         metadata=_help(
             "On a day with no second story, the note adds background its gates leave out: "
-            "the distance to each record, open interest, the accounts' split, the day's "
-            "liquidations, Fear & Greed, the Dollar Index and the next FOMC meeting."
+            "the distance to each record, the day's volume, the RSI, open interest, the "
+            "accounts' split, the day's liquidations, Fear & Greed, the Dollar Index and the "
+            "next FOMC meeting."
         ),
     )
     fomc_background_max_days: int = field(

@@ -597,6 +597,7 @@ SCALARS: Mapping[str, type[float] | type[bool]] = {
     "price.change_24h_pct": float,
     "price.change_7d_pct": float,
     "price.intraday_pct": float,
+    "price.volume_24h_pct": float,
     "price.ath": float,
     "price.pct_below_ath": float,
     "price.new_ath": bool,

@@ -240,14 +240,17 @@ def divergence(
 def dollar(
     facts: Facts, known: Facts, assets: Sequence[str], narrative: NarrativeSettings
 ) -> list[Line]:
-    """The Dollar Index's break or big day beside the lead asset's 24-hour move: a weaker
-    dollar with a crypto bounce, or without one (and the other way round); none beside a move
-    under ``dollar_crypto_min_move_pct``, which is no rally or slide."""
+    """The Dollar Index's break or big day (``dxy_min_move_pct``) beside the lead asset's
+    24-hour move: a weaker dollar with a crypto bounce, or without one (and the other way
+    round); none beside a move under ``dollar_crypto_min_move_pct``, which is no rally or
+    slide."""
     dxy = _get(facts, None, "macro.dxy")
     move = _get(known, assets[0], "price.change_24h_pct") if assets else None
     if dxy is None or move is None or abs(float(move.value)) < narrative.dollar_crypto_min_move_pct:
         return []
     brk = _get(known, None, "macro.dxy_level_break")
+    if brk is None and abs(float(dxy.value["change_1d_pct"])) < narrative.dxy_min_move_pct:
+        return []  # said as background only: too small a day to set beside the crypto move
     dollar_way = "weaker" if float(dxy.value["change_1d_pct"]) < 0 else "stronger"
     reading = f"{dollar_way}_{'up' if _sign(move.value) > 0 else 'down'}"
     if brk is not None and brk.key not in facts:  # said already (the lede): referred to

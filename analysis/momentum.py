@@ -42,7 +42,14 @@ def _worth_rsi(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettin
     return fact.evidence["zone"] != "neutral" or divergence is not None
 
 
-@register("momentum.rsi_14", score=_score_rsi, worth=_worth_rsi)
+def _background_rsi(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) -> bool:
+    """Said when no asset's RSI is overbought or oversold (every one is neutral: one
+    sentence of a calm tape)."""
+    rsis = [f for f in facts.values() if f.id == "momentum.rsi_14"]
+    return all(f.evidence["zone"] == "neutral" for f in rsis)
+
+
+@register("momentum.rsi_14", score=_score_rsi, worth=_worth_rsi, background=_background_rsi)
 def rsi_14(daily: Dataset) -> Reading[float] | None:
     """Wilder's 14-day RSI of daily closes (0-100), with its zone (overbought above 70)."""
     c = closes(daily)

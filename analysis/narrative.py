@@ -20,9 +20,10 @@ First the gate: a fact enters the prose only when its spec's ``worth`` rule hold
   ``MAX_WATCH`` bullets at most.
 - **Background.** On a day with no second story (``[narrative] background``), the facts whose
   ``FactSpec.background`` rule holds join those worth saying after the lede is chosen (the
-  distance to each record, Fear & Greed, the Dollar Index, the next FOMC meeting, the 7-day
-  lead), and the background links (``LinkRule.background``) read open interest, the accounts'
-  split and the day's liquidations: the state of the market a quiet note says.
+  distance to each record, the day's volume, the RSI, Fear & Greed, the Dollar Index, the
+  next FOMC meeting, the 7-day lead), and the background links (``LinkRule.background``)
+  read open interest, the accounts' split and the day's liquidations: the state of the
+  market a quiet note says.
 
 Every line takes the facts whose figures it says, so that no fact, and so no figure, is said
 twice; facts no line takes stay in the table, facts.json and the appendix.
@@ -80,6 +81,7 @@ BLOCKS: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
                 "price.level_break",
                 "price.prior_range",
                 "price.trading_range",
+                "price.volume_24h_pct",
                 "price.change_24h_rank",
                 "price.weekly_gain_rank",
                 "price.intraday_pct",
@@ -123,7 +125,7 @@ LINKED_ONLY = (
     "positioning.majority",
 )
 """Facts said only in a link (``BLOCKS`` lists them to place it): alone they read nothing."""
-TOGETHER = ("momentum.rsi_14", "price.prior_range", "price.pct_below_ath")
+TOGETHER = ("momentum.rsi_14", "price.prior_range", "price.pct_below_ath", "price.volume_24h_pct")
 """Facts said in one sentence for several assets (their partials define ``together``)."""
 LEVELS = "outlook.levels"
 """Each asset's What to watch bullet, lead asset first..."""

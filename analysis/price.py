@@ -178,6 +178,42 @@ def intraday_pct(hourly: Dataset, as_of: pd.Timestamp) -> Reading[float] | None:
     return Reading(pct_change(last_close, opened), "pct", (hourly,), evidence)
 
 
+VOLUME_DAYS = 30
+"""Earlier 24-hour windows the day's volume is compared with."""
+
+
+def _worth_volume(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) -> bool:
+    """Said when the day's volume is at least ``volume_heavy_pct`` (100 %: double) above the
+    median or at least ``volume_thin_pct`` (50 %: half) below it."""
+    x = as_number(fact)
+    return x >= narrative.volume_heavy_pct or x <= -narrative.volume_thin_pct
+
+
+@register("price.volume_24h_pct", worth=_worth_volume, background=as_background)
+def volume_24h_pct(hourly: Dataset, as_of: pd.Timestamp) -> Reading[float] | None:
+    """Percent difference of the volume (base units, on the candles' venue) of the 24 hourly
+    candles to the last one from the median of the 30 earlier 24-hour windows ending at the
+    same hour of each day (None with fewer than 31 days of hours or a missing hour today)."""
+    volume = hourly.frame["volume"].astype(float)
+    if len(volume) < 24 * (VOLUME_DAYS + 1):
+        return None
+    day_sums = volume.rolling("24h").sum()
+    ends = [day_sums.index[-1] - pd.Timedelta(hours=24 * k) for k in range(VOLUME_DAYS + 1)]
+    full = volume.rolling("24h").count().iloc[-1] == 24
+    if not full or not all(e in day_sums.index for e in ends):
+        return None
+    now, earlier = float(day_sums[ends[0]]), day_sums[ends[1:]]
+    median = float(earlier.median())
+    if median <= 0:
+        return None
+    end = stamp(day_sums.index[-1]) + (hourly.interval or pd.Timedelta(hours=1))
+    evidence = {"volume": now, "median_volume": median, "to": iso(end), "days": VOLUME_DAYS}
+    evidence["ends_at_as_of"] = bool(end == as_of)
+    times = now / median
+    evidence["times"] = round(times, 1) if times >= 2.0 else None
+    return Reading(pct_change(now, median), "pct", (hourly,), evidence)
+
+
 def _ath(daily: Dataset, hourly: Dataset | None) -> tuple[float, pd.Timestamp, pd.Timedelta]:
     """Highest high of all closed candles, when its candle opened, and that candle's length."""
     best = daily.frame["high"]

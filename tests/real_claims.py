@@ -156,6 +156,12 @@ def lead_problems(ch: dict[str, float], lead: str, other: str, gap: str, verb: s
     return problems
 
 
+def day_volume(bars: pd.Series, to: pd.Timestamp) -> tuple[float, int]:
+    """The volume of the hourly candles (by open time) of the 24 hours to ``to``, and how many."""
+    hours = bars[(bars.index >= to - DAY) & (bars.index < to)]
+    return float(hours.sum()), len(hours)
+
+
 def wilder_rsi(closes: pd.Series, period: int = 14) -> pd.Series:
     """Wilder's RSI: gains and losses smoothed with alpha 1/period."""
     diff = closes.diff()
@@ -559,6 +565,34 @@ class Reader:
             if not shows(m["pct"], x) or (x > 0) != (m["verb"] == "added"):
                 problems.append(f"the day's change is {x:.2f} %")
         self.check("intraday", text, problems)
+
+    def volume(self, text: str, m: re.Match[str]) -> None:
+        """Each asset's volume of the 24 hourly candles to as-of (or the time said) against
+        the median of the 30 earlier 24-hour windows to the same hour, on the venue said."""
+        end = self.squeeze_end(m["time"], m["day"])
+        venue = "Binance spot" if self.period.hourly == "spot" else "Binance USD\u24c8-M futures"
+        problems = [] if m["venue"] == venue else [f"the hourly candles are {venue}'s"]
+        for said, who in ((m["p1"], m["w1"] or m["w1b"]), (m["p2"], m["w2"])):
+            if who is None:
+                continue
+            bars = raw_hourly_bars(SHARED, self.period.hourly, NAMES[who])["volume"]
+            if end == self.as_of:
+                closes = pd.DatetimeIndex(bars.index) + HOUR
+                end = pd.Timestamp(closes[closes <= self.as_of][-1])
+            now, n = day_volume(bars, end)
+            median = float(np.median([day_volume(bars, end - k * DAY)[0] for k in range(1, 31)]))
+            x = (now / median - 1) * 100
+            if n != 24 or (end != self.as_of and m["time"] is None):
+                problems.append(f"{who}: {n} hours end at {end}")
+            way = "in line with" if said == "in line with" else said.split()[1]
+            real = "above" if round(x) > 0 else "below" if round(x) < 0 else "in line with"
+            if now / median >= 2:  # said as a multiple
+                ok = way == "times" and shows(said.split()[0], now / median)
+            else:
+                ok = way == real and (way == "in line with" or shows(said.split()[0], x))
+            if not ok:
+                problems.append(f"{who}: the day's volume is {x:+.2f} % against the median")
+        self.check("volume", text, problems)
 
     def below_ath(self, text: str, asset: str, m: re.Match[str]) -> None:
         highs = self.highs(asset)

@@ -288,6 +288,10 @@ def _below_aths(r: Reader, m: re.Match[str]) -> None:
     r.below_ath(m[0], NAMES[other["who"]], other)
 
 
+def _volume(r: Reader, m: re.Match[str]) -> None:
+    r.volume(m[0], m)
+
+
 def _steady(r: Reader, m: re.Match[str]) -> None:
     r.steady(m[0], m)
 
@@ -352,6 +356,9 @@ TARGET = (
     r"(?P<s{n}>above|below) it, (?:the \$(?P<r{n}>[\d,]+) level"
     r"|estimated (?P<k{n}>short|long) liquidations near \$(?P<c{n}>[\d,]+))"
 )
+
+AGAINST = r"\d+% (?:above|below)|in line with|[\d.]+ times"
+"""The day's volume against its median: a percent either way, or a multiple from 2."""
 
 SENTENCES: tuple[Pattern, ...] = (
     # level breaks (sections)
@@ -440,6 +447,15 @@ SENTENCES: tuple[Pattern, ...] = (
         _below_aths,
     ),
     (
+        "volume",
+        rf"(?:(?P<w1>Bitcoin|Ether)'s )?(?P<venue>Binance spot|Binance USD\u24c8-M futures) "
+        rf"volume (?:over the past 24 hours|over the 24 hours to (?P<time>{CLOCK}) UTC on "
+        rf"(?P<day>{DAY_MONTH})) was (?P<p1>{AGAINST}) its 30-day median(?: for "
+        rf"(?P<w1b>Bitcoin|Ether)(?: and (?P<p2>{AGAINST}) (?:it|its median) for "
+        rf"(?P<w2>Bitcoin|Ether))?)?",
+        _volume,
+    ),
+    (
         "relative",
         r"(?P<lead>Bitcoin|Ether) (?P<verb>led|held up best) over (?P<win>24 "
         r"hours|seven days), (?P<gap>[\d.]+) pp ahead of (?P<other>Bitcoin|Ether)",
@@ -462,7 +478,8 @@ SENTENCES: tuple[Pattern, ...] = (
     (
         "rsi",
         rf"The 14-day RSI stood at (?P<r1>[\d.]+) for Bitcoin and (?P<r2>[\d.]+) for Ether at "
-        rf"the (?P<day>{DAY_MONTH}) daily close, both in (?P<zone>overbought|oversold) territory",
+        rf"the (?P<day>{DAY_MONTH}) daily close, both in (?P<zone>overbought|oversold|neutral) "
+        rf"territory(?:, neither overbought nor oversold)?",
         _rsis,
     ),
     (
@@ -861,7 +878,7 @@ def test_the_checks_cover_every_kind_of_claim(periods: dict[str, Path]) -> None:
     assert kinds["record"] >= 8 and kinds["24h rank"] >= 6 and kinds["move"] >= 5
     assert kinds["weekly rank"] >= 5 and kinds["intraday"] >= 10 and kinds["relative"] >= 15
     assert kinds["squeeze"] >= 5 and kinds["accounts"] >= 8 and kinds["venues"] >= 3
-    assert kinds["liquidated"] >= 8 and kinds["record"] >= 30
+    assert kinds["liquidated"] >= 8 and kinds["record"] >= 30 and kinds["volume"] >= 8
     assert kinds["funding"] >= 20 and kinds["open interest"] >= 3 and kinds["spike"] >= 2
     assert kinds["rsi"] >= 10 and kinds["divergence"] >= 6 and kinds["macd"] >= 10
     assert kinds["dollar"] >= 8 and kinds["fear & greed"] >= 15

@@ -40,7 +40,7 @@ def test_the_documented_defaults() -> None:
 
 def test_every_gate_states_its_rule() -> None:
     gated = [s for s in FACTS if s.worth is not always]
-    assert len(gated) == 16
+    assert len(gated) == 17
     assert all((s.worth.__doc__ or "").strip().startswith("Said ") for s in gated)
 
 
@@ -165,3 +165,11 @@ def test_facts_that_fail_the_gate_leave_the_story_but_keep_their_score() -> None
     loose = NarrativeSettings(intraday_min_pct=0.1, fomc_max_days=30)
     said = {f.key for f in narrative.tell(facts, ["BTC"], loose).said}
     assert said == {"BTC:price.change_24h_pct", quiet.key, fomc.key}
+
+
+def test_volume_only_when_doubled_or_halved() -> None:
+    assert said(number("price.volume_24h_pct", 100.0)) and said(
+        number("price.volume_24h_pct", -50.0)
+    )
+    assert not said(number("price.volume_24h_pct", 99.0))
+    assert not said(number("price.volume_24h_pct", -49.0))

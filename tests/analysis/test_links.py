@@ -154,8 +154,8 @@ def test_a_divergence_before_the_move_or_defied_by_it() -> None:
 @pytest.mark.parametrize(
     ("dxy", "price", "ending"),
     [
-        (-0.3, 2.0, "a weaker dollar alongside the crypto rally."),
-        (-0.3, -2.0, "but the weaker dollar brought no crypto bounce."),
+        (-0.5, 2.0, "a weaker dollar alongside the crypto rally."),
+        (-0.6, -2.0, "but the weaker dollar brought no crypto bounce."),
         (0.6, -2.0, "a firmer dollar alongside the crypto slide."),
         (0.6, 2.0, "yet crypto rose against the firmer dollar."),
     ],
@@ -169,10 +169,12 @@ def test_the_dollar_beside_the_crypto_move(dxy: float, price: float, ending: str
         "The Dollar Index fell 0.29% to 97.81 on 20 November, its first close below 98 since 2 "
         "October 2026, a weaker dollar alongside the crypto rally."
     )
-    assert match(links.dollar, DXY) == []
-    assert match(links.dollar, DXY, move(0.04)) == []  # shown as 0.0 %: no rally to set beside
-    assert match(links.dollar, DXY, move(-0.9)) == []  # under 1 %: no slide either
-    assert len(match(links.dollar, DXY, move(-1.0))) == 1
+    assert match(links.dollar, DXY, move(2.0)) == []  # a 0.29 % day, no break: background only
+    big = replace(DXY, value=replace(DXY.value, change_1d_pct=-0.6))
+    assert match(links.dollar, big) == []
+    assert match(links.dollar, big, move(0.04)) == []  # shown as 0.0 %: no rally to set beside
+    assert match(links.dollar, big, move(-0.9)) == []  # under 1 %: no slide either
+    assert len(match(links.dollar, big, move(-1.0))) == 1
 
 
 def test_sentiment_short_of_euphoria_at_a_record() -> None:

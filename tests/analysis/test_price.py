@@ -362,3 +362,31 @@ def test_weekly_gain_rank_counts_larger_peaks_seven_days_apart() -> None:
 def test_weekly_gain_rank_absent_for_a_loss() -> None:
     daily = candles([100.0 - i * 0.1 for i in range(60)], start="2026-01-01")
     assert price.weekly_gain_rank(daily, daily) is None
+
+
+def _hours_with_volume(volumes: list[float]) -> Dataset:
+    hourly = candles([100.0] * len(volumes), start="2026-01-01 00:00", interval=HOUR)
+    frame = hourly.frame.assign(volume=volumes)
+    return Dataset("candles_1h", "BTC", "x", frame, HOUR)
+
+
+def test_the_day_s_volume_is_read_against_the_median_of_30_earlier_days() -> None:
+    # 31 days of hours: day k (k = 0..29) trades 10 + k per hour, the last day 30 per hour.
+    volumes = [10.0 + k for k in range(30) for _ in range(24)] + [30.0] * 24
+    r = price.volume_24h_pct(_hours_with_volume(volumes), at("2026-02-01 00:00"))
+    median_day = 24 * (10.0 + 14.5)  # the median of 240, 264, ..., 936
+    assert r is not None and r.unit == "pct"
+    assert r.value == pytest.approx((24 * 30.0 / median_day - 1) * 100)
+    assert r.evidence["volume"] == 720.0 and r.evidence["median_volume"] == median_day
+    assert r.evidence["to"] == "2026-02-01T00:00:00Z" and r.evidence["ends_at_as_of"] is True
+    assert r.evidence["times"] is None  # 1.22 times the median: said as a percent
+    heavy = price.volume_24h_pct(
+        _hours_with_volume([*volumes[:-24], *[60.0] * 24]), at("2026-02-01")
+    )
+    assert heavy is not None and heavy.evidence["times"] == 2.4  # 1,440 / 588
+    late = price.volume_24h_pct(_hours_with_volume(volumes), at("2026-02-01 03:00"))
+    assert late is not None and late.evidence["ends_at_as_of"] is False
+    assert price.volume_24h_pct(_hours_with_volume(volumes[24:]), at("2026-02-01")) is None
+    gappy = _hours_with_volume(volumes)
+    gappy = Dataset("candles_1h", "BTC", "x", gappy.frame.drop(gappy.frame.index[-3]), HOUR)
+    assert price.volume_24h_pct(gappy, at("2026-02-01 00:00")) is None  # 23 hours in the day

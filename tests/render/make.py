@@ -233,6 +233,33 @@ BRANCHES: dict[str, Fact] = {
         {"day": "2026-11-23", "open": 3000.0, "close": 3000.0},
         unit="pct",
     ),
+    "price.volume_24h_pct/thin": fact(
+        "price.volume_24h_pct",
+        -52.4,
+        {
+            "volume": 9520.5,
+            "median_volume": 20001.0,
+            "to": "2026-11-23T08:00:00Z",
+            "days": 30,
+            "ends_at_as_of": True,
+            "times": None,
+        },
+        unit="pct",
+    ),
+    "price.volume_24h_pct/heavy-earlier": fact(
+        "price.volume_24h_pct",
+        140.6,
+        {
+            "volume": 48120.0,
+            "median_volume": 20001.0,
+            "to": "2026-11-23T05:00:00Z",
+            "days": 30,
+            "ends_at_as_of": False,
+            "times": 2.4,
+        },
+        asset="ETH",
+        unit="pct",
+    ),
     "price.ath/hourly": fact(
         "price.ath",
         123890.0,

@@ -601,6 +601,17 @@ def test_key_phrasings(name: str, macro: str, text: str) -> None:
             "The next FOMC rate decision is due tomorrow, 24 November, with new projections.",
         ),
         (
+            "price.volume_24h_pct/thin",
+            "sentence_cited",
+            "Bitcoin's Binance spot volume over the past 24 hours was 52% below its 30-day median.",
+        ),
+        (
+            "price.volume_24h_pct/heavy-earlier",
+            "sentence_cited",
+            "Ether's Binance spot volume over the 24 hours to 05:00 UTC on 23 November was 2.4 "
+            "times its 30-day median.",
+        ),
+        (
             "cross.relative_24h/btc-leads",
             "sentence",
             "Bitcoin led over the past 24 hours with a 4.7% gain; Ether rose 3.6%, 1.1 pp "
