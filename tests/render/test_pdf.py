@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from errors import RenderError
 from models import ChartRef
 from render import html_to_pdf, render_note
-from render.pdf import FetchRefused, local_path, local_url_fetcher
+from render.pdf import (
+    PNG_SIGNATURE,
+    FetchRefused,
+    local_path,
+    local_url_fetcher,
+    plain_png_data,
+)
 from tests.render.make import ATH_NEW, BRANCHES, BREAK_UP_SINCE, LAST, context, png
 
 
@@ -93,3 +103,69 @@ def test_whole_note_to_pdf(folder: Path) -> None:
     # the chart was fetched from the folder and embedded (WeasyPrint shares one image
     # resource dictionary between pages, so pypdf lists it on every page)
     assert any(p.images for p in reader.pages)
+
+
+def gradient(mode: str) -> Image.Image:
+    """A 64 × 24 image in ``mode`` whose pixels all differ from their neighbours."""
+    y, x = np.mgrid[0:24, 0:64]
+    rgba = np.stack([x * 4, y * 10, (x * y) % 256, 128 + x], axis=-1).astype(np.uint8)
+    return Image.fromarray(rgba, "RGBA").convert(mode)
+
+
+def embedded(tmp_path: Path, png: bytes) -> tuple[Image.Image, bytes]:
+    """The image a one-image page's PDF embeds, as pypdf decodes it, and the PDF."""
+    (tmp_path / "a.png").write_bytes(png)
+    pdf = html_to_pdf('<html><body><img src="a.png"></body></html>', tmp_path)
+    (found,) = PdfReader(io.BytesIO(pdf)).pages[0].images
+    assert found.image is not None
+    return found.image, pdf
+
+
+def test_a_plain_png_is_embedded_as_it_is(tmp_path: Path) -> None:
+    source = io.BytesIO()
+    gradient("RGB").save(source, format="PNG", compress_level=1)  # WeasyPrint would use 6
+    idat = plain_png_data(source.getvalue())
+    assert idat is not None
+    image, pdf = embedded(tmp_path, source.getvalue())
+    assert idat in pdf  # the PNG's own IDAT data, not WeasyPrint's re-encoding
+    assert image.convert("RGB").tobytes() == gradient("RGB").tobytes()
+
+
+@pytest.mark.parametrize("mode", ["L", "P", "RGBA"])
+def test_other_pngs_keep_their_pixels_through_weasyprints_own_path(
+    tmp_path: Path, mode: str
+) -> None:
+    source = io.BytesIO()
+    gradient(mode).save(source, format="PNG")
+    assert plain_png_data(source.getvalue()) is None
+    image, _ = embedded(tmp_path, source.getvalue())
+    assert image.convert(mode if mode != "P" else "RGB").tobytes() == (
+        gradient(mode).convert(mode if mode != "P" else "RGB").tobytes()
+    )
+
+
+def chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def test_plain_png_data_reads_only_whole_plain_pngs() -> None:
+    def png(fields: tuple[int, ...], *extra: bytes, end: bool = True) -> bytes:
+        header = chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 1, *fields))
+        data = [chunk(b"IDAT", b"ab"), chunk(b"IDAT", b"cd")]
+        return (
+            PNG_SIGNATURE
+            + header
+            + b"".join(extra)
+            + b"".join(data)
+            + (chunk(b"IEND", b"") if end else b"")
+        )
+
+    assert plain_png_data(png((8, 2, 0, 0, 0))) == b"abcd"
+    assert plain_png_data(png((8, 2, 0, 0, 0), chunk(b"gAMA", b"1234"))) == b"abcd"
+    assert plain_png_data(png((8, 2, 0, 0, 1))) is None  # interlaced
+    assert plain_png_data(png((16, 2, 0, 0, 0))) is None  # 16 bits a sample
+    assert plain_png_data(png((8, 6, 0, 0, 0))) is None  # RGBA
+    assert plain_png_data(png((8, 2, 0, 0, 0), chunk(b"tRNS", b"\0\0\0\0\0\0"))) is None
+    assert plain_png_data(png((8, 2, 0, 0, 0), end=False)) is None  # cut short
+    assert plain_png_data(png((8, 2, 0, 0, 0))[:-10]) is None
+    assert plain_png_data(b"GIF89a") is None
