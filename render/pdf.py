@@ -17,14 +17,23 @@ Notes:
     of the PDF's time on the demo's 16 charts, so :func:`embed_pngs_as_is` makes WeasyPrint
     copy such a PNG's IDAT data instead (the same pixels); any other PNG takes WeasyPrint's
     own path.
+(5) On import, WeasyPrint opens Pango, HarfBuzz and the rest by trying several names for each;
+    cffi hands every name that fails to load to ``ctypes.util.find_library``, which on Linux
+    runs ``ldconfig``, ``gcc`` and ``ld`` (22 searches, a third of a second and as much CPU
+    in child processes). The last name it tries is each library's Linux soname, which loads
+    directly, so on Linux :func:`load_engine` imports it with that search answering "not
+    found" at once; should the import fail that way, it is imported again with the search.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import io
 import mimetypes
 import struct
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -158,7 +167,26 @@ def embed_pngs_as_is() -> None:
 
 def load_engine() -> None:
     """Import WeasyPrint now (about half a second), e.g. while charts draw elsewhere."""
+    if "weasyprint" not in sys.modules and sys.platform.startswith("linux"):
+        try:
+            with _no_library_search(), contextlib.redirect_stdout(io.StringIO()):
+                import weasyprint  # noqa: F401  lazy: note 1
+        except OSError:
+            pass  # a library under another name: the import below searches for it (note 5)
     embed_pngs_as_is()
+
+
+@contextlib.contextmanager
+def _no_library_search() -> Iterator[None]:
+    """``ctypes.util.find_library`` finds nothing, at once, inside the block (note 5)."""
+    import ctypes.util
+
+    search = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = search
 
 
 def html_to_pdf(html: str, base_dir: Path) -> bytes:
@@ -167,11 +195,11 @@ def html_to_pdf(html: str, base_dir: Path) -> bytes:
     Raises :class:`RenderError` when the page refers to anything outside ``base_dir`` or to a
     missing file, or when WeasyPrint fails otherwise.
     """
+    load_engine()
     import weasyprint  # lazy: note 1
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
 
-    embed_pngs_as_is()
     try:
         document = weasyprint.HTML(
             string=html,

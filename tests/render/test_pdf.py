@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import struct
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -169,3 +171,34 @@ def test_plain_png_data_reads_only_whole_plain_pngs() -> None:
     assert plain_png_data(png((8, 2, 0, 0, 0), end=False)) is None  # cut short
     assert plain_png_data(png((8, 2, 0, 0, 0))[:-10]) is None
     assert plain_png_data(b"GIF89a") is None
+
+
+ENGINE = """
+import ctypes.util, sys
+import cffi
+searched, search, dlopen = [], ctypes.util.find_library, cffi.FFI.dlopen
+ctypes.util.find_library = lambda name: searched.append(name) or search(name)
+if sys.argv[1] == "sonames fail":  # as if the sonames loaded only once searched for
+    def refuse_sonames(ffi, name, flags=0):
+        if ctypes.util.find_library is not search and ".so." in name and "/" not in name:
+            raise OSError(name)
+        return dlopen(ffi, name, flags)
+    cffi.FFI.dlopen = refuse_sonames
+from render.pdf import load_engine
+load_engine()
+import weasyprint
+print(len(searched), weasyprint.HTML.__name__)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the fast import is Linux's")
+@pytest.mark.parametrize(("how", "searches"), [("sonames load", 0), ("sonames fail", 1)])
+def test_the_engine_loads_its_libraries_by_soname_without_searching(
+    how: str, searches: int
+) -> None:
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", ENGINE, how], capture_output=True, text=True, check=True, cwd=root
+    )
+    found, name = done.stdout.split()  # and nothing else: no WeasyPrint error message
+    assert (int(found) > 0, name) == (bool(searches), "HTML")
