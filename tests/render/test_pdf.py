@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from render.pdf import (
     local_path,
     local_url_fetcher,
     plain_png_data,
+    printable,
 )
 from tests.render.make import ATH_NEW, BRANCHES, BREAK_UP_SINCE, LAST, context, png
 
@@ -202,3 +204,17 @@ def test_the_engine_loads_its_libraries_by_soname_without_searching(
     )
     found, name = done.stdout.split()  # and nothing else: no WeasyPrint error message
     assert (int(found) > 0, name) == (bool(searches), "HTML")
+
+
+def test_the_pdf_reads_the_note_without_its_fact_spans_and_time_elements() -> None:
+    facts = [LAST, ATH_NEW, *BRANCHES.values(), BREAK_UP_SINCE]
+    html = render_note(context(facts, headline=[ATH_NEW, BREAK_UP_SINCE], lede=facts[:5])).html
+    assert html.count('<span data-fact="') > 5 and html.count("<time datetime=") > 2
+    page = printable(html)
+    assert "<span data-fact=" not in page and "<time" not in page
+    assert '<span class="' in html and page.count('<span class="') == html.count('<span class="')
+    assert strip_tags(page) == strip_tags(html)  # the same words
+
+
+def strip_tags(html: str) -> str:
+    return re.sub(r"<[^>]*>", "", html)
