@@ -29,6 +29,11 @@ Notes:
     (450 on the demo: a quarter of the PDF's time). :func:`printable` unwraps them (their
     text stays) before WeasyPrint reads the page: the same words in the same places; only
     the kerning across such a boundary, a fraction of a pixel, may differ.
+(7) WeasyPrint copies the fallback font into a temporary folder of its font configuration,
+    removed only when that object is collected; the document holds it in reference cycles,
+    so the folder outlived the PDF until the garbage collector ran, and was left behind when
+    it never did (generate.py's process skips the collector's last walk). :func:`html_to_pdf`
+    removes it itself once the PDF is written.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ import importlib.util
 import io
 import mimetypes
 import re
+import shutil
 import struct
 import sys
 from collections.abc import Iterator
@@ -224,10 +230,20 @@ def html_to_pdf(html: str, base_dir: Path) -> bytes:
             url_fetcher=local_url_fetcher(base_dir),
         )
         fonts = FontConfiguration()
-        pdf: bytes = document.write_pdf(stylesheets=_fallback_css(fonts), font_config=fonts)
+        try:
+            pdf: bytes = document.write_pdf(stylesheets=_fallback_css(fonts), font_config=fonts)
+        finally:
+            _remove_font_folder(fonts)
     except (FatalURLFetchingError, Exception) as exc:  # the former is a BaseException
         raise _pdf_error(exc) from exc
     return pdf
+
+
+def _remove_font_folder(fonts: FontConfiguration) -> None:
+    """Remove the temporary folder WeasyPrint keeps ``fonts``' font files in (note 7)."""
+    folder = getattr(fonts, "_folder", None)  # WeasyPrint 70: None until a font is added
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _pdf_error(exc: BaseException) -> RenderError:

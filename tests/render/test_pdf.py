@@ -218,3 +218,26 @@ def test_the_pdf_reads_the_note_without_its_fact_spans_and_time_elements() -> No
 
 def strip_tags(html: str) -> str:
     return re.sub(r"<[^>]*>", "", html)
+
+
+FONT_FOLDER = """
+import os, sys, tempfile
+from pathlib import Path
+tempfile.tempdir = sys.argv[1]
+from render.pdf import html_to_pdf
+html_to_pdf("<html><body><p>Binance USDⓈ-M futures</p></body></html>", Path(sys.argv[1]))
+print(sorted(p.name for p in Path(sys.argv[1]).iterdir()))
+os._exit(0)  # no collection at exit: the folder must go with the PDF
+"""
+
+
+def test_the_pdf_leaves_no_font_folder_behind(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", FONT_FOLDER, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+    )
+    assert done.stdout == "[]\n" and list(tmp_path.iterdir()) == []
