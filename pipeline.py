@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -279,14 +279,14 @@ def _render(
             (key, known, marked, stage, snapshot.demo, as_of, model)
             for key in [*known.assets, "market"]
         ]
-    charts_done = draw(jobs)
-    with clock("engines"):
-        from render import NoteContext, html_to_pdf, load_engine, note_text, render_note
+    with draw(jobs) as charts_done:
+        with clock("engines"):
+            from render import NoteContext, html_to_pdf, load_engine, note_text, render_note
 
-        if "pdf" in request.formats:
-            load_engine()
-    with clock("charts"):
-        charts = charts_done()
+            if "pdf" in request.formats:
+                load_engine()
+        with clock("charts"):
+            charts = charts_done()
     progress(f"{sum(len(c) for c in charts.values())} charts drawn")
     files += sorted((stage / "charts").glob("*.png"))
     context = NoteContext(
@@ -341,8 +341,10 @@ def _draw_charts(job: ChartJob) -> dict[str, tuple[ChartRef, ...]]:
 
 Drawn = dict[str, tuple[ChartRef, ...]]
 """Charts drawn, by asset code ("market" for the market-wide ones), in job order."""
-DrawCharts = Callable[[list[ChartJob]], Callable[[], Drawn]]
-"""Starts drawing the charts of the jobs; returns the function that waits for them."""
+DrawCharts = Callable[[list[ChartJob]], AbstractContextManager[Callable[[], Drawn]]]
+"""Starts drawing the charts of the jobs; yields the function that waits for them. Leaving
+the block waits for them too (an error inside it is raised once no drawer writes into the
+stage any more, which is then removed)."""
 
 
 @contextmanager
@@ -358,7 +360,7 @@ def _chart_drawers(needed: bool) -> Iterator[DrawCharts]:
     here, in turn, when asked for.
     """
     if not needed or "fork" not in multiprocessing.get_all_start_methods():
-        yield lambda jobs: lambda: _merged(_draw_charts(job) for job in jobs)
+        yield lambda jobs: nullcontext(lambda: _merged(_draw_charts(job) for job in jobs))
         return
     fork = multiprocessing.get_context("fork")
     (first, first_end), (second, second_end) = fork.Pipe(), fork.Pipe()
@@ -369,17 +371,29 @@ def _chart_drawers(needed: bool) -> Iterator[DrawCharts]:
 
     senders: list[threading.Thread] = []
 
-    def draw(jobs: list[ChartJob]) -> Callable[[], Drawn]:
+    @contextmanager
+    def draw(jobs: list[ChartJob]) -> Iterator[Callable[[], Drawn]]:
         half = len(jobs) // 2
 
         def send() -> None:
-            with suppress(BrokenPipeError):  # a drawer that died: its _outcome says so
+            with suppress(BrokenPipeError):  # a drawer that died: its answer says so
                 second.send(jobs[:half])
                 first.send(jobs[half:])
 
         senders.append(threading.Thread(target=send, daemon=True))
         senders[-1].start()
-        return lambda: _outcome(second) | _outcome(first)
+        waited: list[bool] = []
+
+        def wait() -> Drawn:
+            waited.append(True)
+            return _outcomes(second, first)
+
+        try:
+            yield wait
+        finally:
+            if not waited:
+                with suppress(Exception):  # the error that left the block is raised instead
+                    wait()
 
     try:
         yield draw
@@ -424,14 +438,22 @@ def _serve(conn: Connection, other: Connection | None = None) -> None:
         conn.send(answer)
 
 
-def _outcome(conn: Connection) -> Drawn:
-    """What a drawer sent back on ``conn``: its charts, or the error it raised (raised here)."""
+def _outcomes(*conns: Connection) -> Drawn:
+    """The charts the drawers sent back on ``conns``, merged in order, once every one has
+    answered; the first error one of them raised is raised here."""
+    answers = [_answer(conn) for conn in conns]
+    for answer in answers:
+        if isinstance(answer, Exception):
+            raise answer
+    return _merged(a for a in answers if not isinstance(a, Exception))
+
+
+def _answer(conn: Connection) -> Drawn | Exception:
+    """What a drawer sent back on ``conn``: its charts or the error it raised."""
     try:
         got: Drawn | Exception = conn.recv()
     except EOFError:
-        raise RuntimeError("a chart drawer process died without an answer") from None
-    if isinstance(got, Exception):
-        raise got
+        return RuntimeError("a chart drawer process died without an answer")
     return got
 
 

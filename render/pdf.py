@@ -26,7 +26,7 @@ Notes:
 (6) The note marks each figure with ``<span data-fact title>`` and each date with ``<time
     datetime>`` for the web page's readers and tests; neither is styled, and a PDF shows
     neither attribute, yet WeasyPrint lays out and draws each as an inline box of its own
-    (450 on the demo: a quarter of the PDF's time). :func:`printable` unwraps them (their
+    (450 on the demo: a fifth of the PDF's time). :func:`printable` unwraps them (their
     text stays) before WeasyPrint reads the page: the same words in the same places; only
     the kerning across such a boundary, a fraction of a pixel, may differ.
 (7) WeasyPrint copies the fallback font into a temporary folder of its font configuration,
@@ -147,7 +147,7 @@ def plain_png_data(png: bytes) -> bytes | None:
     without transparency; None for any other PNG or for bytes that are not a whole PNG."""
     if not png.startswith(PNG_SIGNATURE):
         return None
-    at, header, parts = len(PNG_SIGNATURE), None, []
+    at, kind, header, parts = len(PNG_SIGNATURE), b"", None, []
     while at + 8 <= len(png):
         (length,), kind = struct.unpack(">I", png[at : at + 4]), png[at + 4 : at + 8]
         body = png[at + 8 : at + 8 + length]

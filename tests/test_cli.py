@@ -195,6 +195,19 @@ def test_a_chart_that_fails_in_its_drawer_fails_the_brief_with_its_error(
     assert list(tmp_path.iterdir()) == [] and multiprocessing.active_children() == []
 
 
+def test_a_brief_failing_while_its_charts_draw_waits_for_them_and_leaves_nothing(
+    tmp_path: Path, monkeypatch
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("no engine")
+
+    monkeypatch.setattr("render.load_engine", broken)  # fails while the drawers draw
+    request = pipeline.BriefRequest.from_settings(settings.Settings(), out=tmp_path)
+    with pytest.raises(RuntimeError, match="no engine"):
+        pipeline.write_brief(request)
+    assert list(tmp_path.iterdir()) == [] and multiprocessing.active_children() == []
+
+
 def test_a_brief_that_fails_before_its_charts_leaves_no_drawer_behind(tmp_path: Path) -> None:
     request = pipeline.BriefRequest.from_settings(
         settings.Settings(), snapshot=tmp_path / "nowhere", out=tmp_path / "out"

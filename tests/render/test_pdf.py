@@ -172,7 +172,7 @@ def test_plain_png_data_reads_only_whole_plain_pngs() -> None:
     assert plain_png_data(png((8, 2, 0, 0, 0), chunk(b"tRNS", b"\0\0\0\0\0\0"))) is None
     assert plain_png_data(png((8, 2, 0, 0, 0), end=False)) is None  # cut short
     assert plain_png_data(png((8, 2, 0, 0, 0))[:-10]) is None
-    assert plain_png_data(b"GIF89a") is None
+    assert plain_png_data(b"GIF89a") is None and plain_png_data(PNG_SIGNATURE) is None
 
 
 ENGINE = """
