@@ -14,11 +14,12 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -141,21 +142,24 @@ def _datasets(snapshot: Snapshot) -> Iterator[tuple[str, str | None, Dataset | N
 def write_brief(request: BriefRequest, progress: Progress = lambda _: None) -> BriefResult:
     """Write one brief; raise ``MarketnotesError`` subclasses on bad input (nothing written)."""
     clock = _Clock()
-    with clock("load"):
-        snapshot = _load(request)
-    as_of = request.as_of or default_as_of(snapshot)
-    _check_as_of(snapshot, as_of)
-    progress(f"snapshot {request.snapshot} loaded; writing the brief as of {as_of.isoformat()}")
-    with clock("facts"):
-        options = request.analysis.options()
-        facts = compute_facts(snapshot, as_of, fomc=load_fomc(), options=options)
-        story = tell(facts, list(snapshot.assets), request.narrative)
-    progress(f"{len(facts)} facts computed")
-    folder = request.out / as_of.strftime("%Y-%m-%d")
-    with _staging(folder) as stage:
-        model = options["model"]
-        assert isinstance(model, LevelModel)
-        files = _render(request, snapshot, as_of, facts, story, model, stage, clock, progress)
+    with _chart_drawers(bool({"html", "pdf"} & set(request.formats))) as draw:
+        with clock("load"):
+            snapshot = _load(request)
+        as_of = request.as_of or default_as_of(snapshot)
+        _check_as_of(snapshot, as_of)
+        progress(f"snapshot {request.snapshot} loaded; writing the brief as of {as_of.isoformat()}")
+        with clock("facts"):
+            options = request.analysis.options()
+            facts = compute_facts(snapshot, as_of, fomc=load_fomc(), options=options)
+            story = tell(facts, list(snapshot.assets), request.narrative)
+        progress(f"{len(facts)} facts computed")
+        folder = request.out / as_of.strftime("%Y-%m-%d")
+        with _staging(folder) as stage:
+            model = options["model"]
+            assert isinstance(model, LevelModel)
+            files = _render(
+                request, snapshot, as_of, facts, story, model, stage, clock, progress, draw
+            )
     files = [folder / f.relative_to(stage) for f in files]
     return BriefResult(folder, files, as_of, snapshot.demo, facts, clock.timings)
 
@@ -264,6 +268,7 @@ def _render(
     stage: Path,
     clock: _Clock,
     progress: Progress,
+    draw: DrawCharts,
 ) -> list[Path]:
     known = snapshot.cut(as_of)
     files: list[Path] = []
@@ -274,7 +279,7 @@ def _render(
             (key, known, marked, stage, snapshot.demo, as_of, model)
             for key in [*known.assets, "market"]
         ]
-    with _charts_drawn_aside(jobs) as charts_done:
+    with draw(jobs) as charts_done:
         with clock("engines"):
             from render import NoteContext, html_to_pdf, load_engine, note_text, render_note
 
@@ -334,34 +339,129 @@ def _draw_charts(job: ChartJob) -> dict[str, tuple[ChartRef, ...]]:
     return render_charts(one, facts, stage, demo=demo, profiles=profiles, market=False)
 
 
+Drawn = dict[str, tuple[ChartRef, ...]]
+"""Charts drawn, by asset code ("market" for the market-wide ones), in job order."""
+DrawCharts = Callable[[list[ChartJob]], AbstractContextManager[Callable[[], Drawn]]]
+"""Starts drawing the charts of the jobs; yields the function that waits for them. Leaving
+the block waits for them too (an error inside it is raised once no drawer writes into the
+stage any more, which is then removed)."""
+
+
 @contextmanager
-def _charts_drawn_aside(
-    jobs: list[ChartJob],
-) -> Iterator[Callable[[], dict[str, tuple[ChartRef, ...]]]]:
-    """Draw the charts in forked processes while this one loads the PDF engine.
+def _chart_drawers(needed: bool) -> Iterator[DrawCharts]:
+    """Two forked processes that draw the charts, ready by the time the facts are.
 
-    Yields a function that waits for the charts, merged in job order. Charts take about a
-    second of CPU and the engine's import half a second, so two workers and this process
-    share the two cores. (Importing matplotlib here before forking, to spare each worker
-    the import, measured slower: it is serial.) Where ``fork`` is unavailable the charts are
-    drawn here, in turn.
+    The first is forked now and imports the chart code (matplotlib: about half a second of
+    CPU) while this process loads the snapshot and computes the facts; it then forks the
+    second, which inherits that import instead of repeating it. Given the jobs, each draws
+    half of them (charts take about a second of CPU) while this process imports the PDF
+    engine. The jobs are sent from a thread, so a drawer still importing does not hold this
+    process up. Where ``fork`` is unavailable, or no chart is needed, the charts are drawn
+    here, in turn, when asked for.
     """
-
-    def merged(parts: Iterator[dict[str, tuple[ChartRef, ...]]]) -> dict[str, tuple[ChartRef, ...]]:
-        out: dict[str, tuple[ChartRef, ...]] = {}
-        for part in parts:
-            out |= part
-        return out
-
-    if not jobs or "fork" not in multiprocessing.get_all_start_methods():
-        yield lambda: merged(_draw_charts(job) for job in jobs)
+    if not needed or "fork" not in multiprocessing.get_all_start_methods():
+        yield lambda jobs: nullcontext(lambda: _merged(_draw_charts(job) for job in jobs))
         return
-    pool = ProcessPoolExecutor(min(2, len(jobs)), mp_context=multiprocessing.get_context("fork"))
+    fork = multiprocessing.get_context("fork")
+    (first, first_end), (second, second_end) = fork.Pipe(), fork.Pipe()
+    drawer = fork.Process(target=_first_drawer, args=(first_end, second_end, first, second))
+    drawer.start()
+    first_end.close()
+    second_end.close()
+
+    senders: list[threading.Thread] = []
+
+    @contextmanager
+    def draw(jobs: list[ChartJob]) -> Iterator[Callable[[], Drawn]]:
+        half = len(jobs) // 2
+
+        def send() -> None:
+            with suppress(BrokenPipeError):  # a drawer that died: its answer says so
+                second.send(jobs[:half])
+                first.send(jobs[half:])
+
+        senders.append(threading.Thread(target=send, daemon=True))
+        senders[-1].start()
+        waited: list[bool] = []
+
+        def wait() -> Drawn:
+            waited.append(True)
+            return _outcomes(second, first)
+
+        try:
+            yield wait
+        finally:
+            if not waited:
+                with suppress(Exception):  # the error that left the block is raised instead
+                    wait()
+
     try:
-        futures = [pool.submit(_draw_charts, job) for job in jobs]
-        yield lambda: merged(f.result() for f in futures)
+        yield draw
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        for sender in senders:
+            sender.join()  # done once both drawers have read their jobs (or exited)
+        first.close()
+        second.close()
+        drawer.join()
+
+
+def _first_drawer(mine: Connection, theirs: Connection, *parents: Connection) -> None:
+    """The first drawer process: import the chart code, fork the second drawer (which serves
+    ``theirs``), serve ``mine``. ``parents``: the parent's ends of both, closed here so that
+    either drawer sees the end of its connection when the parent closes it."""
+    for end in parents:
+        end.close()
+    import charts  # noqa: F401  the import the second drawer inherits
+
+    second = multiprocessing.get_context("fork").Process(target=_serve, args=(theirs, mine))
+    second.start()
+    theirs.close()
+    _serve(mine)
+    second.join()
+
+
+def _serve(conn: Connection, other: Connection | None = None) -> None:
+    """In a drawer: draw the jobs received on ``conn``, send back the charts (or the error).
+    ``other``: a connection inherited from the first drawer, closed here. Returns quietly when
+    the parent closed ``conn`` without sending (its brief failed before the charts)."""
+    if other is not None:
+        other.close()
+    try:
+        jobs: list[ChartJob] = conn.recv()
+    except EOFError:
+        return
+    try:
+        answer: Drawn | Exception = _merged(_draw_charts(job) for job in jobs)
+    except Exception as exc:  # sent to the parent, which raises it
+        answer = exc
+    with suppress(BrokenPipeError):  # the parent's brief failed meanwhile
+        conn.send(answer)
+
+
+def _outcomes(*conns: Connection) -> Drawn:
+    """The charts the drawers sent back on ``conns``, merged in order, once every one has
+    answered; the first error one of them raised is raised here."""
+    answers = [_answer(conn) for conn in conns]
+    for answer in answers:
+        if isinstance(answer, Exception):
+            raise answer
+    return _merged(a for a in answers if not isinstance(a, Exception))
+
+
+def _answer(conn: Connection) -> Drawn | Exception:
+    """What a drawer sent back on ``conn``: its charts or the error it raised."""
+    try:
+        got: Drawn | Exception = conn.recv()
+    except EOFError:
+        return RuntimeError("a chart drawer process died without an answer")
+    return got
+
+
+def _merged(parts: Iterator[Drawn]) -> Drawn:
+    out: Drawn = {}
+    for part in parts:
+        out |= part
+    return out
 
 
 def facts_document(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -16,6 +17,7 @@ from pypdf import PdfReader
 import generate
 import pipeline
 import settings
+from errors import InputError
 from render.environment import TEMPLATES_DIR
 from tests.conftest import DEMO, ROOT
 from tests.render.broken import broken_templates
@@ -174,6 +176,45 @@ def test_a_failing_render_leaves_nothing_and_a_rerun_replaces_whole(
         pipeline.BriefRequest.from_settings(settings.Settings(), out=tmp_path, formats=("json",))
     )
     assert sorted(p.name for p in first.folder.iterdir()) == ["facts.json"]
+
+
+def test_a_chart_that_fails_in_its_drawer_fails_the_brief_with_its_error(
+    tmp_path: Path, monkeypatch
+) -> None:
+    draw = pipeline._draw_charts
+
+    def broken(job: pipeline.ChartJob) -> pipeline.Drawn:
+        if job[0] == "ETH":  # drawn by the first drawer; Bitcoin's by the second
+            raise ValueError("no ink for Ether")
+        return draw(job)
+
+    monkeypatch.setattr(pipeline, "_draw_charts", broken)  # the forked drawers inherit it
+    request = pipeline.BriefRequest.from_settings(settings.Settings(), out=tmp_path)
+    with pytest.raises(ValueError, match="no ink for Ether"):
+        pipeline.write_brief(request)
+    assert list(tmp_path.iterdir()) == [] and multiprocessing.active_children() == []
+
+
+def test_a_brief_failing_while_its_charts_draw_waits_for_them_and_leaves_nothing(
+    tmp_path: Path, monkeypatch
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("no engine")
+
+    monkeypatch.setattr("render.load_engine", broken)  # fails while the drawers draw
+    request = pipeline.BriefRequest.from_settings(settings.Settings(), out=tmp_path)
+    with pytest.raises(RuntimeError, match="no engine"):
+        pipeline.write_brief(request)
+    assert list(tmp_path.iterdir()) == [] and multiprocessing.active_children() == []
+
+
+def test_a_brief_that_fails_before_its_charts_leaves_no_drawer_behind(tmp_path: Path) -> None:
+    request = pipeline.BriefRequest.from_settings(
+        settings.Settings(), snapshot=tmp_path / "nowhere", out=tmp_path / "out"
+    )
+    with pytest.raises(InputError):
+        pipeline.write_brief(request)
+    assert multiprocessing.active_children() == []
 
 
 def test_a_broken_template_exits_3_with_one_line_and_writes_nothing(tmp_path: Path, capsys) -> None:

@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import io
+import re
+import struct
+import subprocess
+import sys
+import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from errors import RenderError
 from models import ChartRef
 from render import html_to_pdf, render_note
-from render.pdf import FetchRefused, local_path, local_url_fetcher
+from render.pdf import (
+    PNG_SIGNATURE,
+    FetchRefused,
+    local_path,
+    local_url_fetcher,
+    plain_png_data,
+    printable,
+)
 from tests.render.make import ATH_NEW, BRANCHES, BREAK_UP_SINCE, LAST, context, png
 
 
@@ -93,3 +107,137 @@ def test_whole_note_to_pdf(folder: Path) -> None:
     # the chart was fetched from the folder and embedded (WeasyPrint shares one image
     # resource dictionary between pages, so pypdf lists it on every page)
     assert any(p.images for p in reader.pages)
+
+
+def gradient(mode: str) -> Image.Image:
+    """A 64 × 24 image in ``mode`` whose pixels all differ from their neighbours."""
+    y, x = np.mgrid[0:24, 0:64]
+    rgba = np.stack([x * 4, y * 10, (x * y) % 256, 128 + x], axis=-1).astype(np.uint8)
+    return Image.fromarray(rgba, "RGBA").convert(mode)
+
+
+def embedded(tmp_path: Path, png: bytes) -> tuple[Image.Image, bytes]:
+    """The image a one-image page's PDF embeds, as pypdf decodes it, and the PDF."""
+    (tmp_path / "a.png").write_bytes(png)
+    pdf = html_to_pdf('<html><body><img src="a.png"></body></html>', tmp_path)
+    (found,) = PdfReader(io.BytesIO(pdf)).pages[0].images
+    assert found.image is not None
+    return found.image, pdf
+
+
+def test_a_plain_png_is_embedded_as_it_is(tmp_path: Path) -> None:
+    source = io.BytesIO()
+    gradient("RGB").save(source, format="PNG", compress_level=1)  # WeasyPrint would use 6
+    idat = plain_png_data(source.getvalue())
+    assert idat is not None
+    image, pdf = embedded(tmp_path, source.getvalue())
+    assert idat in pdf  # the PNG's own IDAT data, not WeasyPrint's re-encoding
+    assert image.convert("RGB").tobytes() == gradient("RGB").tobytes()
+
+
+@pytest.mark.parametrize("mode", ["L", "P", "RGBA"])
+def test_other_pngs_keep_their_pixels_through_weasyprints_own_path(
+    tmp_path: Path, mode: str
+) -> None:
+    source = io.BytesIO()
+    gradient(mode).save(source, format="PNG")
+    assert plain_png_data(source.getvalue()) is None
+    image, _ = embedded(tmp_path, source.getvalue())
+    assert image.convert(mode if mode != "P" else "RGB").tobytes() == (
+        gradient(mode).convert(mode if mode != "P" else "RGB").tobytes()
+    )
+
+
+def chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def test_plain_png_data_reads_only_whole_plain_pngs() -> None:
+    def png(fields: tuple[int, ...], *extra: bytes, end: bool = True) -> bytes:
+        header = chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 1, *fields))
+        data = [chunk(b"IDAT", b"ab"), chunk(b"IDAT", b"cd")]
+        return (
+            PNG_SIGNATURE
+            + header
+            + b"".join(extra)
+            + b"".join(data)
+            + (chunk(b"IEND", b"") if end else b"")
+        )
+
+    assert plain_png_data(png((8, 2, 0, 0, 0))) == b"abcd"
+    assert plain_png_data(png((8, 2, 0, 0, 0), chunk(b"gAMA", b"1234"))) == b"abcd"
+    assert plain_png_data(png((8, 2, 0, 0, 1))) is None  # interlaced
+    assert plain_png_data(png((16, 2, 0, 0, 0))) is None  # 16 bits a sample
+    assert plain_png_data(png((8, 6, 0, 0, 0))) is None  # RGBA
+    assert plain_png_data(png((8, 2, 0, 0, 0), chunk(b"tRNS", b"\0\0\0\0\0\0"))) is None
+    assert plain_png_data(png((8, 2, 0, 0, 0), end=False)) is None  # cut short
+    assert plain_png_data(png((8, 2, 0, 0, 0))[:-10]) is None
+    assert plain_png_data(b"GIF89a") is None and plain_png_data(PNG_SIGNATURE) is None
+
+
+ENGINE = """
+import ctypes.util, sys
+import cffi
+searched, search, dlopen = [], ctypes.util.find_library, cffi.FFI.dlopen
+ctypes.util.find_library = lambda name: searched.append(name) or search(name)
+if sys.argv[1] == "sonames fail":  # as if the sonames loaded only once searched for
+    def refuse_sonames(ffi, name, flags=0):
+        if ctypes.util.find_library is not search and ".so." in name and "/" not in name:
+            raise OSError(name)
+        return dlopen(ffi, name, flags)
+    cffi.FFI.dlopen = refuse_sonames
+from render.pdf import load_engine
+load_engine()
+import weasyprint
+print(len(searched), weasyprint.HTML.__name__)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the fast import is Linux's")
+@pytest.mark.parametrize(("how", "searches"), [("sonames load", 0), ("sonames fail", 1)])
+def test_the_engine_loads_its_libraries_by_soname_without_searching(
+    how: str, searches: int
+) -> None:
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", ENGINE, how], capture_output=True, text=True, check=True, cwd=root
+    )
+    found, name = done.stdout.split()  # and nothing else: no WeasyPrint error message
+    assert (int(found) > 0, name) == (bool(searches), "HTML")
+
+
+def test_the_pdf_reads_the_note_without_its_fact_spans_and_time_elements() -> None:
+    facts = [LAST, ATH_NEW, *BRANCHES.values(), BREAK_UP_SINCE]
+    html = render_note(context(facts, headline=[ATH_NEW, BREAK_UP_SINCE], lede=facts[:5])).html
+    assert html.count('<span data-fact="') > 5 and html.count("<time datetime=") > 2
+    page = printable(html)
+    assert "<span data-fact=" not in page and "<time" not in page
+    assert '<span class="' in html and page.count('<span class="') == html.count('<span class="')
+    assert strip_tags(page) == strip_tags(html)  # the same words
+
+
+def strip_tags(html: str) -> str:
+    return re.sub(r"<[^>]*>", "", html)
+
+
+FONT_FOLDER = """
+import os, sys, tempfile
+from pathlib import Path
+tempfile.tempdir = sys.argv[1]
+from render.pdf import html_to_pdf
+html_to_pdf("<html><body><p>Binance USDⓈ-M futures</p></body></html>", Path(sys.argv[1]))
+print(sorted(p.name for p in Path(sys.argv[1]).iterdir()))
+os._exit(0)  # no collection at exit: the folder must go with the PDF
+"""
+
+
+def test_the_pdf_leaves_no_font_folder_behind(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", FONT_FOLDER, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+    )
+    assert done.stdout == "[]\n" and list(tmp_path.iterdir()) == []
