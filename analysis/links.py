@@ -43,6 +43,10 @@ class LinkRule:
     background: bool = False
     """Whether it is background, said only on a day with no second story (never in the
     lede): it reads facts that are worth saying on such a day only."""
+    reading: bool = False
+    """Whether it reads one fact against a reference (funding against the venue's default,
+    a range against earlier ones) rather than connecting two: a reading is no link, so it
+    does not count towards the note's ``analysis.narrative.MAX_LINKS``."""
 
 
 def _get(facts: Facts, asset: str | None, fact_id: str) -> Fact | None:
@@ -339,21 +343,50 @@ RULES: tuple[LinkRule, ...] = (
     LinkRule("squeeze", "a squeeze and the majority on the squeezed side", squeeze, "leverage"),
     LinkRule("rebound", "a 24-hour move against a level just broken", rebound, "markets"),
     LinkRule(
-        "range", "a range-bound price against earlier ranges", trading_range, "markets", False
+        "range",
+        "a range-bound price against earlier ranges",
+        trading_range,
+        "markets",
+        lede=False,
+        reading=True,
     ),
     LinkRule(
         "fizzled", "a one-sided liquidation spike the price did not follow", fizzled, "leverage"
     ),
-    LinkRule("dollar", "the dollar's move beside the crypto move", dollar, "macro"),
-    LinkRule("divergence", "an RSI divergence against the move", divergence, "markets"),
-    LinkRule("funding", "funding against the venue's default rate", funding, "leverage"),
+    LinkRule(
+        "funding", "funding against the venue's default rate", funding, "leverage", reading=True
+    ),
     LinkRule("open_interest", "open interest against the price", open_interest, "leverage"),
     LinkRule("stretched", "overbought at a record", stretched, "markets", lede=False),
+    LinkRule("divergence", "an RSI divergence against the move", divergence, "markets"),
+    LinkRule("dollar", "the dollar's move beside the crypto move", dollar, "macro"),
     LinkRule("calm", "sentiment short of euphoria at a record", calm, "macro", lede=False),
     LinkRule(
-        "liquidated", "the day's liquidations and their sides", liquidated, "leverage", False, True
+        "liquidated",
+        "the day's liquidations and their sides",
+        liquidated,
+        "leverage",
+        lede=False,
+        background=True,
+        reading=True,
     ),
-    LinkRule("steady", "open interest the price does not read", steady, "leverage", False, True),
-    LinkRule("accounts", "the accounts' split", accounts, "leverage", False, True),
+    LinkRule(
+        "steady",
+        "open interest the price does not read",
+        steady,
+        "leverage",
+        lede=False,
+        background=True,
+        reading=True,
+    ),
+    LinkRule(
+        "accounts",
+        "the accounts' split",
+        accounts,
+        "leverage",
+        lede=False,
+        background=True,
+        reading=True,
+    ),
 )
 """Every link, in order of preference."""

@@ -138,6 +138,12 @@ BASE_RATE, MARKET_BASE_RATE = "context.base_rate", "context.market_base_rate"
 """What followed earlier cases of the lead story: an asset's, or the market's (a dollar or
 sentiment lead); at most one is said, attached to the lead."""
 MAX_WATCH = 3
+READINGS: Mapping[str, bool] = {r.id: r.reading for r in RULES}
+"""Whether each link rule is a reading (not counted as a link), by id."""
+MAX_LINKS = 3
+"""Links (``LinkRule`` not a ``reading``) a note says at most, the lede's included: the
+first that apply in ``RULES`` order; the facts of the others are said plainly (a fact
+``LINKED_ONLY`` not at all)."""
 
 
 def score(fact: Fact) -> float:
@@ -196,7 +202,9 @@ def tell(
     background = narrative.background and second is None
     if background:
         _background(facts, known, told, narrative)
-    blocks = _blocks(told, known, assets, narrative, background)
+    lede_links = 0 if link is None or READINGS.get(link.kind, False) else 1
+    links = _allowed_links(told, known, assets, narrative, MAX_LINKS - lede_links)
+    blocks = _blocks(told, known, assets, narrative, background, links)
     watch = _watch(told, known, assets, lead)
     front = what.facts[0] if what else None
     parts = (
@@ -304,10 +312,11 @@ def _blocks(
     assets: Sequence[str],
     narrative: NarrativeSettings,
     background: bool,
+    links: Sequence[Line],
 ) -> tuple[Block, ...]:
-    """The sections: each one's links (background links too on a ``background`` day) and
-    listed facts still unsaid, in the paragraphs and order of ``BLOCKS`` (asset order within
-    one id); sections and paragraphs with nothing to say left out."""
+    """The sections: each one's readings (background ones too on a ``background`` day), its
+    ``links`` and listed facts still unsaid, in the paragraphs and order of ``BLOCKS`` (asset
+    order within one id); sections and paragraphs with nothing to say left out."""
     out = []
     for block, paragraphs in BLOCKS:
         lines = [
@@ -315,6 +324,7 @@ def _blocks(
             for rule in RULES
             if rule.block == block and (background or not rule.background)
             for line in rule.match(told, known, assets, narrative)
+            if rule.reading or line in links
         ]
         for fact_id in (i for ids in paragraphs for i in ids if i not in LINKED_ONLY):
             found = [told[k] for a in [*assets, None] if (k := fact_key(a, fact_id)) in told]
@@ -330,6 +340,26 @@ def _blocks(
         if grouped:
             out.append(Block(block, grouped))
     return tuple(out)
+
+
+def _allowed_links(
+    told: Mapping[str, Fact],
+    known: Mapping[str, Fact],
+    assets: Sequence[str],
+    narrative: NarrativeSettings,
+    room: int,
+) -> list[Line]:
+    """The first ``room`` links (``RULES`` order, readings aside) the sections may say, as
+    they would be matched in turn, each taking its facts."""
+    left = dict(told)
+    chosen: list[Line] = []
+    for rule in RULES:
+        if rule.reading:
+            continue
+        for line in rule.match(left, known, assets, narrative):
+            if len(chosen) < room:
+                chosen.append(_take(left, line))
+    return chosen
 
 
 def _base_rate(

@@ -328,3 +328,28 @@ def test_a_day_with_no_second_story_adds_background_its_gates_leave_out() -> Non
     assert {f.key for f in background} & {f.key for f in busy.said} == gated
     far_fomc = replace(fomc, value=replace(fomc.value, days_until=22))
     assert far_fomc.key not in {f.key for f in narrative.tell([move(0.4), far_fomc], ["BTC"]).said}
+
+
+def test_a_note_says_at_most_three_links_the_first_in_rules_order() -> None:
+    """The demo's facts offer six links (squeeze, open interest, stretched, divergence,
+    dollar, calm); the note says the first three, the others' facts plainly."""
+    from analysis import compute_facts
+    from analysis.links import RULES
+    from pipeline import default_as_of
+    from sources import load_snapshot
+    from sources.calendar import load_fomc
+    from tests.conftest import DEMO
+
+    snapshot = load_snapshot(DEMO)
+    facts = compute_facts(snapshot, default_as_of(snapshot), fomc=load_fomc())
+    story = narrative.tell(facts, list(snapshot.assets))
+    links = [x.kind for x in story.lines if x.kind in narrative.READINGS]
+    said = [k for k in links if not narrative.READINGS[k]]
+    assert said == ["squeeze", "stretched", "open_interest"]  # the lede's, then by section
+    order = [r.id for r in RULES if not r.reading]
+    assert order[:4] == ["squeeze", "rebound", "fizzled", "open_interest"]  # no rebound, no fizzle
+    assert len(said) == narrative.MAX_LINKS
+    kinds = {x.kind for x in story.lines}
+    assert "divergence" not in kinds and "dollar" not in kinds and "calm" not in kinds
+    plain = {f.id for x in story.lines if x.kind in ("fact", "together") for f in x.facts}
+    assert {"momentum.divergence", "sentiment.fear_greed"} <= plain
