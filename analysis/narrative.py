@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from analysis import FACTS
-from analysis.links import RULES
+from analysis.links import RULES, LinkRule
 from analysis.registry import FactSpec
 from models import Block, Fact, Line, Story, chart_name, fact_key
 from settings import NarrativeSettings
@@ -138,8 +138,8 @@ BASE_RATE, MARKET_BASE_RATE = "context.base_rate", "context.market_base_rate"
 """What followed earlier cases of the lead story: an asset's, or the market's (a dollar or
 sentiment lead); at most one is said, attached to the lead."""
 MAX_WATCH = 3
-READINGS: Mapping[str, bool] = {r.id: r.reading for r in RULES}
-"""Whether each link rule is a reading (not counted as a link), by id."""
+RULE_BY_ID: Mapping[str, LinkRule] = {r.id: r for r in RULES}
+"""Every link rule, by id (a link line's kind)."""
 MAX_LINKS = 3
 """Links (``LinkRule`` not a ``reading``) a note says at most, the lede's included: the
 first that apply in ``RULES`` order; the facts of the others are said plainly (a fact
@@ -202,8 +202,8 @@ def tell(
     background = narrative.background and second is None
     if background:
         _background(facts, known, told, narrative)
-    lede_links = 0 if link is None or READINGS.get(link.kind, False) else 1
-    links = _allowed_links(told, known, assets, narrative, MAX_LINKS - lede_links)
+    lede_links = 0 if link is None or RULE_BY_ID[link.kind].reading else 1
+    links = _links(told, known, assets, narrative, MAX_LINKS - lede_links)
     blocks = _blocks(told, known, assets, narrative, background, links)
     watch = _watch(told, known, assets, lead)
     front = what.facts[0] if what else None
@@ -314,17 +314,18 @@ def _blocks(
     background: bool,
     links: Sequence[Line],
 ) -> tuple[Block, ...]:
-    """The sections: each one's readings (background ones too on a ``background`` day), its
-    ``links`` and listed facts still unsaid, in the paragraphs and order of ``BLOCKS`` (asset
-    order within one id); sections and paragraphs with nothing to say left out."""
+    """The sections: each one's ``links`` (chosen by ``_links``), its readings (background
+    ones too on a ``background`` day) and listed facts still unsaid, in the paragraphs and
+    order of ``BLOCKS`` (asset order within one id); sections and paragraphs with nothing to
+    say left out."""
     out = []
     for block, paragraphs in BLOCKS:
-        lines = [
+        lines = [_take(told, line) for line in links if RULE_BY_ID[line.kind].block == block]
+        lines += [
             _take(told, line)
             for rule in RULES
-            if rule.block == block and (background or not rule.background)
+            if rule.reading and rule.block == block and (background or not rule.background)
             for line in rule.match(told, known, assets, narrative)
-            if rule.reading or line in links
         ]
         for fact_id in (i for ids in paragraphs for i in ids if i not in LINKED_ONLY):
             found = [told[k] for a in [*assets, None] if (k := fact_key(a, fact_id)) in told]
@@ -342,15 +343,16 @@ def _blocks(
     return tuple(out)
 
 
-def _allowed_links(
+def _links(
     told: Mapping[str, Fact],
     known: Mapping[str, Fact],
     assets: Sequence[str],
     narrative: NarrativeSettings,
     room: int,
 ) -> list[Line]:
-    """The first ``room`` links (``RULES`` order, readings aside) the sections may say, as
-    they would be matched in turn, each taking its facts."""
+    """The first ``room`` links (``RULES`` order, readings aside) the sections say, each
+    matched over the facts the ones before it left (``told`` is left as it is: the sections
+    take them)."""
     left = dict(told)
     chosen: list[Line] = []
     for rule in RULES:

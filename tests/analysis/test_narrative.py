@@ -343,8 +343,8 @@ def test_a_note_says_at_most_three_links_the_first_in_rules_order() -> None:
     snapshot = load_snapshot(DEMO)
     facts = compute_facts(snapshot, default_as_of(snapshot), fomc=load_fomc())
     story = narrative.tell(facts, list(snapshot.assets))
-    links = [x.kind for x in story.lines if x.kind in narrative.READINGS]
-    said = [k for k in links if not narrative.READINGS[k]]
+    links = [x.kind for x in story.lines if x.kind in narrative.RULE_BY_ID]
+    said = [k for k in links if not narrative.RULE_BY_ID[k].reading]
     assert said == ["squeeze", "stretched", "open_interest"]  # the lede's, then by section
     order = [r.id for r in RULES if not r.reading]
     assert order[:4] == ["squeeze", "rebound", "fizzled", "open_interest"]  # no rebound, no fizzle
