@@ -84,10 +84,7 @@ def _worth_relative_7d(fact: Fact, facts: Mapping[str, Fact], narrative: Narrati
     """Said when no asset's 24 h gap to Bitcoin reaches ``relative_min_gap_pp`` (1 pp: the 24 h
     relative performance is not said) and one's 7-day gap is at least
     ``relative_7d_min_gap_pp`` (3 pp)."""
-    day = fact_of(facts, None, "cross.relative_24h")
-    if day is not None and _worth_relative(day, facts, narrative):
-        return False
-    return _widest(as_value(fact, Relative7d)) >= narrative.relative_7d_min_gap_pp
+    return _week_gap_at_least(fact, facts, narrative, narrative.relative_7d_min_gap_pp)
 
 
 def _background_relative_7d(
@@ -95,10 +92,18 @@ def _background_relative_7d(
 ) -> bool:
     """Said when an asset's 7-day gap to Bitcoin is at least ``relative_min_gap_pp`` (1 pp)
     and the 24 h relative performance is not said."""
+    return _week_gap_at_least(fact, facts, narrative, narrative.relative_min_gap_pp)
+
+
+def _week_gap_at_least(
+    fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings, gap_pp: float
+) -> bool:
+    """Whether the 24 h relative performance is not said and an asset's 7-day gap to Bitcoin
+    is at least ``gap_pp``."""
     day = fact_of(facts, None, "cross.relative_24h")
     if day is not None and _worth_relative(day, facts, narrative):
         return False
-    return _widest(as_value(fact, Relative7d)) >= narrative.relative_min_gap_pp
+    return _widest(as_value(fact, Relative7d)) >= gap_pp
 
 
 @register(

@@ -12,7 +12,7 @@ import pandas as pd
 
 from analysis.base import Reading, closes, day, pct_change, since_score, stamp
 from analysis.price import crossing, level_rule
-from analysis.registry import Registry, as_background
+from analysis.registry import Registry, always
 from models import Dataset, Fact, FomcCalendar
 from settings import NarrativeSettings
 from values import Dxy, DxyLevelBreak, NextFomc, as_value, fact_of
@@ -39,7 +39,7 @@ def _worth_dxy(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettin
     return abs(as_value(fact, Dxy).change_1d_pct) >= narrative.dxy_min_move_pct or broke
 
 
-@register("macro.dxy", score=_score_dxy, worth=_worth_dxy, background=as_background)
+@register("macro.dxy", score=_score_dxy, worth=_worth_dxy, background=always)
 def dxy(dxy: Dataset) -> Reading[Dxy] | None:
     """The latest DXY close (index points), its trading date and percent change on the
     previous trading day's close.

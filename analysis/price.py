@@ -23,7 +23,7 @@ from analysis.base import (
     since_score,
     stamp,
 )
-from analysis.registry import Registry, as_background, fixed
+from analysis.registry import Registry, always, fixed
 from models import Dataset, Fact, JSONValue, fact_key
 from settings import NarrativeSettings
 from values import (
@@ -189,7 +189,7 @@ def _worth_volume(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSet
     return x >= narrative.volume_heavy_pct or x <= -narrative.volume_thin_pct
 
 
-@register("price.volume_24h_pct", worth=_worth_volume, background=as_background)
+@register("price.volume_24h_pct", worth=_worth_volume, background=always)
 def volume_24h_pct(hourly: Dataset, as_of: pd.Timestamp) -> Reading[float] | None:
     """Percent difference of the volume (base units, on the candles' venue) of the 24 hourly
     candles to the last one from the median of the 30 earlier 24-hour windows ending at the
@@ -252,7 +252,7 @@ def _score_below_ath(fact: Fact) -> float:
     return 30.0 if as_number(fact) < 5.0 else 8.0
 
 
-@register("price.pct_below_ath", score=_score_below_ath, worth=_worth_ath, background=as_background)
+@register("price.pct_below_ath", score=_score_below_ath, worth=_worth_ath, background=always)
 def pct_below_ath(
     candles: Dataset, daily: Dataset, hourly: Dataset | None = None
 ) -> Reading[float] | None:

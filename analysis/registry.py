@@ -80,11 +80,6 @@ def always(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) 
     return True
 
 
-def as_background(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) -> bool:
-    """Always said as background."""
-    return True
-
-
 def unscored(fact: Fact) -> float:
     """Not scored (0): a supporting number."""
     return 0.0

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from analysis.base import Reading, day, stamp
-from analysis.registry import Registry, as_background
+from analysis.registry import Registry, always
 from models import Dataset, Fact
 from settings import NarrativeSettings
 from values import FearGreed, as_value
@@ -69,7 +69,7 @@ def _worth(fact: Fact, facts: Mapping[str, Fact], narrative: NarrativeSettings) 
     return extreme or moved or record
 
 
-@register("sentiment.fear_greed", score=_score, worth=_worth, background=as_background)
+@register("sentiment.fear_greed", score=_score, worth=_worth, background=always)
 def fear_greed(fear_greed: Dataset) -> Reading[FearGreed] | None:
     """The latest Fear & Greed value (0-100) and class, with its change in points over 1 and 7
     days (null when that day is missing).
