@@ -22,9 +22,15 @@ import pandas as pd
 
 from tests.conftest import SHARED
 from tests.real_claims import (
+    DAY_MONTH,
     NAMES,
     OVERBOUGHT,
     OVERSOLD,
+    PCT,
+    PRICE,
+    RATE,
+    USD,
+    WHO,
     Reader,
     amount,
     lead_problems,
@@ -116,12 +122,6 @@ def table_problems(table: list[Row], facts: list[dict[str, Any]]) -> list[str]:
 
 # --- the recomputed readings -------------------------------------------------------------------
 
-WHO = r"(?P<who>Bitcoin|Ether)"
-PRICE = r"\$[\d,]+(?:\.\d+)?"
-PCT = r"[\d.]+%"
-RATE = r"[+\u2212-][\d.]+%"
-USD = r"\$[\d.]+[KMB]?"
-DAY_MONTH = r"\d{1,2} [A-Z][a-z]+"
 WINDOW = (
     r"(?:over the past 24 hours|in the 24 hours to (?P<time>\d\d:\d\d) UTC on "
     rf"(?P<day>{DAY_MONTH}))"

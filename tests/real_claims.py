@@ -82,6 +82,16 @@ MODEL_INPUTS = ("open_interest", "candles_1h", "long_short")
 """The snapshot tables the liquidation-level model reads."""
 
 
+# --- the wording pieces both checkers' patterns use ---------------------------------------------
+
+WHO = r"(?P<who>Bitcoin|Ether)"
+PRICE = r"\$[\d,]+(?:\.\d+)?"
+PCT = r"[\d.]+%"
+RATE = r"[+\u2212-][\d.]+%"
+USD = r"\$[\d.]+[KMB]?"
+DAY_MONTH = r"\d{1,2} [A-Z][a-z]+"
+
+
 # --- reading numbers and dates as the note writes them ----------------------------------------
 
 
@@ -569,16 +579,17 @@ class Reader:
     def volume(self, text: str, m: re.Match[str]) -> None:
         """Each asset's volume of the 24 hourly candles to as-of (or the time said) against
         the median of the 30 earlier 24-hour windows to the same hour, on the venue said."""
-        end = self.squeeze_end(m["time"], m["day"])
         venue = "Binance spot" if self.period.hourly == "spot" else "Binance USD\u24c8-M futures"
         problems = [] if m["venue"] == venue else [f"the hourly candles are {venue}'s"]
         for said, who in ((m["p1"], m["w1"] or m["w1b"]), (m["p2"], m["w2"])):
             if who is None:
                 continue
             bars = raw_hourly_bars(SHARED, self.period.hourly, NAMES[who])["volume"]
-            if end == self.as_of:
-                closes = pd.DatetimeIndex(bars.index) + HOUR
-                end = pd.Timestamp(closes[closes <= self.as_of][-1])
+            closes = pd.DatetimeIndex(bars.index) + HOUR
+            # "over the past 24 hours": the asset's newest candle must close at as-of
+            end = pd.Timestamp(closes[closes <= self.as_of][-1])
+            if m["time"] is not None:
+                end = moment(m["time"], m["day"], self.as_of)
             now, n = day_volume(bars, end)
             median = float(np.median([day_volume(bars, end - k * DAY)[0] for k in range(1, 31)]))
             x = (now / median - 1) * 100
@@ -1011,7 +1022,7 @@ class Reader:
                 problems.append(f"{who}: {total:.0f} liquidated")
             if m["even"] is not None and not 1 - EVEN_LIQUIDATIONS < shorts < EVEN_LIQUIDATIONS:
                 problems.append(f"{who}: shorts were {shorts:.3f} of it, not about half")
-            if m["even"] is None and not shows(str(share or m["s1"]), shorts * 100):
+            if m["even"] is None and (share is None or not shows(share, shorts * 100)):
                 problems.append(f"{who}: shorts were {shorts:.3f} of it")
         if m["even"] is None and all(
             1 - EVEN_LIQUIDATIONS < float(s.rstrip("%")) / 100 < EVEN_LIQUIDATIONS

@@ -33,7 +33,19 @@ from models import Fact
 from sources import load_snapshot
 from tests.conftest import SHARED
 from tests.real_appendix import VALUES, Row, fact_key, rows, table_problems, value_problems
-from tests.real_claims import NAMES, Reader, amount, moment, ordinal
+from tests.real_claims import (
+    DAY_MONTH,
+    NAMES,
+    PCT,
+    PRICE,
+    RATE,
+    USD,
+    WHO,
+    Reader,
+    amount,
+    moment,
+    ordinal,
+)
 from tests.real_notes import blocks, build_periods, note, period_of
 from values import PriceLevelBreak
 
@@ -77,21 +89,15 @@ def periods(real_snapshot: Path, tmp_path_factory: pytest.TempPathFactory) -> di
 
 # --- the wordings ------------------------------------------------------------------------------
 
-WHO = r"(?P<who>Bitcoin|Ether)"
 SIDE = r"(?P<side>above|below)"
 EITHER = r"(?:above|below)"
 LVL = r"\$(?P<level>[\d,]+)"
-PRICE = r"\$[\d,]+(?:\.\d+)?"
-USD = r"\$[\d.]+[KMB]?"
-PCT = r"[\d.]+%"
-DAY_MONTH = r"\d{1,2} [A-Z][a-z]+"
 DATE = r"\d{1,2} [A-Z][a-z]+ \d{4}"
 SINCE = (
     r"(?:since at least (?P<start>[A-Z][a-z]+ \d{4})"
     r"|since (?P<since>(?:\d{1,2} )?[A-Z][a-z]+(?: \d{4})?))"
 )
 CLOCK = r"\d\d:\d\d"
-RATE = r"[+\u2212-][\d.]+%"
 
 
 def _level(r: Reader, m: re.Match[str]) -> None:
