@@ -402,6 +402,13 @@ class NarrativeSettings:
             "next FOMC meeting."
         ),
     )
+    background_min_lines: int = field(
+        default=8,
+        metadata=_help(
+            "...and on a day with a second story whose sections would say fewer than this "
+            "many sentences."
+        ),
+    )
     fomc_background_max_days: int = field(
         default=21,
         metadata=_help("...the next FOMC meeting when at most this many days away."),

@@ -18,7 +18,8 @@ First the gate: a fact enters the prose only when its spec's ``worth`` rule hold
   said (one sentence for several assets when ``TOGETHER`` lists its id).
 - **What to watch**: each asset's levels, an event within days, the base rate if unsaid;
   ``MAX_WATCH`` bullets at most.
-- **Background.** On a day with no second story (``[narrative] background``), the facts whose
+- **Background.** On a day with no second story, or whose sections would say fewer than
+  ``background_min_lines`` sentences (``[narrative] background``), the facts whose
   ``FactSpec.background`` rule holds join those worth saying after the lede is chosen (the
   distance to each record, the day's volume, the RSI, Fear & Greed, the Dollar Index, the
   next FOMC meeting, the 7-day lead), and the background links (``LinkRule.background``)
@@ -199,13 +200,13 @@ def tell(
     if history is not None:
         _take(told, history)
     lede = tuple(x for x in (what, link or history) if x is not None)
-    background = narrative.background and second is None
-    if background:
-        _background(facts, known, told, narrative)
-    lede_links = 0 if link is None or RULE_BY_ID[link.kind].reading else 1
-    links = _links(told, known, assets, narrative, MAX_LINKS - lede_links)
-    blocks = _blocks(told, known, assets, narrative, background, links)
-    watch = _watch(told, known, assets, lead)
+    room = MAX_LINKS - (0 if link is None or RULE_BY_ID[link.kind].reading else 1)
+    quiet = narrative.background and second is None
+    left, worth, blocks = _sections(facts, told, known, assets, narrative, quiet, room)
+    lines_said = sum(len(b.lines) for b in blocks)
+    if narrative.background and not quiet and lines_said < narrative.background_min_lines:
+        left, worth, blocks = _sections(facts, told, known, assets, narrative, True, room)
+    watch = _watch(left, worth, assets, lead)
     front = what.facts[0] if what else None
     parts = (
         Line("headline", (front,)) if front else None,
@@ -224,6 +225,25 @@ def tell(
         charts=lead_charts(lead, second, said, assets),
         estimate_sources=estimates[0].sources if estimates else (),
     )
+
+
+def _sections(
+    facts: Sequence[Fact],
+    told: Mapping[str, Fact],
+    known: Mapping[str, Fact],
+    assets: Sequence[str],
+    narrative: NarrativeSettings,
+    background: bool,
+    room: int,
+) -> tuple[dict[str, Fact], dict[str, Fact], tuple[Block, ...]]:
+    """The sections from the facts still to say (with the background when ``background``)
+    and ``room`` links, with what is still unsaid and every fact worth saying after them
+    (``told`` and ``known`` are left as they are)."""
+    left, worth = dict(told), dict(known)
+    if background:
+        _background(facts, worth, left, narrative)
+    links = _links(left, worth, assets, narrative, room)
+    return left, worth, _blocks(left, worth, assets, narrative, background, links)
 
 
 def _background(

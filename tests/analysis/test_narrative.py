@@ -323,9 +323,14 @@ def test_a_day_with_no_second_story_adds_background_its_gates_leave_out() -> Non
     assert quiet.headline[0].facts[0].id == "price.change_24h_pct"  # background never leads
     off = narrative.tell([move(0.4), *background], ["BTC"], NarrativeSettings(background=False))
     assert {f.key for f in off.said} == {move(0.4).key}
-    busy = narrative.tell([RECORD, ETH_BREAK, *background], ["BTC", "ETH"])  # two stories
+    full = NarrativeSettings(background_min_lines=0)  # as if the sections said enough
+    busy = narrative.tell([RECORD, ETH_BREAK, *background], ["BTC", "ETH"], full)  # two stories
     gated = {calm.key}  # a record's day says Fear & Greed ("not euphoric") by its own gate
     assert {f.key for f in background} & {f.key for f in busy.said} == gated
+    # two stories but sections of fewer than background_min_lines (8) sentences: background
+    thin = narrative.tell([RECORD, ETH_BREAK, *background], ["BTC", "ETH"])
+    assert sum(len(b.lines) for b in busy.blocks) < 8
+    assert {dollar.key, fomc.key} <= {f.key for f in thin.said}  # the record says its distance
     far_fomc = replace(fomc, value=replace(fomc.value, days_until=22))
     assert far_fomc.key not in {f.key for f in narrative.tell([move(0.4), far_fomc], ["BTC"]).said}
 
