@@ -109,8 +109,10 @@ def change_24h_rank(candles: Dataset, daily: Dataset) -> Reading[ChangeRank] | N
     earlier) read against the daily moves of the history known at as-of.
 
     The moves compared are the daily close-to-close changes (a daily close against the one a
-    day before it) of the move's sign, of the daily candles that closed at or before the close
-    the 24 h move starts from (so none overlaps it). ``previous_larger`` is the most recent of
+    day before it) of the move's sign, of every daily candle that closed before the 24 h
+    move's last close: one that overlaps the 24 hours is compared too (a reader sees it on
+    the daily chart), not one that ends with them (at 00:00 it is the 24 h move itself).
+    ``previous_larger`` is the most recent of
     them strictly larger (a gain above the gain, a drop below the drop); None when there is
     none, so the move is the largest since ``history_start``, the first daily move compared.
     Absent when the move is 0 or no daily move precedes it.
@@ -120,7 +122,7 @@ def change_24h_rank(candles: Dataset, daily: Dataset) -> Reading[ChangeRank] | N
         return None
     c = closes(daily)
     moves = ((c / c.shift(1) - 1.0) * 100.0)[c.index.to_series().diff() == DAY]
-    moves = moves[moves.index <= pd.Timestamp(str(now.evidence["previous_time"]))]
+    moves = moves[moves.index < pd.Timestamp(str(now.evidence["time"]))]
     if moves.empty:
         return None
     up = now.value > 0

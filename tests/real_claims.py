@@ -356,7 +356,9 @@ class Reader:
             now = float(self.fine(asset).iloc[-1])
             if not (now > level if side == "above" else now < level):
                 problems.append(f"the price ({now}) is not {side} it")
-        if run and not (c.index[-run] + DAY >= self.as_of.tz_convert(None) - 2 * DAY):
+        if run and asset == "DXY" and c.index[-run] < c.index[-2]:
+            problems.append("the break is older than the last two trading days")
+        elif run and asset != "DXY" and c.index[-run] + DAY < self.as_of.tz_convert(None) - 2 * DAY:
             problems.append("the break is older than 48 hours")
         if asset != "DXY":
             self.broken[asset] = (level, side)

@@ -78,6 +78,10 @@ MOMENTS = (
     "2025-09-10T08:00Z",  # range-bound: both
     "2025-12-29T08:00Z",  # range-bound: Bitcoin over the holidays
     "2026-01-10T08:00Z",  # DXY above 99 beside a flat Bitcoin: no dollar link, no other history
+    "2024-05-21T08:00Z",  # Ether +18 % on the ETF news, Bitcoin back above $70,000
+    "2025-01-27T12:00Z",  # the DeepSeek sell-off: two stories, thin sections, background
+    "2025-11-04T08:00Z",  # both below round levels, extreme fear: thin sections, background
+    "2026-03-25T08:00Z",  # a funding flip in extreme fear, range-bound Ether
 )
 
 

@@ -68,16 +68,18 @@ def test_an_equal_move_is_not_larger() -> None:
     assert r.value.previous_larger is None
 
 
-def test_the_daily_move_inside_the_24_hour_window_is_not_compared() -> None:
+def test_a_daily_move_overlapping_the_24_hour_window_is_compared() -> None:
     # Daily: +20 % on 31 January, +1 % on 1 February, +30 % on 2 February (closing at
     # 3 February 00:00). Hourly: the 24 hours from 2 February 13:00 to 3 February 13:00, +10 %.
     daily = candles(factors(20.0, 1.0, 30.0), start="2026-01-01")
     hourly = candles([100.0] * 24 + [110.0], start="2026-02-02 12:00", interval=HOUR)
     r = price.change_24h_rank(hourly, daily)
     assert r is not None and r.value.pct == pytest.approx(10.0)
-    # The +30 % day overlaps the window: not compared; the +20 % is the last larger gain.
-    assert r.value.previous_larger == LargerMove("2026-01-31", approx(20.0), 3)
-    assert r.evidence["history_end"] == "2026-02-01"
+    # The +30 % day overlaps the window: a reader sees it on the daily chart, so the 10 % is
+    # no "largest since 31 January"; it is the last larger gain (on 2024-05-21 the 18.4 % of
+    # Ether's 24 hours was called its largest since May 2021 beside a +19.2 % 20 May).
+    assert r.value.previous_larger == LargerMove("2026-02-02", approx(30.0), 1)
+    assert r.evidence["history_end"] == "2026-02-02"
 
 
 def test_a_move_across_a_gap_in_the_daily_candles_is_not_compared() -> None:
